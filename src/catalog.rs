@@ -1,0 +1,177 @@
+//! Where programs come from: the built-in ones compiled into the binary,
+//! folders of program files, and single files named on the command line.
+//! Programs are asked for by id (a file's stem), never by path, except
+//! where a command takes a file explicitly.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::program::{self, Diagnostic, Program, Severity, limits::MAX_FILE_BYTES};
+
+pub struct BuiltIn {
+    pub id: &'static str,
+    pub text: &'static str,
+}
+
+macro_rules! built_in {
+    ($($id:literal),* $(,)?) => {
+        &[$(BuiltIn { id: $id, text: include_str!(concat!("../config/programs/", $id, ".toml")) }),*]
+    };
+}
+
+/// The programs treadcue ships, in the order a walker would progress.
+pub const BUILT_IN: &[BuiltIn] = built_in![
+    "demo",
+    "retro-first-steps",
+    "retro-builder",
+    "retro-incline-ladder",
+    "retro-five-at-five",
+    "retro-jog-intervals",
+    "retro-rehab-30",
+];
+
+#[derive(Debug)]
+pub enum LoadError {
+    /// No program has that id; lists the ids that exist.
+    NotFound {
+        id: String,
+        known: Vec<String>,
+    },
+    Invalid(Vec<Diagnostic>),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotFound { id, known } => {
+                write!(
+                    f,
+                    "there is no program `{id}`; the programs are: {}",
+                    known.join(", ")
+                )
+            }
+            LoadError::Invalid(diagnostics) => {
+                let shown: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+                f.write_str(&shown.join("\n"))
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+pub fn built_in(id: &str) -> Option<Result<Program, Vec<Diagnostic>>> {
+    BUILT_IN
+        .iter()
+        .find(|b| b.id == id)
+        .map(|b| program::parse(b.id, &format!("{} (built in)", b.id), b.text.as_bytes()))
+}
+
+/// Reads and parses a program file; its id is the file's stem.
+pub fn load_file(path: &Path) -> Result<Program, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    let bytes = read_capped(path).map_err(|e| {
+        vec![Diagnostic::whole_file(
+            Severity::Error,
+            &name,
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
+    let id = path
+        .file_stem()
+        .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+    program::parse(&id, &name, &bytes)
+}
+
+/// Reads at most one byte past the limit, so a huge file is refused
+/// without being read whole.
+fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Whether a command-line argument names a file rather than a program id.
+pub fn looks_like_path(arg: &str) -> bool {
+    arg.contains('/') || arg.ends_with(".toml")
+}
+
+/// A program id is a plain name: letters, digits, `-` and `_`.
+pub fn is_program_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The programs a user can ask for by id: files in `folders` (earlier
+/// folders first), then the built-in ones. A file overrides a built-in
+/// program of the same id.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub folders: Vec<PathBuf>,
+}
+
+impl Catalog {
+    pub fn new(folders: Vec<PathBuf>) -> Self {
+        Catalog { folders }
+    }
+
+    /// Every program id available, sorted, without duplicates.
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = BUILT_IN.iter().map(|b| b.id.to_string()).collect();
+        for folder in &self.folders {
+            let Ok(entries) = std::fs::read_dir(folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    if let Some(stem) = path
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .filter(|s| is_program_id(s))
+                    {
+                        ids.push(stem.to_string());
+                    }
+                }
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Loads a program by id.
+    pub fn load(&self, id: &str) -> Result<Program, LoadError> {
+        if is_program_id(id) {
+            for folder in &self.folders {
+                let path = folder.join(format!("{id}.toml"));
+                if path.is_file() {
+                    return load_file(&path).map_err(LoadError::Invalid);
+                }
+            }
+            if let Some(result) = built_in(id) {
+                return result.map_err(LoadError::Invalid);
+            }
+        }
+        Err(LoadError::NotFound {
+            id: id.to_string(),
+            known: self.ids(),
+        })
+    }
+
+    /// Loads a command-line argument: a file if it looks like a path, else
+    /// a program id.
+    pub fn load_arg(&self, arg: &str) -> Result<Program, LoadError> {
+        if looks_like_path(arg) {
+            load_file(Path::new(arg)).map_err(LoadError::Invalid)
+        } else {
+            self.load(arg)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `treadcued check`: validate program files the way a linter does.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::EXIT_INVALID;
+use crate::catalog::{Catalog, LoadError};
+use crate::program::{SafetyOptions, clock, safety_warnings};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Program files, or names of programs (built-in or in --programs).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Treat safety warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Fastest backward speed, in mph, allowed without a warning.
+    #[arg(long, value_name = "MPH", default_value_t = 3.5)]
+    pub max_backward_speed: f64,
+}
+
+pub fn run(args: &CheckArgs, catalog: &Catalog) -> ExitCode {
+    let options = SafetyOptions {
+        backward_cap_mph: args.max_backward_speed,
+        ..SafetyOptions::default()
+    };
+    let mut failed = false;
+    for file in &args.files {
+        failed |= !check_one(file, args.strict, &options, catalog);
+    }
+    if failed {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints what is wrong with one program; true when it is usable.
+fn check_one(file: &str, strict: bool, options: &SafetyOptions, catalog: &Catalog) -> bool {
+    let program = match catalog.load_arg(file) {
+        Ok(program) => program,
+        Err(LoadError::Invalid(errors)) => {
+            for error in &errors {
+                println!("{error}\n");
+            }
+            println!("{file}: {} error(s)", errors.len());
+            return false;
+        }
+        Err(not_found) => {
+            println!("{file}: error: {not_found}");
+            return false;
+        }
+    };
+    let warnings = safety_warnings(&program, options);
+    for warning in &warnings {
+        let shown = if strict {
+            warning.clone().as_error()
+        } else {
+            warning.clone()
+        };
+        println!("{shown}\n");
+    }
+    let summary = format!("{} steps, {}", program.steps.len(), clock(program.total()));
+    match (warnings.len(), strict) {
+        (0, _) => println!("{file}: ok ({summary})"),
+        (n, false) => println!("{file}: ok with {n} warning(s) ({summary})"),
+        (n, true) => println!("{file}: {n} error(s) under --strict"),
+    }
+    warnings.is_empty() || !strict
+}

@@ -1,0 +1,477 @@
+//! Builds every cue a program asks for, each with the time it wants and the
+//! window it may move in, then fits them onto one timeline.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use super::placement::Occupancy;
+use super::{Cue, CueKind, CueLengths, GAP, Plan, PlannedStep, TONE_TO_SPEECH, Tone, to_samples};
+use crate::cue_settings::CueSettings;
+use crate::phrasebook::{Phrasebook, Template};
+use crate::program::{Direction, PostureSet, Program, Role, Step};
+
+/// How far a halfway, time-left or posture cue may drift from its moment.
+const DRIFT: Duration = Duration::from_secs(3);
+/// How far a "N to go" cue may drift: it states a time.
+const REMAINING_DRIFT: Duration = Duration::from_secs(1);
+/// How far a heads-up may drift before its lead is re-worded.
+const HEADS_UP_DRIFT: Duration = Duration::from_secs(2);
+/// Room kept for re-wording a heads-up whose lead changed.
+const REWORD_SLACK: Duration = Duration::from_millis(600);
+/// The lead words stand in the heads-up text until it is placed.
+const LEAD: &str = "{lead}";
+/// The end of any timeline, far past the longest program.
+const FAR: u64 = u64::MAX / 4;
+
+struct Candidate {
+    kind: CueKind,
+    step: usize,
+    tone: Option<Tone>,
+    text: Option<String>,
+    wanted: u64,
+    /// Where the cue may go to keep its meaning.
+    window: RangeInclusive<u64>,
+    /// Where the cue goes when its window is full; `None` drops it.
+    fallback: Option<RangeInclusive<u64>>,
+    /// For a heads-up: the moment of the change, to word the lead.
+    change_at: Option<u64>,
+}
+
+pub struct Composer<'a> {
+    program: &'a Program,
+    settings: CueSettings,
+    phrases: &'a Phrasebook,
+    lengths: &'a dyn CueLengths,
+    rate: u32,
+    steps: Vec<PlannedStep>,
+    next_reminder: HashMap<PostureSet, usize>,
+    candidates: Vec<Candidate>,
+}
+
+impl<'a> Composer<'a> {
+    pub fn new(
+        program: &'a Program,
+        defaults: &CueSettings,
+        phrases: &'a Phrasebook,
+        lengths: &'a dyn CueLengths,
+        rate: u32,
+    ) -> Self {
+        let mut start = 0;
+        let steps = program
+            .steps
+            .iter()
+            .map(|step| {
+                let planned = PlannedStep {
+                    name: step
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| phrases.role_name(step.role).to_string()),
+                    role: step.role,
+                    direction: step.direction,
+                    speed: step.speed,
+                    incline: step.incline,
+                    round: step.round,
+                    start,
+                    length: to_samples(step.duration, rate),
+                };
+                start += planned.length;
+                planned
+            })
+            .collect();
+        Composer {
+            program,
+            settings: defaults.with(&program.cues),
+            phrases,
+            lengths,
+            rate,
+            steps,
+            next_reminder: HashMap::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    pub fn plan(mut self) -> Plan {
+        if self.settings.briefing {
+            let text = self.phrases.cues.briefing.to_string();
+            self.push(CueKind::Briefing, 0, None, Some(text), 0, 0..=0);
+        }
+        for index in 0..self.steps.len() {
+            self.step_cues(index);
+        }
+        self.finish_cues();
+        let cues = self.place();
+        let length = self.steps.last().map_or(0, PlannedStep::end);
+        Plan {
+            program_id: self.program.id.clone(),
+            program_name: self.program.name.clone(),
+            units: self.program.units,
+            sample_rate: self.rate,
+            length,
+            end: cues.iter().map(Cue::end).max().unwrap_or(0).max(length),
+            steps: self.steps,
+            cues,
+        }
+    }
+
+    fn samples(&self, d: Duration) -> u64 {
+        to_samples(d, self.rate)
+    }
+
+    fn push(
+        &mut self,
+        kind: CueKind,
+        step: usize,
+        tone: Option<Tone>,
+        text: Option<String>,
+        wanted: u64,
+        window: RangeInclusive<u64>,
+    ) {
+        let fallback = (!kind.may_drop()).then_some(0..=FAR);
+        self.candidates.push(Candidate {
+            kind,
+            step,
+            tone,
+            text,
+            wanted,
+            window,
+            fallback,
+            change_at: None,
+        });
+    }
+
+    fn near(&self, at: u64, drift: Duration) -> RangeInclusive<u64> {
+        let drift = self.samples(drift);
+        at.saturating_sub(drift)..=at + drift
+    }
+
+    fn step_cues(&mut self, index: usize) {
+        let planned = self.steps[index].clone();
+        let step = &self.program.steps[index];
+        let (start, end) = (planned.start, planned.end());
+        if index > 0 {
+            self.countdown(index, start, Tone::Go, CueKind::Go);
+        }
+        let announcement = self.announcement(index);
+        self.push(
+            CueKind::Announcement,
+            index,
+            None,
+            Some(announcement),
+            start,
+            start..=end.saturating_sub(1),
+        );
+        self.heads_up(index);
+        let quiet = self.settings.quiet_recovery && step.role == Role::Recover;
+        if !quiet {
+            self.halfway(index, step.duration);
+            self.remaining(index, step.duration);
+            self.posture(index, step);
+        }
+        for text in step.texts.iter() {
+            let at = start + self.samples(text.at);
+            self.push(
+                CueKind::Text,
+                index,
+                None,
+                Some(text.text.to_string()),
+                at,
+                at..=end.saturating_sub(1),
+            );
+        }
+    }
+
+    /// Ticks in the seconds before `at`, then the closing tone at `at`.
+    fn countdown(&mut self, step: usize, at: u64, closing: Tone, kind: CueKind) {
+        for second in 1..=u64::from(self.settings.countdown) {
+            let tick = at.saturating_sub(second * u64::from(self.rate));
+            self.push(
+                CueKind::Countdown,
+                step,
+                Some(Tone::Tick),
+                None,
+                tick,
+                tick..=tick,
+            );
+        }
+        let text = (kind == CueKind::Finish).then(|| self.phrases.cues.finish.to_string());
+        self.push(kind, step, Some(closing), text, at, at..=at);
+    }
+
+    fn announcement(&self, index: usize) -> String {
+        let step = &self.program.steps[index];
+        let words = &self.phrases.words;
+        let cues = &self.phrases.cues;
+        let template = match step.direction {
+            Direction::Forward => &cues.announce_forward,
+            Direction::Backward => &cues.announce_backward,
+        };
+        let mut parts = Vec::new();
+        if let Some(name) = &step.name {
+            parts.push(cues.named.fill(&[("name", name)]));
+        }
+        parts.push(template.fill(&[
+            ("speed", &words.speed(step.speed, self.program.units)),
+            ("incline", &words.incline(step.incline)),
+            ("duration", &words.duration(step.duration)),
+        ]));
+        let previous_round = index
+            .checked_sub(1)
+            .and_then(|i| self.program.steps[i].round);
+        if let Some(round) = step.round.filter(|r| Some(*r) != previous_round) {
+            parts.push(cues.round.fill(&[
+                ("index", &words.number(round.index.into())),
+                ("count", &words.number(round.count.into())),
+            ]));
+        }
+        parts.extend(step.note.as_deref().map(str::to_string));
+        parts.join(" ")
+    }
+
+    /// The warning before the change that ends step `index`: what is coming,
+    /// spoken with its lead so the walker can get ready.
+    fn heads_up(&mut self, index: usize) {
+        let this = &self.program.steps[index];
+        let next = self.program.steps.get(index + 1);
+        let turn = next.is_some_and(|n| n.direction != this.direction);
+        let lead = if turn {
+            self.settings.heads_up_turn
+        } else {
+            self.settings.heads_up
+        };
+        let text = self.heads_up_text(this, next);
+        let (start, change) = (self.steps[index].start, self.steps[index].end());
+        let reserved = self.speech_length(
+            Some(Tone::Chime),
+            Some(&text.replace(LEAD, &self.phrases.words.duration(lead))),
+        ) + self.samples(REWORD_SLACK);
+        let latest = change.saturating_sub(
+            self.samples(Duration::from_secs(self.settings.countdown.into()))
+                + reserved
+                + self.samples(GAP),
+        );
+        let wanted = change.saturating_sub(self.samples(lead));
+        let near = self.near(wanted, HEADS_UP_DRIFT);
+        self.candidates.push(Candidate {
+            kind: CueKind::HeadsUp,
+            step: index,
+            tone: Some(Tone::Chime),
+            text: Some(text),
+            wanted,
+            window: (*near.start()).max(start)..=(*near.end()).min(latest),
+            fallback: Some(start..=latest),
+            change_at: Some(change),
+        });
+    }
+
+    fn heads_up_text(&self, this: &Step, next: Option<&Step>) -> String {
+        let cues = &self.phrases.cues;
+        let words = &self.phrases.words;
+        let Some(next) = next else {
+            return cues.heads_up_finish.fill(&[]);
+        };
+        let template: &Template = match (next.direction, this.direction) {
+            (Direction::Backward, Direction::Forward) => &cues.heads_up_to_backward,
+            (Direction::Forward, Direction::Backward) => &cues.heads_up_to_forward,
+            _ => {
+                let speed = next.speed.total_cmp(&this.speed);
+                let incline = next.incline.total_cmp(&this.incline);
+                use std::cmp::Ordering::*;
+                match (speed, incline) {
+                    (Greater, Equal) => &cues.heads_up_faster,
+                    (Less, Equal) => &cues.heads_up_slower,
+                    (Equal, Greater) => &cues.heads_up_steeper,
+                    (Equal, Less) => &cues.heads_up_flatter,
+                    (Equal, Equal) => &cues.heads_up_same,
+                    _ => &cues.heads_up_both,
+                }
+            }
+        };
+        let name = next
+            .name
+            .clone()
+            .unwrap_or_else(|| self.phrases.role_name(next.role).to_string());
+        template.fill(&[
+            ("name", &name),
+            ("speed", &words.speed(next.speed, self.program.units)),
+            ("incline", &words.incline(next.incline)),
+        ])
+    }
+
+    fn halfway(&mut self, index: usize, duration: Duration) {
+        if !self.settings.halfway || duration < self.settings.halfway_min {
+            return;
+        }
+        let mid = self.steps[index].start + self.steps[index].length / 2;
+        let text = self.phrases.cues.halfway.to_string();
+        self.push(
+            CueKind::Halfway,
+            index,
+            Some(Tone::Halfway),
+            Some(text),
+            mid,
+            self.near(mid, DRIFT),
+        );
+    }
+
+    fn remaining(&mut self, index: usize, duration: Duration) {
+        let end = self.steps[index].end();
+        for mark in self.settings.remaining.clone() {
+            if duration < mark * 2 {
+                continue;
+            }
+            let at = end - self.samples(mark);
+            let words = self.phrases.words.duration(mark);
+            let text = self.phrases.cues.remaining.fill(&[("remaining", &words)]);
+            // Said early or late, "N to go" would be wrong by as much.
+            self.push(
+                CueKind::Remaining,
+                index,
+                None,
+                Some(text),
+                at,
+                self.near(at, REMAINING_DRIFT),
+            );
+        }
+    }
+
+    /// Reminders at even spacing through the step, rotating through the
+    /// set across the whole session so the walker hears each in turn.
+    fn posture(&mut self, index: usize, step: &Step) {
+        let Some(set) = step.posture else { return };
+        let every = self.samples(step.posture_every.unwrap_or(self.settings.posture_every));
+        let (start, end) = (self.steps[index].start, self.steps[index].end());
+        let texts = self.phrases.posture_texts(set).to_vec();
+        let mut at = start + every;
+        while at < end {
+            let next = self.next_reminder.entry(set).or_default();
+            let text = texts[*next % texts.len()].clone();
+            *next += 1;
+            let window = self.near(at, DRIFT);
+            let window = (*window.start()).max(start)..=(*window.end()).min(end - 1);
+            self.push(CueKind::Posture, index, None, Some(text), at, window);
+            at += every;
+        }
+    }
+
+    fn finish_cues(&mut self) {
+        let Some(last) = self.steps.len().checked_sub(1) else {
+            return;
+        };
+        let end = self.steps[last].end();
+        self.countdown(last, end, Tone::Finish, CueKind::Finish);
+        if let Some(finish) = self.candidates.last_mut() {
+            finish.window = end..=FAR;
+        }
+    }
+
+    fn speech_length(&self, tone: Option<Tone>, text: Option<&str>) -> u64 {
+        self.parts(tone, text).0
+    }
+
+    /// The cue's whole length and where its words start.
+    fn parts(&self, tone: Option<Tone>, text: Option<&str>) -> (u64, u64) {
+        let tone_len = tone.map_or(0, |t| self.samples(self.lengths.tone(t)));
+        let offset = if tone.is_some() && text.is_some() {
+            tone_len + self.samples(TONE_TO_SPEECH)
+        } else {
+            tone_len
+        };
+        let speech = text.map_or(0, |t| self.samples(self.lengths.speech(t)));
+        (offset + speech, offset)
+    }
+
+    /// Places every candidate, most important first; a lesser cue that
+    /// finds no room in its window moves to its fallback or is dropped.
+    fn place(&mut self) -> Vec<Cue> {
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.sort_by_key(|c| (std::cmp::Reverse(c.kind.priority()), c.wanted));
+        let gap = self.samples(GAP);
+        let mut taken = Occupancy::default();
+        let mut cues = Vec::with_capacity(candidates.len());
+        for candidate in candidates {
+            let text = candidate
+                .text
+                .as_deref()
+                .map(|t| self.nominal(t, &candidate));
+            let (length, _) = self.parts(candidate.tone, text.as_deref());
+            let reserve = length
+                + gap
+                + if candidate.change_at.is_some() {
+                    self.samples(REWORD_SLACK)
+                } else {
+                    0
+                };
+            let start = taken
+                .nearest_free(candidate.wanted, reserve, candidate.window.clone())
+                .or_else(|| {
+                    let fallback = candidate.fallback.clone()?;
+                    taken.nearest_free(candidate.wanted, reserve, fallback)
+                });
+            let Some(start) = start else { continue };
+            let text = self.final_text(&candidate, start, text, length);
+            let (length, speech_offset) = self.parts(candidate.tone, text.as_deref());
+            taken.take(start, length + gap);
+            cues.push(Cue {
+                start,
+                length,
+                kind: candidate.kind,
+                priority: candidate.kind.priority(),
+                step: candidate.step,
+                tone: candidate.tone,
+                text: text.map(|t| sentence_case(&t)),
+                speech_offset,
+            });
+        }
+        cues.sort_by_key(|c| (c.start, std::cmp::Reverse(c.priority)));
+        cues
+    }
+
+    /// The text with the lead it was meant to have.
+    fn nominal(&self, text: &str, candidate: &Candidate) -> String {
+        match candidate.change_at {
+            Some(change) => self.with_lead(text, change - candidate.wanted.min(change)),
+            None => text.to_string(),
+        }
+    }
+
+    /// A heads-up says the lead it really has once placed, if the words
+    /// still fit the room kept for them.
+    fn final_text(
+        &self,
+        candidate: &Candidate,
+        start: u64,
+        nominal: Option<String>,
+        nominal_len: u64,
+    ) -> Option<String> {
+        let (Some(change), Some(template)) = (candidate.change_at, candidate.text.as_deref())
+        else {
+            return nominal;
+        };
+        let actual = self.with_lead(template, change.saturating_sub(start));
+        let (length, _) = self.parts(candidate.tone, Some(&actual));
+        if length <= nominal_len + self.samples(REWORD_SLACK) {
+            Some(actual)
+        } else {
+            nominal
+        }
+    }
+
+    fn with_lead(&self, text: &str, lead: u64) -> String {
+        let secs = (lead as f64 / f64::from(self.rate)).round() as u64;
+        text.replace(
+            LEAD,
+            &self.phrases.words.duration(Duration::from_secs(secs)),
+        )
+    }
+}
+
+/// Capitalizes the first letter, since placeholders like "{remaining} to
+/// go" start a sentence with a lower-case word.
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
