@@ -85,6 +85,7 @@ pub struct Words {
     pub flat: String,
     pub incline: Template,
     pub decline: Template,
+    pub minus: String,
 }
 
 /// A text with `{name}` placeholders.
@@ -141,7 +142,7 @@ impl Phrasebook {
 
     fn problems(&self) -> Vec<String> {
         let step = &["speed", "incline", "duration"][..];
-        let lead = &["lead", "name", "speed", "incline"][..];
+        let lead = &["lead", "name", "speed", "incline", "percent"][..];
         let c = &self.cues;
         let w = &self.words;
         let templates: [(&str, &Template, &[&str]); 21] = [

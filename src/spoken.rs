@@ -45,6 +45,15 @@ impl Words {
         }
     }
 
+    /// A signed decimal: "minus two point five".
+    pub fn signed(&self, value: f64) -> String {
+        if value <= -0.05 {
+            format!("{} {}", self.minus, self.decimal(value))
+        } else {
+            self.decimal(value)
+        }
+    }
+
     pub fn speed(&self, value: f64, units: Units) -> String {
         let one = (value - 1.0).abs() < 0.05;
         let unit = match (units, one) {
@@ -157,7 +166,8 @@ mod tests {
     fn inclines_read_as_slope() {
         let w = words();
         assert_eq!(w.incline(0.0), "flat");
-        assert_eq!(w.incline(5.0), "five percent incline");
-        assert_eq!(w.incline(-2.5), "two point five percent decline");
+        assert_eq!(w.incline(5.0), "incline five percent");
+        assert_eq!(w.incline(-2.5), "decline two point five percent");
+        assert_eq!(w.signed(-2.5), "minus two point five");
     }
 }

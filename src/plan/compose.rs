@@ -295,6 +295,7 @@ impl<'a> Composer<'a> {
             ("name", &name),
             ("speed", &words.speed(next.speed, self.program.units)),
             ("incline", &words.incline(next.incline)),
+            ("percent", &words.signed(next.incline)),
         ])
     }
 

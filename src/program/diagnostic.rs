@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn columns_count_characters_not_bytes() {
         let file = SourceFile::new("a.toml", "name = \"Rückwärts\" x");
-        let d = file.error(20..21, "stray");
+        let d = file.error(21..22, "stray");
         assert_eq!(d.column, 20);
     }
 

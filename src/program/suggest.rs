@@ -7,7 +7,7 @@ pub fn nearest<'a>(typed: &str, allowed: &[&'a str]) -> Option<&'a str> {
     allowed
         .iter()
         .map(|word| (edit_distance(&typed, word), *word))
-        .filter(|(distance, word)| *distance <= (word.chars().count() / 3).max(1))
+        .filter(|(distance, word)| *distance <= (word.chars().count() / 3).max(2))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, word)| word)
 }

@@ -589,6 +589,9 @@ impl Validator<'_> {
             RawDuration::Text(text) => humantime::parse_duration(text.trim())
                 .map_err(|_| format!("`{text}` is not a duration")),
             RawDuration::Seconds(secs) if *secs < 0.0 => Err(format!("{what} cannot be negative")),
+            RawDuration::Seconds(secs) if *secs > MAX_TOTAL.as_secs_f64() * 2.0 => Err(format!(
+                "{what} of {secs:e} seconds is far longer than any workout"
+            )),
             RawDuration::Seconds(secs) => Duration::try_from_secs_f64(*secs)
                 .map_err(|_| format!("{secs} is not a usable number of seconds")),
         };

@@ -1,0 +1,167 @@
+//! `treadcued check` and `treadcued plan` as a user runs them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use treadcue::catalog::BUILT_IN;
+
+fn treadcued(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args(args)
+        .output()
+        .expect("treadcued runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const GOOD: &str = "name = \"Mine\"\n[[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 2\n[[steps]]\ndirection = \"backward\"\nduration = \"1m\"\nspeed = 0.8\n[[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 2\n";
+
+#[test]
+fn every_shipped_program_file_is_built_in_and_passes_check() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/programs");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files.len(),
+        BUILT_IN.len(),
+        "every file in config/programs is built in"
+    );
+    let mut args = vec!["check", "--strict"];
+    args.extend(files.iter().map(String::as_str));
+    let output = treadcued(&args);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output).matches(": ok (").count(),
+        BUILT_IN.len(),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn check_exits_zero_for_a_good_file_and_one_for_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.toml", GOOD);
+    let broken = write(
+        dir.path(),
+        "broken.toml",
+        &GOOD.replace("speed = 0.8", "speed = 80"),
+    );
+    let output = treadcued(&["check", &good]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("good.toml: ok (3 steps, 5:00)"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = treadcued(&["check", &good, &broken]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("broken.toml:9:9: error: speed 80 mph is outside what a treadmill does"),
+        "{text}"
+    );
+    assert!(text.contains("broken.toml: 1 error(s)"), "{text}");
+}
+
+#[test]
+fn warnings_pass_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let risky = write(
+        dir.path(),
+        "risky.toml",
+        &GOOD.replace("speed = 0.8", "speed = 1.5"),
+    );
+    let output = treadcued(&["check", &risky]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("warning: the first backward step is at 1.5 mph"),
+        "{}",
+        stdout(&output)
+    );
+    let output = treadcued(&["check", "--strict", &risky]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("error: the first backward step"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(treadcued(&["check"]).status.code(), Some(2));
+    assert_eq!(
+        treadcued(&["check", "--bogus", "x.toml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(treadcued(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn an_unknown_program_lists_the_ones_there_are() {
+    let output = treadcued(&["plan", "retro-first-stpes"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("there is no program `retro-first-stpes`"),
+        "{err}"
+    );
+    assert!(err.contains("retro-first-steps"), "{err}");
+    // Ids are names, never paths.
+    let output = treadcued(&["--programs", "/etc", "plan", "passwd"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn plan_prints_a_readable_table() {
+    let output = treadcued(&["plan", "demo"]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("One-minute demo (demo): 1:00, 3 steps"),
+        "{text}"
+    );
+    assert!(text.contains("briefing      Safety first"), "{text}");
+    assert!(text.contains("[finish] Workout complete"), "{text}");
+}
+
+#[test]
+fn plan_json_is_machine_readable_and_in_samples() {
+    let output = treadcued(&["plan", "demo", "--json", "--sample-rate", "16000"]);
+    assert!(output.status.success());
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(plan["sample_rate"], 16000);
+    assert_eq!(plan["length"], 60 * 16000);
+    assert_eq!(plan["steps"].as_array().unwrap().len(), 3);
+    let first = &plan["cues"][0];
+    assert_eq!(first["kind"], "briefing");
+    assert_eq!(first["start"], 0);
+}
+
+#[test]
+fn a_program_folder_overrides_a_built_in_program() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "demo.toml", GOOD);
+    let folder = dir.path().display().to_string();
+    let output = treadcued(&["--programs", &folder, "plan", "demo"]);
+    assert!(
+        stdout(&output).starts_with("Mine (demo): 5:00"),
+        "{}",
+        stdout(&output)
+    );
+}
