@@ -2,6 +2,7 @@
 //! treadmill. The daemon and its commands are thin shells around this
 //! library.
 
+pub mod audio;
 pub mod catalog;
 pub mod cli;
 pub mod cue_settings;
@@ -9,3 +10,4 @@ pub mod phrasebook;
 pub mod plan;
 pub mod program;
 pub mod spoken;
+pub mod voice;

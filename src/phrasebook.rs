@@ -111,6 +111,12 @@ impl Template {
     }
 }
 
+impl From<&str> for Template {
+    fn from(text: &str) -> Self {
+        Template(text.to_string())
+    }
+}
+
 impl fmt::Display for Template {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -2,7 +2,12 @@
 //! each run by its own module.
 
 mod check;
+mod devices;
 mod plan;
+mod play;
+mod render;
+mod say;
+mod sound_args;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -34,6 +39,16 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print a program's timeline of cues.
     Plan(plan::PlanArgs),
+    /// Render a whole session to a WAV file, with a timeline of its cues.
+    Render(render::RenderArgs),
+    /// Play a program through the audio device, in the foreground.
+    Run(play::RunArgs),
+    /// List the audio output devices.
+    Devices,
+    /// List the voices treadcue can speak with.
+    Voices(devices::VoicesArgs),
+    /// Speak a phrase with the chosen voice.
+    Say(say::SayArgs),
 }
 
 /// Exit status for a run that found errors in its input.
@@ -52,7 +67,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match args.command {
         Command::Check(check) => check::run(&check, &catalog),
         Command::Plan(plan) => plan::run(&plan, &catalog),
+        Command::Render(args) => render::run(&args, &catalog),
+        Command::Run(args) => play::run(&args, &catalog),
+        Command::Devices => devices::devices(),
+        Command::Voices(args) => devices::voices(&args),
+        Command::Say(args) => say::run(&args),
     }
+}
+
+/// Prints an error the way every command does, and gives the exit status.
+pub(crate) fn fail(code: u8, error: impl std::fmt::Display) -> ExitCode {
+    eprintln!("treadcued: {error}");
+    ExitCode::from(code)
 }
 
 fn treadcue_catalog(args: &Args) -> crate::catalog::Catalog {

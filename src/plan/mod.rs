@@ -162,8 +162,10 @@ impl Plan {
     }
 }
 
+/// A duration in samples, rounded to the nearest: a length measured in
+/// samples and turned into a `Duration` comes back exact.
 pub fn to_samples(d: Duration, sample_rate: u32) -> u64 {
-    (d.as_nanos() * u128::from(sample_rate) / 1_000_000_000) as u64
+    ((d.as_nanos() * u128::from(sample_rate) + 500_000_000) / 1_000_000_000) as u64
 }
 
 /// Compiles a program into its plan. `defaults` are the cue settings in
@@ -177,4 +179,30 @@ pub fn compile(
     sample_rate: u32,
 ) -> Plan {
     compose::Composer::new(program, defaults, phrases, lengths, sample_rate).plan()
+}
+
+impl Plan {
+    /// A plan that says one phrase and ends: what `say` plays.
+    pub fn phrase(text: &str, lengths: &dyn CueLengths, sample_rate: u32) -> Plan {
+        let length = to_samples(lengths.speech(text), sample_rate);
+        Plan {
+            program_id: "say".into(),
+            program_name: "Say".into(),
+            units: Units::Mph,
+            sample_rate,
+            length,
+            end: length,
+            steps: Vec::new(),
+            cues: vec![Cue {
+                start: 0,
+                length,
+                kind: CueKind::Text,
+                priority: CueKind::Text.priority(),
+                step: 0,
+                tone: None,
+                text: Some(text.to_string()),
+                speech_offset: 0,
+            }],
+        }
+    }
 }

@@ -1,0 +1,150 @@
+//! Every sound a session needs, rendered before it starts: tones and
+//! phrases at the output rate. A cue never waits for a synthesizer.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::pcm::Clip;
+use super::sequencer::CueSound;
+use super::tones;
+use crate::cue_settings::CueSettings;
+use crate::phrasebook::Phrasebook;
+use crate::plan::{self, CueLengths, Estimates, Plan, Tone};
+use crate::program::Program;
+use crate::voice::{Voice, VoiceError};
+
+/// Peak level of speech: a little above the tones, which carry further.
+const SPEECH_PEAK: f32 = 0.6;
+/// Compiling a plan can reword a heads-up, which asks for a new phrase;
+/// this many rounds always settle.
+const MAX_ROUNDS: usize = 4;
+
+pub struct Bank {
+    rate: u32,
+    tones: HashMap<Tone, Arc<[f32]>>,
+    phrases: HashMap<String, Arc<[f32]>>,
+}
+
+impl Bank {
+    /// A bank with the tones, from `tone_dir` where a file replaces one.
+    pub fn new(rate: u32, tone_dir: Option<&Path>) -> Result<Bank, String> {
+        let mut tone_clips = HashMap::new();
+        for tone in Tone::ALL {
+            tone_clips.insert(tone, tones::load(tone, tone_dir, rate)?.samples);
+        }
+        Ok(Bank {
+            rate,
+            tones: tone_clips,
+            phrases: HashMap::new(),
+        })
+    }
+
+    pub fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    pub fn has_phrase(&self, text: &str) -> bool {
+        self.phrases.contains_key(text)
+    }
+
+    /// Takes a rendered phrase: trimmed so its words start at the cue's
+    /// first sample, evened in level, at the output rate.
+    pub fn add_phrase(&mut self, text: &str, clip: &Clip) {
+        let ready = clip.trimmed().normalized(SPEECH_PEAK).resampled(self.rate);
+        self.phrases.insert(text.to_string(), ready.samples);
+    }
+
+    /// Renders every phrase not yet in the bank, on all cores: a slow
+    /// synthesizer is the only thing that makes loading wait.
+    pub fn render_missing(&mut self, texts: &[&str], voice: &dyn Voice) -> Result<(), VoiceError> {
+        let missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !self.has_phrase(t))
+            .collect();
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(missing.len().max(1));
+        let chunk = missing.len().div_ceil(workers).max(1);
+        let rendered: Vec<Result<Vec<(String, Clip)>, VoiceError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = missing
+                .chunks(chunk)
+                .map(|texts| {
+                    scope.spawn(move || {
+                        texts
+                            .iter()
+                            .map(|t| voice.render(t).map(|c| (t.to_string(), c)))
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a voice worker panicked"))
+                .collect()
+        });
+        for batch in rendered {
+            for (text, clip) in batch? {
+                self.add_phrase(&text, &clip);
+            }
+        }
+        Ok(())
+    }
+
+    /// The sound of each cue of `plan`, in order.
+    pub fn sounds_for(&self, plan: &Plan) -> Arc<[CueSound]> {
+        plan.cues
+            .iter()
+            .map(|cue| CueSound {
+                tone: cue.tone.map(|t| self.tones[&t].clone()),
+                speech: cue.text.as_ref().and_then(|t| self.phrases.get(t).cloned()),
+                speech_offset: cue.speech_offset as usize,
+                length: cue.length as usize,
+            })
+            .collect()
+    }
+
+    fn seconds(&self, samples: usize) -> Duration {
+        Duration::from_secs_f64(samples as f64 / f64::from(self.rate))
+    }
+}
+
+impl CueLengths for Bank {
+    fn speech(&self, text: &str) -> Duration {
+        match self.phrases.get(text) {
+            Some(clip) => self.seconds(clip.len()),
+            None => Estimates.speech(text),
+        }
+    }
+
+    fn tone(&self, tone: Tone) -> Duration {
+        self.seconds(self.tones[&tone].len())
+    }
+}
+
+/// Compiles a program against real phrase lengths, rendering every phrase
+/// it speaks into `bank` first.
+pub fn prepare(
+    program: &Program,
+    settings: &CueSettings,
+    book: &Phrasebook,
+    voice: &dyn Voice,
+    bank: &mut Bank,
+) -> Result<Plan, VoiceError> {
+    let mut plan = plan::compile(program, settings, book, bank, bank.rate);
+    for _ in 0..MAX_ROUNDS {
+        let phrases = plan.phrases();
+        if phrases.iter().all(|p| bank.has_phrase(p)) {
+            return Ok(plan);
+        }
+        bank.render_missing(&phrases, voice)?;
+        plan = plan::compile(program, settings, book, bank, bank.rate);
+    }
+    // Still new words after the last round: render them; the lengths used
+    // for the plan were estimates only for these few.
+    let phrases = plan.phrases();
+    bank.render_missing(&phrases, voice)?;
+    Ok(plan::compile(program, settings, book, bank, bank.rate))
+}

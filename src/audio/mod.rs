@@ -1,0 +1,9 @@
+//! Sound: tones, the clip bank, the sequencer that plays a plan, the live
+//! device output and the offline render.
+
+pub mod bank;
+pub mod output;
+pub mod pcm;
+pub mod render;
+pub mod sequencer;
+pub mod tones;

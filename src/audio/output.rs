@@ -1,0 +1,360 @@
+//! The live device. It lives on its own thread, because a cpal stream may
+//! not move between threads, and the rest of treadcue talks to it through
+//! a channel. The stream stays open from start to stop, fed with silence
+//! between cues, so a Bluetooth link never idles and clips the next word.
+//! A device that fails pauses the session and is retried with backoff.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rodio::cpal::traits::{DeviceTrait, HostTrait};
+use rodio::{DeviceSinkBuilder, MixerDeviceSink, Source, cpal};
+
+use super::sequencer::Sequencer;
+
+/// The sequencer the device plays, or none (silence) between sessions.
+pub type Slot = Arc<Mutex<Option<Sequencer>>>;
+
+/// Locks the slot even if a panic elsewhere poisoned it: the audio must
+/// go on, and the sequencer's state is whole after every call.
+pub fn lock(slot: &Slot) -> MutexGuard<'_, Option<Sequencer>> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AudioError {
+    #[error(
+        "no audio output device: {0}. Is the sound server (PipeWire or PulseAudio) running, and are the headphones connected? `treadcued devices` lists the devices treadcue can see"
+    )]
+    NoDevice(String),
+    #[error("there is no audio device named {name:?}; the devices are: {known}")]
+    UnknownDevice { name: String, known: String },
+    #[error("cannot open the audio device {device:?}: {reason}")]
+    Open { device: String, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The name to give `--device`.
+    pub id: String,
+    pub description: String,
+    pub is_default: bool,
+}
+
+/// What the device thread reports besides the sequencer's own events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceEvent {
+    /// The device failed; the session is paused and the device retried.
+    Lost(String),
+    /// The device is back.
+    Restored,
+}
+
+/// What to do when a lost device comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AfterDeviceLoss {
+    /// Carry on where the session paused.
+    #[default]
+    Resume,
+    /// Stay paused until told to resume.
+    StayPaused,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputOptions {
+    /// Device id or description; `None` for the default device.
+    pub device: Option<String>,
+    /// Requested device period; shorter answers pause faster, longer
+    /// survives a busy machine.
+    pub period: Duration,
+    pub after_loss: AfterDeviceLoss,
+    /// Longest wait between attempts to reopen a lost device.
+    pub max_retry: Duration,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions {
+            device: None,
+            period: Duration::from_millis(10),
+            after_loss: AfterDeviceLoss::Resume,
+            max_retry: Duration::from_secs(10),
+        }
+    }
+}
+
+enum Message {
+    StreamError(String),
+    Shutdown,
+}
+
+/// The open device: its thread, the slot it plays, and its rate.
+pub struct Output {
+    slot: Slot,
+    rate: u32,
+    messages: Sender<Message>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Output {
+    /// Opens the device and starts feeding it silence. Fails with a clear
+    /// error when there is no usable device.
+    pub fn open(options: OutputOptions, events: Sender<DeviceEvent>) -> Result<Output, AudioError> {
+        let slot: Slot = Arc::new(Mutex::new(None));
+        let (messages, inbox) = mpsc::channel();
+        let (ready, opened) = mpsc::channel();
+        let thread_slot = slot.clone();
+        let thread_messages = messages.clone();
+        let thread = std::thread::Builder::new()
+            .name("treadcue-audio".into())
+            .spawn(move || {
+                device_thread(options, thread_slot, thread_messages, inbox, ready, events)
+            })
+            .map_err(|e| AudioError::Open {
+                device: "default".into(),
+                reason: e.to_string(),
+            })?;
+        let rate = opened.recv().map_err(|_| AudioError::Open {
+            device: "default".into(),
+            reason: "the audio thread stopped".into(),
+        })??;
+        Ok(Output {
+            slot,
+            rate,
+            messages,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    pub fn slot(&self) -> &Slot {
+        &self.slot
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        let _ = self.messages.send(Message::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn device_thread(
+    options: OutputOptions,
+    slot: Slot,
+    messages: Sender<Message>,
+    inbox: Receiver<Message>,
+    ready: Sender<Result<u32, AudioError>>,
+    events: Sender<DeviceEvent>,
+) {
+    let sink = match open_sink(&options, &messages) {
+        Ok(sink) => sink,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    let rate = sink.config().sample_rate().get();
+    sink.mixer().add(SlotSource::new(slot.clone(), rate));
+    let _ = ready.send(Ok(rate));
+    let mut sink = Some(sink);
+    loop {
+        match inbox.recv() {
+            Ok(Message::StreamError(reason)) => {
+                drop(sink.take());
+                let paused_here = lock(&slot).as_mut().is_some_and(Sequencer::pause);
+                let _ = events.send(DeviceEvent::Lost(reason));
+                match reopen(&options, &slot, rate, &messages, &inbox) {
+                    Some(reopened) => sink = Some(reopened),
+                    None => return,
+                }
+                let _ = events.send(DeviceEvent::Restored);
+                if paused_here && options.after_loss == AfterDeviceLoss::Resume {
+                    lock(&slot).as_mut().map(Sequencer::resume);
+                }
+            }
+            Ok(Message::Shutdown) | Err(_) => return,
+        }
+    }
+}
+
+/// Tries the device again and again, waiting longer each time, until it
+/// opens or treadcue shuts down (`None`).
+fn reopen(
+    options: &OutputOptions,
+    slot: &Slot,
+    rate: u32,
+    messages: &Sender<Message>,
+    inbox: &Receiver<Message>,
+) -> Option<MixerDeviceSink> {
+    let mut wait = Duration::from_millis(250);
+    loop {
+        match inbox.recv_timeout(wait) {
+            Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => return None,
+            // Errors from the stream already dropped say nothing new.
+            Ok(Message::StreamError(_)) | Err(RecvTimeoutError::Timeout) => {}
+        }
+        if let Ok(sink) = open_sink(options, messages) {
+            sink.mixer().add(SlotSource::new(slot.clone(), rate));
+            return Some(sink);
+        }
+        wait = (wait * 2).min(options.max_retry);
+    }
+}
+
+fn open_sink(
+    options: &OutputOptions,
+    messages: &Sender<Message>,
+) -> Result<MixerDeviceSink, AudioError> {
+    let device = find_device(options.device.as_deref())?;
+    let name = device_id(&device);
+    let open_error = |e: rodio::DeviceSinkError| AudioError::Open {
+        device: name.clone(),
+        reason: e.to_string(),
+    };
+    let builder = DeviceSinkBuilder::from_device(device.clone()).map_err(open_error)?;
+    let rate = builder_rate(&device);
+    let period = (f64::from(rate) * options.period.as_secs_f64()).round() as u32;
+    let errors = messages.clone();
+    let on_error = move |e: cpal::Error| {
+        let _ = errors.send(Message::StreamError(e.to_string()));
+    };
+    let fixed = builder
+        .with_buffer_size(cpal::BufferSize::Fixed(period.max(64)))
+        .with_error_callback(on_error.clone());
+    let mut sink = match fixed.open_stream() {
+        Ok(sink) => sink,
+        // Some devices refuse a fixed period: take the device's own.
+        Err(_) => DeviceSinkBuilder::from_device(device)
+            .map_err(open_error)?
+            .with_error_callback(on_error)
+            .open_stream()
+            .map_err(open_error)?,
+    };
+    sink.log_on_drop(false);
+    Ok(sink)
+}
+
+fn builder_rate(device: &cpal::Device) -> u32 {
+    device
+        .default_output_config()
+        .map_or(48_000, |c| c.sample_rate())
+}
+
+fn device_id(device: &cpal::Device) -> String {
+    device
+        .id()
+        .map_or_else(|_| "unknown".into(), |id| id.id().to_string())
+}
+
+fn find_device(name: Option<&str>) -> Result<cpal::Device, AudioError> {
+    let host = cpal::default_host();
+    let Some(name) = name else {
+        return host
+            .default_output_device()
+            .ok_or_else(|| AudioError::NoDevice("the system has no default output".into()));
+    };
+    let devices: Vec<cpal::Device> = host
+        .output_devices()
+        .map_err(|e| AudioError::NoDevice(e.to_string()))?
+        .collect();
+    let matches = |d: &cpal::Device| {
+        device_id(d).eq_ignore_ascii_case(name)
+            || d.description()
+                .is_ok_and(|desc| desc.name().eq_ignore_ascii_case(name))
+    };
+    if let Some(device) = devices.iter().find(|d| matches(d)) {
+        return Ok(device.clone());
+    }
+    let known: Vec<String> = devices.iter().map(device_id).collect();
+    Err(AudioError::UnknownDevice {
+        name: name.to_string(),
+        known: known.join(", "),
+    })
+}
+
+/// Every output device the audio system offers.
+pub fn list_devices() -> Result<Vec<DeviceInfo>, AudioError> {
+    let host = cpal::default_host();
+    let default = host.default_output_device().map(|d| device_id(&d));
+    let devices = host
+        .output_devices()
+        .map_err(|e| AudioError::NoDevice(e.to_string()))?;
+    Ok(devices
+        .map(|d| {
+            let id = device_id(&d);
+            DeviceInfo {
+                is_default: default.as_deref() == Some(id.as_str()),
+                description: d
+                    .description()
+                    .map_or_else(|_| String::new(), |desc| desc.name().to_string()),
+                id,
+            }
+        })
+        .collect())
+}
+
+/// Block of samples taken from the sequencer at once: the lock is taken
+/// once per block, not per sample.
+const BLOCK: usize = 64;
+
+/// The rodio source that plays whatever sequencer is in the slot.
+struct SlotSource {
+    slot: Slot,
+    rate: rodio::SampleRate,
+    block: [f32; BLOCK],
+    at: usize,
+}
+
+impl SlotSource {
+    fn new(slot: Slot, rate: u32) -> Self {
+        let rate = rodio::SampleRate::new(rate.max(1)).expect("rate is positive");
+        SlotSource {
+            slot,
+            rate,
+            block: [0.0; BLOCK],
+            at: BLOCK,
+        }
+    }
+}
+
+impl Iterator for SlotSource {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        if self.at == BLOCK {
+            match lock(&self.slot).as_mut() {
+                Some(sequencer) => sequencer.fill(&mut self.block),
+                None => self.block.fill(0.0),
+            }
+            self.at = 0;
+        }
+        self.at += 1;
+        Some(self.block[self.at - 1])
+    }
+}
+
+impl Source for SlotSource {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        rodio::ChannelCount::new(1).expect("one channel")
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        self.rate
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        None
+    }
+}

@@ -1,0 +1,160 @@
+//! Mono PCM clips: reading and writing WAV, trimming silence, resampling.
+
+use std::path::Path;
+use std::sync::Arc;
+
+/// A mono sound at a known rate, shared cheaply between cues.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clip {
+    pub rate: u32,
+    pub samples: Arc<[f32]>,
+}
+
+/// Below this a sample counts as silence when trimming (about -54 dBFS):
+/// synthesizers pad phrases with near-digital silence.
+const SILENCE: f32 = 0.002;
+
+impl Clip {
+    pub fn new(rate: u32, samples: Vec<f32>) -> Self {
+        Clip {
+            rate,
+            samples: samples.into(),
+        }
+    }
+
+    pub fn duration(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.samples.len() as f64 / f64::from(self.rate.max(1)))
+    }
+
+    /// Reads a WAV file of any common sample format; channels are mixed
+    /// down to mono.
+    pub fn read_wav(path: &Path) -> Result<Clip, String> {
+        let reader = hound::WavReader::open(path)
+            .map_err(|e| format!("cannot read WAV {}: {e}", path.display()))?;
+        Self::from_wav_reader(reader).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn from_wav_bytes(bytes: &[u8]) -> Result<Clip, String> {
+        let reader = hound::WavReader::new(std::io::Cursor::new(bytes))
+            .map_err(|e| format!("not a WAV file: {e}"))?;
+        Self::from_wav_reader(reader)
+    }
+
+    fn from_wav_reader<R: std::io::Read>(reader: hound::WavReader<R>) -> Result<Clip, String> {
+        let spec = reader.spec();
+        let channels = usize::from(spec.channels.max(1));
+        let interleaved: Vec<f32> = match spec.sample_format {
+            hound::SampleFormat::Float => reader.into_samples::<f32>().collect::<Result<_, _>>(),
+            hound::SampleFormat::Int => {
+                let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
+                reader
+                    .into_samples::<i32>()
+                    .map(|s| s.map(|v| v as f32 * scale))
+                    .collect()
+            }
+        }
+        .map_err(|e| format!("broken WAV data: {e}"))?;
+        let mono = interleaved
+            .chunks(channels)
+            .map(|frame| frame.iter().sum::<f32>() / channels as f32)
+            .collect();
+        Ok(Clip::new(spec.sample_rate, mono))
+    }
+
+    /// Writes 16-bit mono WAV, the format every tool reads.
+    pub fn write_wav(&self, path: &Path) -> Result<(), String> {
+        write_wav(path, self.rate, &self.samples)
+    }
+
+    /// The clip without leading and trailing silence, so a cue's words
+    /// start at the cue's first sample.
+    pub fn trimmed(&self) -> Clip {
+        let loud = |s: &f32| s.abs() > SILENCE;
+        let start = self.samples.iter().position(loud).unwrap_or(0);
+        let end = self.samples.iter().rposition(loud).map_or(start, |i| i + 1);
+        Clip::new(self.rate, self.samples[start..end].to_vec())
+    }
+
+    /// The clip at another rate, by linear interpolation: speech and tones
+    /// are upsampled from 16 or 22.05 kHz, where this is transparent.
+    pub fn resampled(&self, rate: u32) -> Clip {
+        if rate == self.rate || self.samples.is_empty() {
+            return Clip {
+                rate,
+                samples: self.samples.clone(),
+            };
+        }
+        let ratio = f64::from(self.rate) / f64::from(rate);
+        let len = (self.samples.len() as f64 / ratio).round() as usize;
+        let last = self.samples.len() - 1;
+        let out = (0..len)
+            .map(|i| {
+                let pos = i as f64 * ratio;
+                let index = (pos as usize).min(last);
+                let frac = (pos - index as f64) as f32;
+                let next = self.samples[(index + 1).min(last)];
+                self.samples[index] * (1.0 - frac) + next * frac
+            })
+            .collect();
+        Clip::new(rate, out)
+    }
+
+    /// The clip scaled so its loudest sample sits at `peak`.
+    pub fn normalized(&self, peak: f32) -> Clip {
+        let max = self.samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        if max < SILENCE {
+            return self.clone();
+        }
+        let gain = peak / max;
+        Clip::new(self.rate, self.samples.iter().map(|s| s * gain).collect())
+    }
+}
+
+pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) -> Result<(), String> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let fail = |e: hound::Error| format!("cannot write {}: {e}", path.display());
+    let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
+    for s in samples {
+        writer
+            .write_sample((s.clamp(-1.0, 1.0) * 32767.0).round() as i16)
+            .map_err(fail)?;
+    }
+    writer.finalize().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_drops_silence_at_both_ends() {
+        let clip = Clip::new(8000, vec![0.0, 0.001, 0.5, -0.3, 0.0, 0.0]);
+        assert_eq!(&clip.trimmed().samples[..], &[0.5, -0.3]);
+    }
+
+    #[test]
+    fn resampling_keeps_duration() {
+        let clip = Clip::new(22_050, vec![0.1; 22_050]);
+        let up = clip.resampled(48_000);
+        assert_eq!(up.samples.len(), 48_000);
+        assert!(up.samples.iter().all(|s| (s - 0.1).abs() < 1e-6));
+    }
+
+    #[test]
+    fn wav_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.wav");
+        let clip = Clip::new(16_000, vec![0.0, 0.5, -0.5, 0.25]);
+        clip.write_wav(&path).unwrap();
+        let back = Clip::read_wav(&path).unwrap();
+        assert_eq!(back.rate, 16_000);
+        for (a, b) in back.samples.iter().zip(clip.samples.iter()) {
+            assert!((a - b).abs() < 1e-4);
+        }
+    }
+}

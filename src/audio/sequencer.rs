@@ -1,0 +1,322 @@
+//! Plays a plan sample-accurately. The session clock is the count of
+//! samples played: every cue starts at its exact sample, never "when a
+//! timer fires", so countdown ticks are evenly spaced and an hour-long
+//! session does not drift. The same code fills a device buffer live and a
+//! WAV file offline.
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use crate::plan::Plan;
+
+/// Fade applied when a sound is cut by pause, skip or stop: short enough
+/// to stay within one device period, long enough not to click.
+const FADE_SECS: f64 = 0.005;
+/// How quickly a volume change takes effect; smoothed so it never clicks.
+const VOLUME_SMOOTHING_SECS: f64 = 0.010;
+/// Level of the keep-alive noise played before cues when a pre-roll is
+/// set: inaudible (about -66 dBFS), yet not digital silence, which some
+/// Bluetooth links take as the end of playback.
+const PRE_ROLL_LEVEL: f32 = 0.0005;
+
+/// What one cue sounds like: an optional tone, then optional words.
+#[derive(Debug, Clone)]
+pub struct CueSound {
+    pub tone: Option<Arc<[f32]>>,
+    pub speech: Option<Arc<[f32]>>,
+    /// Where the words start, from the cue's first sample.
+    pub speech_offset: usize,
+    /// Samples from the first to the last sound.
+    pub length: usize,
+}
+
+impl CueSound {
+    fn sample(&self, offset: usize) -> f32 {
+        let tone = self
+            .tone
+            .as_ref()
+            .and_then(|t| t.get(offset))
+            .copied()
+            .unwrap_or(0.0);
+        let speech = offset
+            .checked_sub(self.speech_offset)
+            .and_then(|o| self.speech.as_ref().and_then(|s| s.get(o)))
+            .copied()
+            .unwrap_or(0.0);
+        tone + speech
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlayState {
+    Playing,
+    Paused,
+    Stopped,
+    Finished,
+}
+
+/// What the sequencer reports, each with the session sample it happened at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    StepStarted { step: usize, at: u64 },
+    CueStarted { cue: usize, at: u64 },
+    Paused { at: u64 },
+    Resumed { at: u64 },
+    Stopped { at: u64 },
+    Finished { at: u64 },
+}
+
+/// A sound that is fading out after being cut, playing on while the clock
+/// stands still or has jumped elsewhere.
+#[derive(Debug, Clone, Copy)]
+struct Tail {
+    cue: usize,
+    offset: usize,
+    remaining: usize,
+}
+
+pub struct Sequencer {
+    plan: Arc<Plan>,
+    sounds: Arc<[CueSound]>,
+    state: PlayState,
+    /// The session clock: samples played since the start of the plan.
+    position: u64,
+    next_cue: usize,
+    next_step: usize,
+    /// The cue sounding now and how far into it.
+    current: Option<(usize, usize)>,
+    tail: Option<Tail>,
+    fade_len: usize,
+    fade_in_left: usize,
+    gain: f32,
+    target_gain: f32,
+    smoothing: f32,
+    pre_roll: u64,
+    noise: u32,
+    events: Option<Sender<Event>>,
+}
+
+impl Sequencer {
+    /// A sequencer at the start of `plan`, playing. `sounds` holds one
+    /// entry per cue of the plan, in the same order.
+    pub fn new(plan: Arc<Plan>, sounds: Arc<[CueSound]>, volume: f32) -> Self {
+        assert_eq!(plan.cues.len(), sounds.len(), "one sound per cue");
+        let rate = f64::from(plan.sample_rate);
+        Sequencer {
+            fade_len: ((rate * FADE_SECS) as usize).max(1),
+            smoothing: (1.0 / (rate * VOLUME_SMOOTHING_SECS)) as f32,
+            plan,
+            sounds,
+            state: PlayState::Playing,
+            position: 0,
+            next_cue: 0,
+            next_step: 0,
+            current: None,
+            tail: None,
+            fade_in_left: 0,
+            gain: volume.clamp(0.0, 1.0),
+            target_gain: volume.clamp(0.0, 1.0),
+            pre_roll: 0,
+            noise: 0x1234_5678,
+            events: None,
+        }
+    }
+
+    /// Reports events on this channel from now on.
+    pub fn with_events(mut self, events: Sender<Event>) -> Self {
+        self.events = Some(events);
+        self
+    }
+
+    /// Plays near-silent noise for this many samples before each cue.
+    pub fn with_pre_roll(mut self, samples: u64) -> Self {
+        self.pre_roll = samples;
+        self
+    }
+
+    pub fn plan(&self) -> &Arc<Plan> {
+        &self.plan
+    }
+
+    pub fn state(&self) -> PlayState {
+        self.state
+    }
+
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The step under way (the first one before the session starts).
+    pub fn step(&self) -> usize {
+        self.next_step.saturating_sub(1)
+    }
+
+    pub fn volume(&self) -> f32 {
+        self.target_gain
+    }
+
+    fn emit(&self, event: Event) {
+        if let Some(events) = &self.events {
+            // A listener that went away must not stop the sound.
+            let _ = events.send(event);
+        }
+    }
+
+    /// Cuts the sounding cue with a fade, keeping where it was.
+    fn fade_out_current(&mut self) {
+        if let Some((cue, offset)) = self.current {
+            self.tail = Some(Tail {
+                cue,
+                offset,
+                remaining: self.fade_len,
+            });
+        }
+    }
+
+    /// Stops the clock; harmless when not playing.
+    pub fn pause(&mut self) -> bool {
+        if self.state != PlayState::Playing {
+            return false;
+        }
+        self.fade_out_current();
+        self.state = PlayState::Paused;
+        self.emit(Event::Paused { at: self.position });
+        true
+    }
+
+    /// Restarts the clock from the sample it stopped at; harmless when
+    /// playing, and nothing to resume once stopped or finished.
+    pub fn resume(&mut self) -> bool {
+        if self.state != PlayState::Paused {
+            return false;
+        }
+        self.state = PlayState::Playing;
+        self.fade_in_left = self.fade_len;
+        self.emit(Event::Resumed { at: self.position });
+        true
+    }
+
+    pub fn stop(&mut self) -> bool {
+        if matches!(self.state, PlayState::Stopped | PlayState::Finished) {
+            return false;
+        }
+        self.fade_out_current();
+        self.current = None;
+        self.state = PlayState::Stopped;
+        self.emit(Event::Stopped { at: self.position });
+        true
+    }
+
+    /// Jumps to the start of a step; paused stays paused.
+    pub fn seek_step(&mut self, step: usize) -> bool {
+        if step >= self.plan.steps.len()
+            || matches!(self.state, PlayState::Stopped | PlayState::Finished)
+        {
+            return false;
+        }
+        self.fade_out_current();
+        self.current = None;
+        self.position = self.plan.steps[step].start;
+        self.next_cue = self.plan.cues.partition_point(|c| c.start < self.position);
+        self.next_step = step + 1;
+        self.emit(Event::StepStarted {
+            step,
+            at: self.position,
+        });
+        true
+    }
+
+    pub fn set_volume(&mut self, volume: f32) {
+        self.target_gain = volume.clamp(0.0, 1.0);
+    }
+
+    /// Fills `out` with the next samples: the session while playing,
+    /// silence (and any fading tail) otherwise. The stream stays fed.
+    pub fn fill(&mut self, out: &mut [f32]) {
+        for sample in out.iter_mut() {
+            let mut value = self.tail_sample();
+            if self.state == PlayState::Playing {
+                value += self.main_sample() * self.fade_in_gain();
+                self.advance();
+            }
+            self.gain += (self.target_gain - self.gain) * self.smoothing;
+            *sample = value * self.gain;
+        }
+    }
+
+    fn tail_sample(&mut self) -> f32 {
+        let Some(tail) = &mut self.tail else {
+            return 0.0;
+        };
+        let sound = &self.sounds[tail.cue];
+        let value = sound.sample(tail.offset) * tail.remaining as f32 / self.fade_len as f32;
+        tail.offset += 1;
+        tail.remaining -= 1;
+        if tail.remaining == 0 || tail.offset >= sound.length {
+            self.tail = None;
+        }
+        value
+    }
+
+    fn fade_in_gain(&mut self) -> f32 {
+        if self.fade_in_left == 0 {
+            return 1.0;
+        }
+        self.fade_in_left -= 1;
+        1.0 - self.fade_in_left as f32 / self.fade_len as f32
+    }
+
+    /// The session's own sound at the current sample, starting the steps
+    /// and cues whose time has come.
+    fn main_sample(&mut self) -> f32 {
+        let steps = &self.plan.steps;
+        while self.next_step < steps.len() && steps[self.next_step].start <= self.position {
+            self.emit(Event::StepStarted {
+                step: self.next_step,
+                at: self.position,
+            });
+            self.next_step += 1;
+        }
+        let cues = &self.plan.cues;
+        if self.next_cue < cues.len() && cues[self.next_cue].start <= self.position {
+            let offset = (self.position - cues[self.next_cue].start) as usize;
+            self.current = Some((self.next_cue, offset));
+            self.emit(Event::CueStarted {
+                cue: self.next_cue,
+                at: self.position,
+            });
+            self.next_cue += 1;
+        }
+        match self.current {
+            Some((cue, offset)) => self.sounds[cue].sample(offset),
+            None => self.pre_roll_noise(),
+        }
+    }
+
+    fn pre_roll_noise(&mut self) -> f32 {
+        let due = self.plan.cues.get(self.next_cue).map(|c| c.start);
+        if self.pre_roll == 0 || due.is_none_or(|start| start > self.position + self.pre_roll) {
+            return 0.0;
+        }
+        // A tiny linear congruential generator: cheap and allocation-free.
+        self.noise = self
+            .noise
+            .wrapping_mul(1_664_525)
+            .wrapping_add(1_013_904_223);
+        (self.noise >> 9) as f32 / (1u32 << 23) as f32 * 2.0 * PRE_ROLL_LEVEL - PRE_ROLL_LEVEL
+    }
+
+    fn advance(&mut self) {
+        if let Some((cue, offset)) = &mut self.current {
+            *offset += 1;
+            if *offset >= self.sounds[*cue].length {
+                self.current = None;
+            }
+        }
+        self.position += 1;
+        if self.position >= self.plan.end {
+            self.state = PlayState::Finished;
+            self.emit(Event::Finished { at: self.position });
+        }
+    }
+}

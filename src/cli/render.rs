@@ -1,0 +1,72 @@
+//! `treadcued render`: a whole session into a WAV file, faster than real
+//! time, with a timeline of what starts where.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::sound_args::SoundArgs;
+use super::{EXIT_INVALID, fail};
+use crate::audio::pcm::write_wav;
+use crate::audio::render::render;
+use crate::catalog::Catalog;
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// A program name (built-in or in --programs) or a program file.
+    #[arg(value_name = "PROGRAM")]
+    pub program: String,
+    /// The WAV file to write.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Also write the timeline of cues as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub timeline: Option<PathBuf>,
+    /// Sample rate of the file.
+    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
+    pub rate: u32,
+    #[command(flatten)]
+    pub sound: SoundArgs,
+}
+
+pub fn run(args: &RenderArgs, catalog: &Catalog) -> ExitCode {
+    let program = match catalog.load_arg(&args.program) {
+        Ok(program) => program,
+        Err(e) => return fail(EXIT_INVALID, e),
+    };
+    let voice = match args.sound.build_voice() {
+        Ok(voice) => voice,
+        Err(e) => return fail(EXIT_INVALID, e),
+    };
+    let (plan, bank) = match args.sound.prepare(&program, voice.as_ref(), args.rate) {
+        Ok(prepared) => prepared,
+        Err(e) => return fail(1, e),
+    };
+    let plan = Arc::new(plan);
+    let started = Instant::now();
+    let rendered = render(plan.clone(), bank.sounds_for(&plan), args.sound.volume);
+    let took = started.elapsed();
+    if let Err(e) = write_wav(&args.output, args.rate, &rendered.samples) {
+        return fail(1, e);
+    }
+    if let Some(path) = &args.timeline {
+        let json = serde_json::to_string_pretty(&rendered.timeline).expect("a timeline serializes");
+        if let Err(e) = std::fs::write(path, json) {
+            return fail(1, format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    let seconds = plan.seconds(plan.end);
+    println!(
+        "{}: {:.1} s of audio, {} cues, rendered in {:.3} s ({:.0}x real time) to {}",
+        program.id,
+        seconds,
+        rendered.timeline.cues.len(),
+        took.as_secs_f64(),
+        seconds / took.as_secs_f64().max(1e-9),
+        args.output.display()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,93 @@
+//! `treadcued say`: speak one phrase with the configured voice, to hear a
+//! voice or test the headphones.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::sound_args::SoundArgs;
+use super::{EXIT_INVALID, fail};
+use crate::audio::bank::Bank;
+use crate::audio::output::{Output, lock};
+use crate::audio::pcm::write_wav;
+use crate::audio::render::render;
+use crate::audio::sequencer::{Event, Sequencer};
+use crate::plan::Plan;
+
+#[derive(Debug, Args)]
+pub struct SayArgs {
+    /// The words to say.
+    #[arg(value_name = "TEXT", required = true)]
+    pub text: Vec<String>,
+    /// Write the phrase to this WAV file instead of playing it.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub sound: SoundArgs,
+}
+
+/// Longest phrase `say` takes: a cue, not a speech.
+const MAX_CHARS: usize = 500;
+
+pub fn run(args: &SayArgs) -> ExitCode {
+    let text = args.text.join(" ");
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_CHARS {
+        return fail(
+            EXIT_INVALID,
+            format!("say takes 1 to {MAX_CHARS} characters of text"),
+        );
+    }
+    let voice = match args.sound.build_voice() {
+        Ok(voice) => voice,
+        Err(e) => return fail(EXIT_INVALID, e),
+    };
+    let clip = match voice.render(text) {
+        Ok(clip) => clip,
+        Err(e) => return fail(1, e),
+    };
+    let (device_events, _device_news) = mpsc::channel();
+    let output = match &args.output {
+        Some(_) => None,
+        None => match Output::open(args.sound.output_options(), device_events) {
+            Ok(output) => Some(output),
+            Err(e) => return fail(3, e),
+        },
+    };
+    let rate = output.as_ref().map_or(48_000, Output::rate);
+    let mut bank = match Bank::new(rate, None) {
+        Ok(bank) => bank,
+        Err(e) => return fail(1, e),
+    };
+    bank.add_phrase(text, &clip);
+    let plan = Arc::new(Plan::phrase(text, &bank, rate));
+    let sounds = bank.sounds_for(&plan);
+    match (&args.output, output) {
+        (Some(path), _) => {
+            match write_wav(path, rate, &render(plan, sounds, args.sound.volume).samples) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(1, e),
+            }
+        }
+        (None, Some(output)) => {
+            let (events, news) = mpsc::channel();
+            *lock(output.slot()) =
+                Some(Sequencer::new(plan, sounds, args.sound.volume).with_events(events));
+            while !matches!(
+                news.recv_timeout(Duration::from_secs(30)),
+                Ok(Event::Finished { .. }) | Err(_)
+            ) {}
+            // Let the device play out its buffer before the stream closes.
+            std::thread::sleep(Duration::from_millis(200));
+            ExitCode::SUCCESS
+        }
+        (None, None) => ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,207 @@
+//! Voices that run a synthesizer as a separate program: espeak-ng (GPL,
+//! so run, never linked), piper, or any command that writes WAV. The text
+//! is one argument or standard input, never a shell command line.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{Voice, VoiceError};
+use crate::audio::pcm::Clip;
+
+/// Longest a synthesizer may take over one phrase before it is stopped.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct CommandVoice {
+    id: String,
+    argv: Vec<String>,
+    text_on_stdin: bool,
+    install_hint: String,
+}
+
+pub fn espeak_ng(voice: &str, words_per_minute: u32) -> CommandVoice {
+    CommandVoice {
+        id: format!("espeak-ng:{voice}:{words_per_minute}"),
+        // `-w` writes a WAV with a correct header; `--stdout` does not.
+        argv: [
+            "espeak-ng",
+            "-v",
+            voice,
+            "-s",
+            &words_per_minute.to_string(),
+            "-w",
+            "{output}",
+            "--",
+            "{text}",
+        ]
+        .map(String::from)
+        .to_vec(),
+        text_on_stdin: false,
+        install_hint: "install it with `sudo apt install espeak-ng`".into(),
+    }
+}
+
+pub fn piper(model: &Path) -> CommandVoice {
+    let name = model.file_stem().map_or_else(
+        || model.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    CommandVoice {
+        id: format!("piper:{name}"),
+        argv: vec![
+            "piper".into(),
+            "-m".into(),
+            model.display().to_string(),
+            "-f".into(),
+            "{output}".into(),
+        ],
+        text_on_stdin: true,
+        install_hint: "install it with `pip install piper-tts`".into(),
+    }
+}
+
+impl CommandVoice {
+    /// A user's command: `{text}` is replaced by the phrase (or, if absent,
+    /// the phrase goes to standard input); `{output}` by the WAV file to
+    /// write (or, if absent, WAV is read from standard output).
+    pub fn custom(argv: Vec<String>) -> CommandVoice {
+        let program = argv.first().cloned().unwrap_or_default();
+        CommandVoice {
+            id: format!("command:{}", argv.join(" ")),
+            text_on_stdin: !argv.iter().any(|a| a.contains("{text}")),
+            argv,
+            install_hint: format!(
+                "check the voice command in the config; `{program}` was not found"
+            ),
+        }
+    }
+
+    fn failed(&self, text: &str, reason: impl Into<String>) -> VoiceError {
+        VoiceError::Failed {
+            voice: self.id.clone(),
+            text: text.into(),
+            reason: reason.into(),
+        }
+    }
+
+    fn spawn(&self, text: &str, output: &Path, to_file: bool) -> Result<Child, VoiceError> {
+        let output = output.display().to_string();
+        let args: Vec<String> = self
+            .argv
+            .iter()
+            .map(|a| a.replace("{text}", text).replace("{output}", &output))
+            .collect();
+        let (program, rest) = args
+            .split_first()
+            .ok_or_else(|| self.failed(text, "the voice command is empty"))?;
+        let mut child = Command::new(program)
+            .args(rest)
+            .stdin(if self.text_on_stdin {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(if to_file {
+                Stdio::null()
+            } else {
+                Stdio::piped()
+            })
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => VoiceError::NotInstalled {
+                    program: program.clone(),
+                    hint: self.install_hint.clone(),
+                },
+                _ => self.failed(text, format!("cannot start {program}: {e}")),
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(text.as_bytes())
+                .map_err(|e| self.failed(text, format!("cannot send the text: {e}")))?;
+        }
+        Ok(child)
+    }
+}
+
+impl Voice for CommandVoice {
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+
+    fn render(&self, text: &str) -> Result<Clip, VoiceError> {
+        let dir = tempfile::tempdir()
+            .map_err(|e| self.failed(text, format!("no temporary folder: {e}")))?;
+        let output = dir.path().join("phrase.wav");
+        let to_file = self.argv.iter().any(|a| a.contains("{output}"));
+        let mut child = self.spawn(text, &output, to_file)?;
+        let stdout = child
+            .stdout
+            .take()
+            .map(|out| std::thread::spawn(move || read_all(out)));
+        let stderr = child
+            .stderr
+            .take()
+            .map(|err| std::thread::spawn(move || read_all(err)));
+        let status = wait(&mut child).map_err(|reason| self.failed(text, reason))?;
+        let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+        if !status.success() {
+            let said = String::from_utf8_lossy(&stderr);
+            return Err(self.failed(text, format!("it exited with {status}: {}", said.trim())));
+        }
+        let clip = match stdout {
+            Some(reader) => Clip::from_wav_bytes(&reader.join().unwrap_or_default()),
+            None => Clip::read_wav(&output),
+        };
+        clip.map_err(|reason| self.failed(text, reason))
+    }
+}
+
+fn read_all(mut from: impl Read) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let _ = from.read_to_end(&mut bytes);
+    bytes
+}
+
+fn wait(child: &mut Child) -> Result<std::process::ExitStatus, String> {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "it took longer than {} s and was stopped",
+                    TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+pub fn is_installed(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// The English voices espeak-ng has, by name, or nothing if it is not
+/// installed.
+pub fn espeak_voices() -> Vec<String> {
+    let Ok(output) = Command::new("espeak-ng").arg("--voices=en").output() else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().nth(1).map(String::from))
+        .fold(Vec::new(), |mut names, name| {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+            names
+        })
+}

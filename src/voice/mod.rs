@@ -1,0 +1,123 @@
+//! Voices turn cue text into PCM before it is needed. Backends: the
+//! bundled voice pack, espeak-ng and piper run as commands, or any command
+//! that writes WAV. Command voices are cached on disk by voice and text.
+
+mod cache;
+mod command;
+pub mod pack;
+
+use std::path::PathBuf;
+
+use crate::audio::pcm::Clip;
+
+pub use cache::Cached;
+pub use command::{CommandVoice, espeak_ng, espeak_voices, is_installed, piper};
+pub use pack::Pack;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum VoiceError {
+    /// The synthesizer's program is not on this machine.
+    #[error("{program} is not installed: {hint}")]
+    NotInstalled { program: String, hint: String },
+    /// The voice cannot say this text (the bundled pack lacks a word).
+    #[error("the {voice} voice cannot say {text:?}: it has no recording of {missing:?}")]
+    CannotSay {
+        voice: String,
+        text: String,
+        missing: String,
+    },
+    #[error("{voice} failed to say {text:?}: {reason}")]
+    Failed {
+        voice: String,
+        text: String,
+        reason: String,
+    },
+}
+
+pub trait Voice: Send + Sync {
+    /// A stable name for this voice, used in listings and cache keys:
+    /// "pack:joe", "espeak-ng:en-us", "piper:en_US-joe-medium".
+    fn id(&self) -> String;
+    /// The text as speech, at whatever rate the voice produces.
+    fn render(&self, text: &str) -> Result<Clip, VoiceError>;
+}
+
+/// Tries voices in turn: the first that can say a phrase says it. Lets
+/// the bundled pack speak what it has and a synthesizer the rest.
+pub struct Chain(pub Vec<Box<dyn Voice>>);
+
+impl Voice for Chain {
+    fn id(&self) -> String {
+        self.0.iter().map(|v| v.id()).collect::<Vec<_>>().join("+")
+    }
+
+    fn render(&self, text: &str) -> Result<Clip, VoiceError> {
+        let mut first_error = None;
+        for voice in &self.0 {
+            match voice.render(text) {
+                Ok(clip) => return Ok(clip),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_error.unwrap_or(VoiceError::Failed {
+            voice: "none".into(),
+            text: text.into(),
+            reason: "no voice is configured".into(),
+        }))
+    }
+}
+
+/// Which voice speaks, as the config file and flags give it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum VoiceChoice {
+    /// The bundled pack, with espeak-ng for what the pack lacks when it
+    /// is installed.
+    #[default]
+    Pack,
+    EspeakNg {
+        voice: String,
+        words_per_minute: u32,
+    },
+    Piper {
+        model: PathBuf,
+    },
+    /// Argument list with `{text}`, and `{output}` where the command
+    /// writes its WAV (else WAV is read from its standard output).
+    Command {
+        argv: Vec<String>,
+    },
+}
+
+pub const DEFAULT_ESPEAK_VOICE: &str = "en-us";
+pub const DEFAULT_WORDS_PER_MINUTE: u32 = 160;
+
+/// Builds the chosen voice, cached on disk under `cache_dir` when it runs
+/// a command.
+pub fn build(choice: &VoiceChoice, cache_dir: Option<PathBuf>) -> Box<dyn Voice> {
+    let cached = |voice: CommandVoice| -> Box<dyn Voice> {
+        match &cache_dir {
+            Some(dir) => Box::new(Cached::new(voice, dir.clone())),
+            None => Box::new(voice),
+        }
+    };
+    match choice {
+        VoiceChoice::Pack => {
+            let mut chain: Vec<Box<dyn Voice>> = vec![Box::new(Pack::bundled())];
+            if command::is_installed("espeak-ng") {
+                chain.push(cached(espeak_ng(
+                    DEFAULT_ESPEAK_VOICE,
+                    DEFAULT_WORDS_PER_MINUTE,
+                )));
+            }
+            Box::new(Chain(chain))
+        }
+        VoiceChoice::EspeakNg {
+            voice,
+            words_per_minute,
+        } => cached(espeak_ng(voice, *words_per_minute)),
+        VoiceChoice::Piper { model } => cached(piper(model)),
+        VoiceChoice::Command { argv } => cached(CommandVoice::custom(argv.clone())),
+    }
+}

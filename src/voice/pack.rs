@@ -1,0 +1,334 @@
+//! The bundled voice pack: recordings of every phrase and phrase part the
+//! phrasebook and built-in programs need, made once from a neural voice by
+//! `scripts/build-voice-pack` and compiled into the binary, so treadcue
+//! speaks with nothing else installed. A phrase is put together from the
+//! longest recorded parts that cover it, word for word.
+
+use std::collections::HashMap;
+
+use super::{Voice, VoiceError};
+use crate::audio::pcm::Clip;
+use crate::catalog::BUILT_IN;
+use crate::phrasebook::{Phrasebook, Template};
+use crate::program;
+
+/// The pack's recordings: one WAV of every part back to back, and an index
+/// of where each part lies in it.
+const BUNDLED_WAV: &[u8] = include_bytes!("../../sounds/voice/clips.wav");
+const BUNDLED_INDEX: &str = include_str!("../../sounds/voice/index.tsv");
+pub const BUNDLED_NAME: &str = "joe";
+
+/// Silence between parts, by the punctuation that ends a part.
+const PAUSE_WORD_SECS: f32 = 0.05;
+const PAUSE_COMMA_SECS: f32 = 0.15;
+const PAUSE_STOP_SECS: f32 = 0.30;
+/// Longest run of words looked up as one recording.
+const MAX_PART_WORDS: usize = 40;
+
+pub struct Pack {
+    name: String,
+    rate: u32,
+    /// 16-bit samples, as stored.
+    samples: Vec<i16>,
+    /// Normalized words of a part to its span in `samples`.
+    parts: HashMap<String, (usize, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pause {
+    Word,
+    Comma,
+    Stop,
+}
+
+/// A span of recorded samples and the pause after it.
+type Part = ((usize, usize), Pause);
+
+struct Word {
+    key: String,
+    pause: Pause,
+}
+
+/// The words of a text as the pack looks them up: lower case, without
+/// the punctuation around them, each with the pause its punctuation asks.
+fn words(text: &str) -> Vec<Word> {
+    text.split_whitespace()
+        .filter_map(|token| {
+            let pause = match token.chars().last() {
+                Some('.' | '!' | '?') => Pause::Stop,
+                Some(',' | ';' | ':') => Pause::Comma,
+                _ => Pause::Word,
+            };
+            let key = token
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '%')
+                .to_lowercase();
+            (!key.is_empty()).then_some(Word { key, pause })
+        })
+        .collect()
+}
+
+fn key_of(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.key.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Pack {
+    pub fn bundled() -> Pack {
+        Pack::from_parts(BUNDLED_NAME, BUNDLED_WAV, BUNDLED_INDEX)
+            .expect("the bundled voice pack is valid")
+    }
+
+    /// A pack from its WAV and its index (`start<TAB>length<TAB>text` per
+    /// line, in samples).
+    pub fn from_parts(name: &str, wav: &[u8], index: &str) -> Result<Pack, String> {
+        let reader = hound::WavReader::new(std::io::Cursor::new(wav))
+            .map_err(|e| format!("voice pack WAV: {e}"))?;
+        let rate = reader.spec().sample_rate;
+        let samples: Vec<i16> = reader
+            .into_samples::<i16>()
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("voice pack WAV: {e}"))?;
+        let mut parts = HashMap::new();
+        for (number, line) in index
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let bad = || {
+                format!(
+                    "voice pack index line {}: expected start, length and text",
+                    number + 1
+                )
+            };
+            let mut fields = line.splitn(3, '\t');
+            let start: usize = fields.next().and_then(|f| f.parse().ok()).ok_or_else(bad)?;
+            let length: usize = fields.next().and_then(|f| f.parse().ok()).ok_or_else(bad)?;
+            let text = fields.next().ok_or_else(bad)?;
+            if start + length > samples.len() {
+                return Err(format!(
+                    "voice pack index line {}: past the end of the recordings",
+                    number + 1
+                ));
+            }
+            parts.insert(key_of(&words(text)), (start, length));
+        }
+        Ok(Pack {
+            name: name.to_string(),
+            rate,
+            samples,
+            parts,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// Whether the pack can say `text`.
+    pub fn covers(&self, text: &str) -> bool {
+        self.cover(&words(text)).is_ok()
+    }
+
+    /// The recordings that say the words, longest first, or the first word
+    /// no recording has.
+    fn cover<'w>(&self, words: &'w [Word]) -> Result<Vec<Part>, &'w str> {
+        let mut parts = Vec::new();
+        let mut at = 0;
+        while at < words.len() {
+            let longest = (at + 1..=(at + MAX_PART_WORDS).min(words.len()))
+                .rev()
+                .find_map(|end| {
+                    self.parts
+                        .get(&key_of(&words[at..end]))
+                        .map(|span| (end, *span))
+                });
+            let (end, span) = longest.ok_or(words[at].key.as_str())?;
+            parts.push((span, words[end - 1].pause));
+            at = end;
+        }
+        Ok(parts)
+    }
+}
+
+impl Voice for Pack {
+    fn id(&self) -> String {
+        format!("pack:{}", self.name)
+    }
+
+    fn render(&self, text: &str) -> Result<Clip, VoiceError> {
+        let words = words(text);
+        let parts = self
+            .cover(&words)
+            .map_err(|missing| VoiceError::CannotSay {
+                voice: self.id(),
+                text: text.to_string(),
+                missing: missing.to_string(),
+            })?;
+        let mut out = Vec::new();
+        for (i, ((start, length), pause)) in parts.iter().enumerate() {
+            out.extend(
+                self.samples[*start..start + length]
+                    .iter()
+                    .map(|s| f32::from(*s) / 32768.0),
+            );
+            if i + 1 < parts.len() {
+                let secs = match pause {
+                    Pause::Word => PAUSE_WORD_SECS,
+                    Pause::Comma => PAUSE_COMMA_SECS,
+                    Pause::Stop => PAUSE_STOP_SECS,
+                };
+                out.extend(std::iter::repeat_n(0.0, (secs * self.rate as f32) as usize));
+            }
+        }
+        Ok(Clip::new(self.rate, out))
+    }
+}
+
+/// Every part a voice pack must record so that it can say every phrase
+/// the phrasebook and the built-in programs produce: whole fixed phrases,
+/// the fixed words of each template, numbers, units and names.
+pub fn fragments(book: &Phrasebook) -> Vec<String> {
+    let mut all: Vec<String> = book.fixed_phrases().into_iter().map(String::from).collect();
+    let c = &book.cues;
+    let w = &book.words;
+    let templates: [&Template; 20] = [
+        &c.announce_forward,
+        &c.announce_backward,
+        &c.named,
+        &c.round,
+        &c.heads_up_to_backward,
+        &c.heads_up_to_forward,
+        &c.heads_up_faster,
+        &c.heads_up_slower,
+        &c.heads_up_steeper,
+        &c.heads_up_flatter,
+        &c.heads_up_both,
+        &c.heads_up_same,
+        &c.heads_up_finish,
+        &c.remaining,
+        &w.and_a_half,
+        &w.and,
+        &w.incline,
+        &w.decline,
+        &c.halfway,
+        &c.finish,
+    ];
+    for template in templates {
+        all.extend(template_pieces(template));
+    }
+    all.extend((0..=100).map(|n| w.number(n)));
+    all.extend(
+        [
+            &w.point, &w.minus, &w.second, &w.seconds, &w.minute, &w.minutes, &w.hour, &w.hours,
+            &w.flat,
+        ]
+        .map(String::clone),
+    );
+    all.extend([&w.mph_one, &w.mph_many, &w.kmh_one, &w.kmh_many].map(String::clone));
+    for role in [
+        program::Role::WarmUp,
+        program::Role::Backward,
+        program::Role::Recover,
+        program::Role::CoolDown,
+        program::Role::Walk,
+    ] {
+        all.push(book.role_name(role).to_string());
+    }
+    all.extend(built_in_texts());
+    all.retain(|t| t.chars().any(char::is_alphanumeric));
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|t| seen.insert(key_of(&words(t))));
+    all
+}
+
+/// The fixed words between a template's placeholders.
+fn template_pieces(template: &Template) -> Vec<String> {
+    let text = template.to_string();
+    let mut pieces = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find('{') {
+        pieces.push(rest[..open].to_string());
+        rest = rest[open..].split_once('}').map_or("", |(_, after)| after);
+    }
+    pieces.push(rest.to_string());
+    // Punctuation before the words belongs to the placeholder's phrase.
+    pieces
+        .iter()
+        .map(|p| {
+            p.trim_start_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+/// Names, notes and timed texts of the built-in programs.
+fn built_in_texts() -> Vec<String> {
+    let mut texts = Vec::new();
+    for built_in in BUILT_IN {
+        let Ok(program) = program::parse(built_in.id, built_in.id, built_in.text.as_bytes()) else {
+            continue;
+        };
+        for step in &program.steps {
+            texts.extend(step.name.clone());
+            texts.extend(step.note.as_deref().map(String::from));
+            texts.extend(step.texts.iter().map(|t| t.text.to_string()));
+        }
+    }
+    texts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_pack() -> Pack {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.wav");
+        let samples: Vec<f32> = (0..300)
+            .map(|i| if i % 100 < 50 { 0.5 } else { -0.5 })
+            .collect();
+        crate::audio::pcm::write_wav(&path, 1000, &samples).unwrap();
+        let wav = std::fs::read(&path).unwrap();
+        Pack::from_parts(
+            "tiny",
+            &wav,
+            "0\t100\tForward at\n100\t100\tone\n200\t100\tmiles per hour\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_phrase_is_put_together_from_the_longest_parts() {
+        let pack = tiny_pack();
+        let clip = pack.render("Forward at one miles per hour.").unwrap();
+        // Three parts of 100 samples, two word pauses of 50 samples.
+        assert_eq!(clip.samples.len(), 300 + 2 * 50);
+        assert!(pack.covers("forward AT one"));
+    }
+
+    #[test]
+    fn a_missing_word_is_named() {
+        let err = tiny_pack()
+            .render("Forward at two miles per hour.")
+            .unwrap_err();
+        assert!(err.to_string().contains("no recording of \"two\""), "{err}");
+    }
+
+    #[test]
+    fn templates_split_into_their_fixed_words() {
+        let t = Template::from("In {lead}: speed up to {speed}.");
+        assert_eq!(template_pieces(&t), ["In", "speed up to", ""]);
+    }
+}
