@@ -17,6 +17,8 @@ use crate::voice::{Voice, VoiceError};
 
 /// Peak level of speech: a little above the tones, which carry further.
 const SPEECH_PEAK: f32 = 0.6;
+/// Ramp at both ends of a phrase, so a cut-off breath never clicks.
+const EDGE_SECS: f64 = 0.002;
 /// Compiling a plan can reword a heads-up, which asks for a new phrase;
 /// this many rounds always settle.
 const MAX_ROUNDS: usize = 4;
@@ -53,7 +55,15 @@ impl Bank {
     /// first sample, evened in level, at the output rate.
     pub fn add_phrase(&mut self, text: &str, clip: &Clip) {
         let ready = clip.trimmed().normalized(SPEECH_PEAK).resampled(self.rate);
-        self.phrases.insert(text.to_string(), ready.samples);
+        let mut samples = ready.samples.to_vec();
+        let edge = ((f64::from(self.rate) * EDGE_SECS) as usize).min(samples.len() / 2);
+        for i in 0..edge {
+            let gain = (i + 1) as f32 / (edge + 1) as f32;
+            samples[i] *= gain;
+            let last = samples.len() - 1 - i;
+            samples[last] *= gain;
+        }
+        self.phrases.insert(text.to_string(), samples.into());
     }
 
     /// Renders every phrase not yet in the bank, on all cores: a slow

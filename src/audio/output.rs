@@ -7,7 +7,7 @@
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rodio::cpal::traits::{DeviceTrait, HostTrait};
 use rodio::{DeviceSinkBuilder, MixerDeviceSink, Source, cpal};
@@ -31,7 +31,9 @@ pub enum AudioError {
     NoDevice(String),
     #[error("there is no audio device named {name:?}; the devices are: {known}")]
     UnknownDevice { name: String, known: String },
-    #[error("cannot open the audio device {device:?}: {reason}")]
+    #[error(
+        "cannot open the audio device {device:?}: {reason}. Is the sound server (PipeWire or PulseAudio) running, and are the headphones connected? `treadcued devices` lists the devices; choose one with --device"
+    )]
     Open { device: String, reason: String },
 }
 
@@ -86,7 +88,9 @@ impl Default for OutputOptions {
 }
 
 enum Message {
-    StreamError(String),
+    /// An error from the stream of the given generation: errors from a
+    /// stream already replaced are old news.
+    StreamError(u64, String),
     Shutdown,
 }
 
@@ -154,7 +158,8 @@ fn device_thread(
     ready: Sender<Result<u32, AudioError>>,
     events: Sender<DeviceEvent>,
 ) {
-    let sink = match open_sink(&options, &messages) {
+    let mut generation = 0;
+    let sink = match open_sink(&options, &messages, generation) {
         Ok(sink) => sink,
         Err(e) => {
             let _ = ready.send(Err(e));
@@ -167,11 +172,12 @@ fn device_thread(
     let mut sink = Some(sink);
     loop {
         match inbox.recv() {
-            Ok(Message::StreamError(reason)) => {
+            Ok(Message::StreamError(from, reason)) if from == generation => {
                 drop(sink.take());
                 let paused_here = lock(&slot).as_mut().is_some_and(Sequencer::pause);
                 let _ = events.send(DeviceEvent::Lost(reason));
-                match reopen(&options, &slot, rate, &messages, &inbox) {
+                generation += 1;
+                match reopen(&options, &slot, rate, &messages, &inbox, generation) {
                     Some(reopened) => sink = Some(reopened),
                     None => return,
                 }
@@ -180,6 +186,7 @@ fn device_thread(
                     lock(&slot).as_mut().map(Sequencer::resume);
                 }
             }
+            Ok(Message::StreamError(..)) => {}
             Ok(Message::Shutdown) | Err(_) => return,
         }
     }
@@ -193,15 +200,21 @@ fn reopen(
     rate: u32,
     messages: &Sender<Message>,
     inbox: &Receiver<Message>,
+    generation: u64,
 ) -> Option<MixerDeviceSink> {
     let mut wait = Duration::from_millis(250);
     loop {
-        match inbox.recv_timeout(wait) {
-            Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => return None,
-            // Errors from the stream already dropped say nothing new.
-            Ok(Message::StreamError(_)) | Err(RecvTimeoutError::Timeout) => {}
+        let deadline = Instant::now() + wait;
+        // Wait out the whole backoff: stream errors still queued from the
+        // failed stream are no reason to try sooner.
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match inbox.recv_timeout(left) {
+                Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => return None,
+                Ok(Message::StreamError(..)) => {}
+                Err(RecvTimeoutError::Timeout) => break,
+            }
         }
-        if let Ok(sink) = open_sink(options, messages) {
+        if let Ok(sink) = open_sink(options, messages, generation) {
             sink.mixer().add(SlotSource::new(slot.clone(), rate));
             return Some(sink);
         }
@@ -212,6 +225,7 @@ fn reopen(
 fn open_sink(
     options: &OutputOptions,
     messages: &Sender<Message>,
+    generation: u64,
 ) -> Result<MixerDeviceSink, AudioError> {
     let device = find_device(options.device.as_deref())?;
     let name = device_id(&device);
@@ -224,7 +238,7 @@ fn open_sink(
     let period = (f64::from(rate) * options.period.as_secs_f64()).round() as u32;
     let errors = messages.clone();
     let on_error = move |e: cpal::Error| {
-        let _ = errors.send(Message::StreamError(e.to_string()));
+        let _ = errors.send(Message::StreamError(generation, e.to_string()));
     };
     let fixed = builder
         .with_buffer_size(cpal::BufferSize::Fixed(period.max(64)))

@@ -1,0 +1,321 @@
+//! Live playback through a real sound server: a private PulseAudio with a
+//! null sink, recorded with `parec`. What the walker would hear, measured
+//! on what the device really played.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use support::pulse::{PulseServer, RATE};
+use support::signal::{onsets, peak};
+use treadcue::audio::bank::{Bank, prepare};
+use treadcue::audio::output::{DeviceEvent, Output, OutputOptions, lock};
+use treadcue::audio::render::render;
+use treadcue::audio::sequencer::{Event, Sequencer};
+use treadcue::cue_settings::CueSettings;
+use treadcue::phrasebook::Phrasebook;
+use treadcue::plan::{CueKind, Plan};
+use treadcue::program::parse;
+use treadcue::voice::Pack;
+
+/// Two short steps with five-second countdowns: ticks to measure, fast.
+const PROGRAM: &str = "name = \"Live\"\n[cues]\nbriefing = false\ncountdown = 5\n\
+[[steps]]\ndirection = \"forward\"\nduration = \"8s\"\nspeed = 1.5\n\
+[[steps]]\ndirection = \"backward\"\nduration = \"8s\"\nspeed = 0.8\n";
+
+/// Every test here plays into the same sink, so they take turns. The
+/// server's address is set for this process before any audio opens.
+fn server() -> MutexGuard<'static, PulseServer> {
+    static SERVER: OnceLock<Mutex<PulseServer>> = OnceLock::new();
+    let server = SERVER.get_or_init(|| {
+        let server = PulseServer::start();
+        // SAFETY: set once, before any thread of this process reads it.
+        unsafe { std::env::set_var("PULSE_SERVER", server.address()) };
+        Mutex::new(server)
+    });
+    server.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+struct Live {
+    output: Output,
+    plan: Arc<Plan>,
+    reference: Vec<f32>,
+    news: Receiver<Event>,
+}
+
+/// Opens the `pulse` device and puts the test program in it, playing.
+fn play(volume: f32) -> Live {
+    let (device_events, _) = mpsc::channel::<DeviceEvent>();
+    let options = OutputOptions {
+        device: Some("pulse".into()),
+        ..OutputOptions::default()
+    };
+    let output =
+        Output::open(options, device_events).expect("the private sound server's device opens");
+    assert_eq!(output.rate(), RATE, "the null sink runs at 48 kHz");
+    let program = parse("live", "live.toml", PROGRAM.as_bytes()).unwrap();
+    let mut bank = Bank::new(RATE, None).unwrap();
+    let plan = Arc::new(
+        prepare(
+            &program,
+            &CueSettings::default(),
+            &Phrasebook::default(),
+            &Pack::bundled(),
+            &mut bank,
+        )
+        .unwrap(),
+    );
+    let sounds = bank.sounds_for(&plan);
+    let reference = render(plan.clone(), sounds.clone(), volume).samples;
+    let (events, news) = mpsc::channel();
+    *lock(output.slot()) = Some(Sequencer::new(plan.clone(), sounds, volume).with_events(events));
+    Live {
+        output,
+        plan,
+        reference,
+        news,
+    }
+}
+
+fn wait_for(news: &Receiver<Event>, wanted: impl Fn(&Event) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        if news.recv_timeout(left).is_ok_and(|e| wanted(&e)) {
+            return;
+        }
+    }
+    panic!("the event never came");
+}
+
+fn cue_starts(plan: &Plan, kinds: &[CueKind]) -> Vec<usize> {
+    plan.cues
+        .iter()
+        .filter(|c| kinds.contains(&c.kind))
+        .map(|c| c.start as usize)
+        .collect()
+}
+
+/// The recording's offset from the session clock: the shift that lines up
+/// the most heard onsets with the planned `starts`.
+fn offset_of(recording: &[f32], starts: &[usize]) -> i64 {
+    let heard = onsets(recording, 0.01, RATE as usize / 5);
+    let matches = |offset: i64| {
+        starts
+            .iter()
+            .filter(|s| {
+                heard
+                    .iter()
+                    .any(|h| (*h as i64 - (**s as i64 + offset)).abs() < 480)
+            })
+            .count()
+    };
+    heard
+        .iter()
+        .map(|h| *h as i64 - starts[0] as i64)
+        .max_by_key(|o| matches(*o))
+        .expect("something was heard")
+}
+
+/// Where in the recording each planned start was heard, if it was.
+fn heard_at(recording: &[f32], starts: &[usize], offset: i64) -> Vec<Option<i64>> {
+    let heard = onsets(recording, 0.01, RATE as usize / 5);
+    starts
+        .iter()
+        .map(|s| {
+            heard
+                .iter()
+                .map(|h| *h as i64)
+                .find(|h| (h - (*s as i64 + offset)).abs() < 480)
+        })
+        .collect()
+}
+
+#[test]
+fn countdown_ticks_are_played_one_second_apart() {
+    let server = server();
+    let recording = server.record();
+    let live = play(0.8);
+    wait_for(&live.news, |e| matches!(e, Event::Finished { .. }));
+    drop(live.output);
+    let samples = recording.finish();
+    let ticks = cue_starts(
+        &live.plan,
+        &[CueKind::Countdown, CueKind::Go, CueKind::Finish],
+    );
+    let offset = offset_of(&samples, &ticks);
+    let heard = heard_at(&samples, &ticks, offset);
+    for (planned, at) in ticks.iter().zip(&heard) {
+        let at = at.unwrap_or_else(|| panic!("the tick at {planned} was not heard"));
+        // Sample-accurate in the stream; the tolerance covers only a
+        // scheduling hiccup of a loaded machine. The benchmark has figures.
+        let error_ms = (at - offset - *planned as i64) as f64 * 1000.0 / f64::from(RATE);
+        assert!(
+            error_ms.abs() < 5.0,
+            "tick at {planned} off by {error_ms:.2} ms"
+        );
+    }
+}
+
+#[test]
+fn pause_goes_silent_and_resume_continues_where_it_stopped() {
+    let server = server();
+    let recording = server.record();
+    let live = play(0.8);
+    // Pause in the middle of the second step's announcement.
+    let announcement = live
+        .plan
+        .cues
+        .iter()
+        .find(|c| c.kind == CueKind::Announcement && c.step == 1)
+        .unwrap();
+    let pause_at = announcement.start + announcement.length / 2;
+    while lock(live.output.slot()).as_ref().unwrap().position() < pause_at {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let paused_at = {
+        let mut slot = lock(live.output.slot());
+        let sequencer = slot.as_mut().unwrap();
+        assert!(sequencer.pause());
+        sequencer.position() as usize
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        lock(live.output.slot()).as_ref().unwrap().position() as usize,
+        paused_at,
+        "the clock stood still"
+    );
+    assert!(lock(live.output.slot()).as_mut().unwrap().resume());
+    wait_for(&live.news, |e| matches!(e, Event::Finished { .. }));
+    drop(live.output);
+    let samples = recording.finish();
+
+    let before: Vec<usize> = cue_starts(&live.plan, &[CueKind::Countdown])
+        .into_iter()
+        .filter(|s| *s < paused_at)
+        .collect();
+    let offset = offset_of(&samples, &before);
+    let silence_from = (paused_at as i64 + offset) as usize + 240 + 48;
+    assert!(
+        peak(&samples[silence_from - 4800..silence_from - 480]) > 0.05,
+        "speech was sounding before the pause"
+    );
+    let gap = &samples[silence_from..silence_from + RATE as usize];
+    assert!(
+        peak(gap) < 1e-3,
+        "sound went on after the pause: peak {}",
+        peak(gap)
+    );
+
+    // After the silence, the same speech goes on from the paused sample.
+    let back = silence_from
+        + samples[silence_from..]
+            .iter()
+            .position(|s| s.abs() > 1e-3)
+            .unwrap();
+    let expected = &live.reference[paused_at + 240..paused_at + 240 + 4800];
+    let best = (-480i64..480)
+        .map(|lag| {
+            let start = (back as i64 + lag) as usize;
+            let heard = &samples[start..start + 4800];
+            let error: f32 = heard.iter().zip(expected).map(|(a, b)| (a - b).abs()).sum();
+            (error / 4800.0, lag)
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap();
+    assert!(
+        best.0 < 0.01,
+        "what played after the resume is not the paused speech (mean error {})",
+        best.0
+    );
+}
+
+fn treadcued_program_file(dir: &std::path::Path) -> String {
+    let path = dir.join("live.toml");
+    // Long enough to outlive the device's absence.
+    std::fs::write(&path, PROGRAM.replace("8s", "40s")).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_vanishing_device_pauses_the_session_and_it_carries_on_when_back() {
+    // A server of its own: this one is killed and started again.
+    let mut server = PulseServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args([
+            "run",
+            &treadcued_program_file(dir.path()),
+            "--device",
+            "pulse",
+        ])
+        .env("PULSE_SERVER", server.address())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines, said) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .for_each(|l| drop(lines.send(l)))
+    });
+    let expect = |words: &str| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .unwrap_or_else(|| panic!("treadcued never said {words:?}"));
+            if said
+                .recv_timeout(left)
+                .is_ok_and(|line| line.contains(words))
+            {
+                return;
+            }
+        }
+    };
+    expect("step 1 of 2");
+    server.kill();
+    expect("audio device lost");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "treadcued must keep running without its device"
+    );
+    server.restart();
+    expect("audio device back");
+    let recording = server.record();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none());
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = recording.finish();
+}
+
+#[test]
+fn no_device_at_start_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("asound.conf");
+    std::fs::write(&empty, "").unwrap();
+    // An ALSA with no devices at all, whatever this machine has.
+    let output = Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args(["run", "demo"])
+        .env("ALSA_CONFIG_PATH", &empty)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("cannot open the audio device") || err.contains("no audio output device"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`treadcued devices` lists the devices"),
+        "{err}"
+    );
+}

@@ -1,0 +1,179 @@
+//! The offline render, checked to the sample: what a walker would hear
+//! and when, measured on the audio itself.
+
+mod support;
+
+use std::sync::Arc;
+
+use support::signal::{largest_step, onsets, peak, power_at, rms};
+use treadcue::audio::bank::{Bank, prepare};
+use treadcue::audio::render::{Rendered, render};
+use treadcue::audio::tones;
+use treadcue::catalog::built_in;
+use treadcue::cue_settings::CueSettings;
+use treadcue::phrasebook::Phrasebook;
+use treadcue::plan::{CueKind, Plan, Tone};
+use treadcue::voice::Pack;
+
+const RATE: u32 = 48_000;
+
+fn render_built_in(id: &str, volume: f32) -> (Arc<Plan>, Rendered) {
+    let program = built_in(id).unwrap().unwrap();
+    let mut bank = Bank::new(RATE, None).unwrap();
+    let plan = prepare(
+        &program,
+        &CueSettings::default(),
+        &Phrasebook::default(),
+        &Pack::bundled(),
+        &mut bank,
+    )
+    .unwrap();
+    let plan = Arc::new(plan);
+    let rendered = render(plan.clone(), bank.sounds_for(&plan), volume);
+    (plan, rendered)
+}
+
+#[test]
+fn every_cue_starts_at_its_timeline_sample_and_the_plan_sample() {
+    let (plan, rendered) = render_built_in("demo", 1.0);
+    assert_eq!(rendered.timeline.cues.len(), plan.cues.len());
+    for (played, planned) in rendered.timeline.cues.iter().zip(&plan.cues) {
+        assert_eq!(played.sample, planned.start, "{played:?}");
+        let s = played.sample as usize;
+        // Silence right up to the cue, sound from its first samples on.
+        if s > 0 {
+            assert_eq!(rendered.samples[s - 1], 0.0, "sound before {played:?}");
+        }
+        assert!(
+            rendered.samples[s..s + 48].iter().any(|x| x.abs() > 1e-4),
+            "no sound at the start of {played:?}"
+        );
+    }
+}
+
+#[test]
+fn nothing_sounds_between_cues() {
+    let (plan, rendered) = render_built_in("retro-five-at-five", 1.0);
+    let mut at = 0usize;
+    for cue in &plan.cues {
+        let gap = &rendered.samples[at..cue.start as usize];
+        assert!(
+            gap.iter().all(|s| *s == 0.0),
+            "sound between cues before {:?}",
+            cue.kind
+        );
+        at = cue.end() as usize;
+    }
+}
+
+#[test]
+fn tones_have_their_pitch() {
+    let (_, rendered) = render_built_in("demo", 1.0);
+    let candidates = Tone::ALL.map(tones::pitch);
+    for cue in rendered.timeline.cues.iter().filter(|c| c.tone.is_some()) {
+        let tone = cue.tone.unwrap();
+        let first_note = (tone.default_length().as_secs_f64() * f64::from(RATE)) as usize;
+        let first_note = match tone {
+            Tone::Chime => first_note * 140 / 300,
+            Tone::Finish => first_note / 3,
+            _ => first_note,
+        };
+        let sound = &rendered.samples[cue.sample as usize..cue.sample as usize + first_note];
+        let loudest = candidates
+            .iter()
+            .copied()
+            .max_by(|a, b| {
+                power_at(sound, f64::from(*a), RATE).total_cmp(&power_at(
+                    sound,
+                    f64::from(*b),
+                    RATE,
+                ))
+            })
+            .unwrap();
+        assert_eq!(loudest, tones::pitch(tone), "{tone:?} at {}", cue.seconds);
+    }
+}
+
+#[test]
+fn speech_sounds_where_the_timeline_says() {
+    let (_, rendered) = render_built_in("demo", 1.0);
+    for cue in rendered.timeline.cues.iter().filter(|c| c.text.is_some()) {
+        let words = &rendered.samples[cue.speech_sample.unwrap() as usize..cue.end_sample as usize];
+        assert!(rms(words) > 0.02, "quiet speech for {:?}", cue.text);
+        if let Some(tone) = cue.tone {
+            // Between the tone and the words: a short silence.
+            let tone_end = cue.sample as usize
+                + (tone.default_length().as_secs_f64() * f64::from(RATE)) as usize;
+            let between = &rendered.samples[tone_end..cue.speech_sample.unwrap() as usize];
+            assert!(
+                peak(between) < 1e-3,
+                "sound between tone and words of {:?}",
+                cue.text
+            );
+        }
+    }
+}
+
+#[test]
+fn nothing_clips_and_no_cue_clicks_at_its_edges() {
+    let (_, rendered) = render_built_in("retro-builder", 1.0);
+    assert!(
+        peak(&rendered.samples) < 0.99,
+        "clipping: {}",
+        peak(&rendered.samples)
+    );
+    let ms = RATE as usize / 1000;
+    for cue in &rendered.timeline.cues {
+        let (start, end) = (cue.sample as usize, cue.end_sample as usize);
+        let edges = [
+            &rendered.samples[start.saturating_sub(1)..start + 2 * ms],
+            &rendered.samples[end - 2 * ms..(end + 1).min(rendered.samples.len())],
+        ];
+        for edge in edges {
+            assert!(
+                largest_step(edge) < 0.05,
+                "a click at an edge of {:?} at {:.3} s",
+                cue.kind,
+                cue.seconds
+            );
+        }
+    }
+}
+
+#[test]
+fn countdown_ticks_are_exactly_one_second_apart() {
+    let (_, rendered) = render_built_in("retro-first-steps", 1.0);
+    let ticks: Vec<u64> = rendered
+        .timeline
+        .cues
+        .iter()
+        .filter(|c| c.kind == CueKind::Countdown)
+        .map(|c| c.sample)
+        .collect();
+    assert!(ticks.len() >= 39);
+    for pair in ticks
+        .windows(2)
+        .filter(|p| p[1] - p[0] < 2 * u64::from(RATE))
+    {
+        assert_eq!(pair[1] - pair[0], u64::from(RATE));
+    }
+    // And in the audio itself, not only in the timeline.
+    let heard = onsets(&rendered.samples, 1e-4, RATE as usize / 10);
+    for tick in ticks.iter().map(|t| *t as usize) {
+        // A tone rises from zero: it is heard within its first millisecond.
+        assert!(
+            heard.iter().any(|o| (tick..tick + 48).contains(o)),
+            "no onset at tick {tick}"
+        );
+    }
+}
+
+#[test]
+fn rendering_is_deterministic_and_volume_scales_it() {
+    let (_, loud) = render_built_in("demo", 1.0);
+    let (_, again) = render_built_in("demo", 1.0);
+    assert!(loud.samples == again.samples);
+    let (_, quiet) = render_built_in("demo", 0.5);
+    let ratio = peak(&quiet.samples) / peak(&loud.samples);
+    assert!((ratio - 0.5).abs() < 0.01, "{ratio}");
+}

@@ -1,0 +1,176 @@
+//! Pause, resume, skip, stop and volume on the sequencer that plays a
+//! plan, measured sample by sample.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use support::signal::{largest_step, peak};
+use treadcue::audio::bank::{Bank, prepare};
+use treadcue::audio::sequencer::{CueSound, Event, PlayState, Sequencer};
+use treadcue::catalog::built_in;
+use treadcue::cue_settings::CueSettings;
+use treadcue::phrasebook::Phrasebook;
+use treadcue::plan::{CueKind, Plan};
+use treadcue::voice::Pack;
+
+const RATE: u32 = 48_000;
+/// The fade a cut sound gets: 5 ms.
+const FADE: usize = 240;
+
+fn demo() -> (Arc<Plan>, Arc<[CueSound]>) {
+    let program = built_in("demo").unwrap().unwrap();
+    let mut bank = Bank::new(RATE, None).unwrap();
+    let plan = prepare(
+        &program,
+        &CueSettings::default(),
+        &Phrasebook::default(),
+        &Pack::bundled(),
+        &mut bank,
+    )
+    .unwrap();
+    let plan = Arc::new(plan);
+    let sounds = bank.sounds_for(&plan);
+    (plan, sounds)
+}
+
+fn play(sequencer: &mut Sequencer, samples: usize) -> Vec<f32> {
+    let mut out = vec![0.0; samples];
+    sequencer.fill(&mut out);
+    out
+}
+
+/// A moment in the middle of the first announcement's words.
+fn mid_speech(plan: &Plan) -> usize {
+    let cue = plan
+        .cues
+        .iter()
+        .find(|c| c.kind == CueKind::Announcement)
+        .unwrap();
+    (cue.start + cue.length / 2) as usize
+}
+
+#[test]
+fn pause_goes_silent_within_the_fade_and_stops_the_clock() {
+    let (plan, sounds) = demo();
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0);
+    let before = play(&mut seq, mid_speech(&plan));
+    assert!(
+        peak(&before[before.len() - 4800..]) > 0.05,
+        "speech should be sounding"
+    );
+    assert!(seq.pause());
+    let at = seq.position();
+    let after = play(&mut seq, RATE as usize);
+    assert!(peak(&after[FADE..]) == 0.0, "silence after the fade");
+    assert!(
+        largest_step(&after[..FADE + 1]) < 0.05,
+        "the fade does not click"
+    );
+    assert_eq!(seq.position(), at, "the clock stands still while paused");
+    assert!(!seq.pause(), "pausing again is harmless");
+}
+
+#[test]
+fn resume_continues_from_the_sample_it_paused_at() {
+    let (plan, sounds) = demo();
+    let reference = play(
+        &mut Sequencer::new(plan.clone(), sounds.clone(), 1.0),
+        plan.end as usize,
+    );
+
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0);
+    let pause_at = mid_speech(&plan);
+    play(&mut seq, pause_at);
+    seq.pause();
+    play(&mut seq, 3 * RATE as usize);
+    assert!(seq.resume());
+    assert!(!seq.resume(), "resuming while playing is harmless");
+    let rest = play(&mut seq, plan.end as usize - pause_at);
+    // After its short fade-in, the output is the uninterrupted session.
+    assert!(
+        rest[FADE..] == reference[pause_at + FADE..],
+        "resume did not continue where it paused"
+    );
+    assert_eq!(seq.state(), PlayState::Finished);
+}
+
+#[test]
+fn skipping_to_a_step_starts_it_with_its_go_tone() {
+    let (plan, sounds) = demo();
+    let (events, news) = mpsc::channel();
+    let mut seq = Sequencer::new(plan.clone(), sounds.clone(), 1.0).with_events(events);
+    play(&mut seq, mid_speech(&plan));
+    assert!(seq.seek_step(1));
+    assert_eq!(seq.position(), plan.steps[1].start);
+    assert_eq!(seq.step(), 1);
+    let out = play(&mut seq, RATE as usize);
+    let reference = play(
+        &mut Sequencer::new(plan.clone(), sounds, 1.0),
+        plan.steps[1].start as usize + RATE as usize,
+    );
+    // The old words fade out over the first samples; then it is step 2.
+    assert!(out[FADE..] == reference[plan.steps[1].start as usize + FADE..]);
+    let got: Vec<Event> = news.try_iter().collect();
+    assert!(got.contains(&Event::StepStarted {
+        step: 1,
+        at: plan.steps[1].start
+    }));
+    assert!(!seq.seek_step(plan.steps.len()), "no step past the last");
+}
+
+#[test]
+fn stop_ends_the_session_for_good() {
+    let (plan, sounds) = demo();
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0);
+    play(&mut seq, mid_speech(&plan));
+    assert!(seq.stop());
+    let after = play(&mut seq, RATE as usize);
+    assert!(peak(&after[FADE..]) == 0.0);
+    assert_eq!(seq.state(), PlayState::Stopped);
+    assert!(!seq.resume() && !seq.seek_step(0) && !seq.stop());
+}
+
+#[test]
+fn a_volume_change_glides_without_a_click() {
+    let (plan, sounds) = demo();
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0);
+    play(&mut seq, mid_speech(&plan) - 2400);
+    let before = play(&mut seq, 2400);
+    seq.set_volume(0.1);
+    let after = play(&mut seq, 4800);
+    assert!(largest_step(&[&before[..], &after[..]].concat()) < 0.1);
+    assert!(peak(&after[2400..]) < 0.2 * peak(&before));
+    assert!((seq.volume() - 0.1).abs() < 1e-6);
+}
+
+#[test]
+fn the_session_reports_steps_cues_and_its_end() {
+    let (plan, sounds) = demo();
+    let (events, news) = mpsc::channel();
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0).with_events(events);
+    play(&mut seq, plan.end as usize + 100);
+    let got: Vec<Event> = news.try_iter().collect();
+    let steps: Vec<u64> = got
+        .iter()
+        .filter_map(|e| {
+            if let Event::StepStarted { at, .. } = e {
+                Some(*at)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        plan.steps.iter().map(|s| s.start).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        got.iter()
+            .filter(|e| matches!(e, Event::CueStarted { .. }))
+            .count(),
+        plan.cues.len()
+    );
+    assert_eq!(got.last(), Some(&Event::Finished { at: plan.end }));
+}

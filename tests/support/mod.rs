@@ -1,0 +1,6 @@
+//! Helpers shared by the tests that meet real parts: signal measurements
+//! and a private PulseAudio server.
+#![allow(dead_code)]
+
+pub mod pulse;
+pub mod signal;

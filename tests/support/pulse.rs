@@ -1,0 +1,160 @@
+//! A private PulseAudio server with a null sink, started as a plain
+//! process, and `parec` recordings of what was played into it.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const SINK: &str = "treadcue_test";
+pub const RATE: u32 = 48_000;
+
+pub struct PulseServer {
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+fn require(program: &str, package: &str) {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{program} is missing: install the Debian package {package} (scripts/setup --test does)"
+    );
+}
+
+impl PulseServer {
+    pub fn start() -> PulseServer {
+        require("pulseaudio", "pulseaudio");
+        require("parec", "pulseaudio-utils");
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut server = PulseServer { dir, child: None };
+        server.launch();
+        server
+    }
+
+    pub fn address(&self) -> String {
+        format!("unix:{}", self.socket().display())
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("native")
+    }
+
+    fn launch(&mut self) {
+        let _ = std::fs::remove_file(self.socket());
+        let child = Command::new("pulseaudio")
+            .args([
+                "-n",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--use-pid-file=no",
+                "--disallow-exit",
+                "--log-target=stderr",
+            ])
+            .arg(format!(
+                "--load=module-null-sink sink_name={SINK} rate={RATE}"
+            ))
+            .arg(format!(
+                "--load=module-native-protocol-unix socket={} auth-anonymous=1",
+                self.socket().display()
+            ))
+            .env("HOME", self.dir.path())
+            .env("XDG_RUNTIME_DIR", self.dir.path())
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pulseaudio starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "the private PulseAudio server did not come up"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn answers(&self) -> bool {
+        Command::new("pactl")
+            .args(["--server", &self.address(), "list", "short", "sinks"])
+            .output()
+            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(SINK))
+    }
+
+    /// Kills the server, as if the headphones went away.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again at the same address, as if they came back.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.launch();
+    }
+
+    /// Starts recording what is played into the sink.
+    pub fn record(&self) -> Recording {
+        let path = self
+            .dir
+            .path()
+            .join(format!("rec-{}.raw", std::process::id()));
+        let file = std::fs::File::create(&path).expect("a recording file");
+        let child = Command::new("parec")
+            .args([
+                "--server",
+                &self.address(),
+                "-d",
+                &format!("{SINK}.monitor"),
+            ])
+            // Without a small latency the null sink runs about 2 s behind.
+            .args([
+                "--latency-msec=10",
+                "--format=float32le",
+                "--channels=1",
+                "--raw",
+            ])
+            .arg(format!("--rate={RATE}"))
+            .stdout(file)
+            .spawn()
+            .expect("parec starts");
+        // Let the recorder connect before anything plays.
+        std::thread::sleep(Duration::from_millis(300));
+        Recording { child, path }
+    }
+}
+
+impl Drop for PulseServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub struct Recording {
+    child: Child,
+    path: PathBuf,
+}
+
+impl Recording {
+    /// Stops the recorder with SIGINT after a pause, so the tail of the
+    /// recording is kept, and returns the samples.
+    pub fn finish(mut self) -> Vec<f32> {
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        let bytes = std::fs::read(&self.path).expect("the recording");
+        bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    }
+}
