@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use support::pulse::{PulseServer, RATE};
-use support::signal::{onsets, peak};
+use support::signal::{align, onsets, peak};
 use treadcue::audio::bank::{Bank, prepare};
 use treadcue::audio::output::{DeviceEvent, Output, OutputOptions, lock};
 use treadcue::audio::render::render;
@@ -99,39 +99,10 @@ fn cue_starts(plan: &Plan, kinds: &[CueKind]) -> Vec<usize> {
         .collect()
 }
 
-/// The recording's offset from the session clock: the shift that lines up
-/// the most heard onsets with the planned `starts`.
-fn offset_of(recording: &[f32], starts: &[usize]) -> i64 {
-    let heard = onsets(recording, 0.01, RATE as usize / 5);
-    let matches = |offset: i64| {
-        starts
-            .iter()
-            .filter(|s| {
-                heard
-                    .iter()
-                    .any(|h| (*h as i64 - (**s as i64 + offset)).abs() < 480)
-            })
-            .count()
-    };
-    heard
-        .iter()
-        .map(|h| *h as i64 - starts[0] as i64)
-        .max_by_key(|o| matches(*o))
-        .expect("something was heard")
-}
-
-/// Where in the recording each planned start was heard, if it was.
-fn heard_at(recording: &[f32], starts: &[usize], offset: i64) -> Vec<Option<i64>> {
-    let heard = onsets(recording, 0.01, RATE as usize / 5);
-    starts
-        .iter()
-        .map(|s| {
-            heard
-                .iter()
-                .map(|h| *h as i64)
-                .find(|h| (h - (*s as i64 + offset)).abs() < 480)
-        })
-        .collect()
+/// The recording's offset from the session clock, and where each of the
+/// planned `starts` was heard.
+fn heard(recording: &[f32], starts: &[usize]) -> (i64, Vec<Option<i64>>) {
+    align(&onsets(recording, 0.01, RATE as usize / 5), starts, RATE)
 }
 
 #[test]
@@ -146,8 +117,7 @@ fn countdown_ticks_are_played_one_second_apart() {
         &live.plan,
         &[CueKind::Countdown, CueKind::Go, CueKind::Finish],
     );
-    let offset = offset_of(&samples, &ticks);
-    let heard = heard_at(&samples, &ticks, offset);
+    let (offset, heard) = heard(&samples, &ticks);
     for (planned, at) in ticks.iter().zip(&heard) {
         let at = at.unwrap_or_else(|| panic!("the tick at {planned} was not heard"));
         // Sample-accurate in the stream; the tolerance covers only a
@@ -197,7 +167,7 @@ fn pause_goes_silent_and_resume_continues_where_it_stopped() {
         .into_iter()
         .filter(|s| *s < paused_at)
         .collect();
-    let offset = offset_of(&samples, &before);
+    let (offset, _) = heard(&samples, &before);
     let silence_from = (paused_at as i64 + offset) as usize + 240 + 48;
     assert!(
         peak(&samples[silence_from - 4800..silence_from - 480]) > 0.05,

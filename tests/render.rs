@@ -177,3 +177,35 @@ fn rendering_is_deterministic_and_volume_scales_it() {
     let ratio = peak(&quiet.samples) / peak(&loud.samples);
     assert!((ratio - 0.5).abs() < 0.01, "{ratio}");
 }
+
+#[test]
+fn a_wav_file_replaces_a_synthesized_tone() {
+    let dir = tempfile::tempdir().unwrap();
+    let low: Vec<f32> = (0..9_600)
+        .map(|i| 0.4 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 48_000.0).sin())
+        .collect();
+    treadcue::audio::pcm::write_wav(&dir.path().join("tick.wav"), 48_000, &low).unwrap();
+    let program = built_in("demo").unwrap().unwrap();
+    let mut bank = Bank::new(RATE, Some(dir.path())).unwrap();
+    let plan = Arc::new(
+        prepare(
+            &program,
+            &CueSettings::default(),
+            &Phrasebook::default(),
+            &Pack::bundled(),
+            &mut bank,
+        )
+        .unwrap(),
+    );
+    let rendered = render(plan.clone(), bank.sounds_for(&plan), 1.0);
+    let tick = rendered
+        .timeline
+        .cues
+        .iter()
+        .find(|c| c.kind == CueKind::Countdown)
+        .unwrap();
+    // The plan makes room for the file's length, and the file is what plays.
+    assert_eq!(tick.end_sample - tick.sample, 9_600 - 1);
+    let sound = &rendered.samples[tick.sample as usize..tick.end_sample as usize];
+    assert!(power_at(sound, 440.0, RATE) > 10.0 * power_at(sound, 1000.0, RATE));
+}

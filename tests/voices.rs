@@ -110,17 +110,19 @@ fn a_missing_synthesizer_is_named_with_how_to_install_it() {
     let empty_path = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let wav = out.path().join("x.wav");
-    let output = treadcued(
-        &[
-            "say",
-            "hello",
-            "--voice",
-            "espeak-ng",
-            "-o",
-            wav.to_str().unwrap(),
-        ],
-        Some(empty_path.path()),
-    );
+    // A fresh cache: a phrase said before would not need the synthesizer.
+    let cache = out.path().join("cache");
+    let args = [
+        "say",
+        "hello",
+        "--voice",
+        "espeak-ng",
+        "-o",
+        wav.to_str().unwrap(),
+        "--cache",
+        cache.to_str().unwrap(),
+    ];
+    let output = treadcued(&args, Some(empty_path.path()));
     assert_eq!(output.status.code(), Some(1));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(

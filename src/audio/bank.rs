@@ -1,12 +1,13 @@
-//! Every sound a session needs, rendered before it starts: tones and
-//! phrases at the output rate. A cue never waits for a synthesizer.
+//! Every sound a session needs, rendered before it starts: tones at the
+//! output rate, phrases compact at their voice's rate. A cue never waits
+//! for a synthesizer.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::pcm::Clip;
+use super::pcm::{Clip, Speech};
 use super::sequencer::CueSound;
 use super::tones;
 use crate::cue_settings::CueSettings;
@@ -26,7 +27,7 @@ const MAX_ROUNDS: usize = 4;
 pub struct Bank {
     rate: u32,
     tones: HashMap<Tone, Arc<[f32]>>,
-    phrases: HashMap<String, Arc<[f32]>>,
+    phrases: HashMap<String, Speech>,
 }
 
 impl Bank {
@@ -51,54 +52,55 @@ impl Bank {
         self.phrases.contains_key(text)
     }
 
-    /// Takes a rendered phrase: trimmed so its words start at the cue's
-    /// first sample, evened in level, at the output rate.
+    /// Takes a rendered phrase.
     pub fn add_phrase(&mut self, text: &str, clip: &Clip) {
-        let ready = clip.trimmed().normalized(SPEECH_PEAK).resampled(self.rate);
-        let mut samples = ready.samples.to_vec();
-        let edge = ((f64::from(self.rate) * EDGE_SECS) as usize).min(samples.len() / 2);
-        for i in 0..edge {
-            let gain = (i + 1) as f32 / (edge + 1) as f32;
-            samples[i] *= gain;
-            let last = samples.len() - 1 - i;
-            samples[last] *= gain;
-        }
-        self.phrases.insert(text.to_string(), samples.into());
+        self.phrases
+            .insert(text.to_string(), compact(clip, self.rate));
     }
 
-    /// Renders every phrase not yet in the bank, on all cores: a slow
-    /// synthesizer is the only thing that makes loading wait.
+    /// Renders every phrase not yet in the bank, on all cores when the
+    /// voice is slow: a synthesizer is the only thing that makes loading
+    /// wait. Each phrase is made compact as soon as it is rendered, so
+    /// loading never holds a program's worth of raw audio.
     pub fn render_missing(&mut self, texts: &[&str], voice: &dyn Voice) -> Result<(), VoiceError> {
         let missing: Vec<&str> = texts
             .iter()
             .copied()
             .filter(|t| !self.has_phrase(t))
             .collect();
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .min(missing.len().max(1));
-        let chunk = missing.len().div_ceil(workers).max(1);
-        let rendered: Vec<Result<Vec<(String, Clip)>, VoiceError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = missing
-                .chunks(chunk)
-                .map(|texts| {
-                    scope.spawn(move || {
-                        texts
-                            .iter()
-                            .map(|t| voice.render(t).map(|c| (t.to_string(), c)))
-                            .collect()
-                    })
+        let rate = self.rate;
+        let render_all = |texts: &[&str]| -> Result<Vec<(String, Speech)>, VoiceError> {
+            texts
+                .iter()
+                .map(|t| {
+                    voice
+                        .render(t)
+                        .map(|clip| (t.to_string(), compact(&clip, rate)))
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a voice worker panicked"))
                 .collect()
-        });
+        };
+        let workers = if voice.is_fast() {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        };
+        let chunk = missing.len().div_ceil(workers).max(1);
+        let rendered: Vec<Result<Vec<(String, Speech)>, VoiceError>> = if workers == 1 {
+            vec![render_all(&missing)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = missing
+                    .chunks(chunk)
+                    .map(|texts| scope.spawn(move || render_all(texts)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a voice worker panicked"))
+                    .collect()
+            })
+        };
         for batch in rendered {
-            for (text, clip) in batch? {
-                self.add_phrase(&text, &clip);
-            }
+            self.phrases.extend(batch?);
         }
         Ok(())
     }
@@ -121,10 +123,25 @@ impl Bank {
     }
 }
 
+/// A rendered phrase made ready to play: trimmed so its words start at the
+/// cue's first sample, evened in level, with soft edges, and compact.
+fn compact(clip: &Clip, out_rate: u32) -> Speech {
+    let ready = clip.trimmed().normalized(SPEECH_PEAK);
+    let mut samples = ready.samples.to_vec();
+    let edge = ((f64::from(ready.rate) * EDGE_SECS) as usize).min(samples.len() / 2);
+    for i in 0..edge {
+        let gain = (i + 1) as f32 / (edge + 1) as f32;
+        samples[i] *= gain;
+        let last = samples.len() - 1 - i;
+        samples[last] *= gain;
+    }
+    Speech::new(&Clip::new(ready.rate, samples), out_rate)
+}
+
 impl CueLengths for Bank {
     fn speech(&self, text: &str) -> Duration {
         match self.phrases.get(text) {
-            Some(clip) => self.seconds(clip.len()),
+            Some(speech) => self.seconds(speech.len()),
             None => Estimates.speech(text),
         }
     }

@@ -4,6 +4,7 @@
 pub mod bank;
 pub mod output;
 pub mod pcm;
+pub mod player;
 pub mod render;
 pub mod sequencer;
 pub mod tones;

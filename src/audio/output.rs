@@ -74,6 +74,8 @@ pub struct OutputOptions {
     pub after_loss: AfterDeviceLoss,
     /// Longest wait between attempts to reopen a lost device.
     pub max_retry: Duration,
+    /// Sample rate of the sessions played; the device is asked for it.
+    pub rate: u32,
 }
 
 impl Default for OutputOptions {
@@ -83,6 +85,7 @@ impl Default for OutputOptions {
             period: Duration::from_millis(10),
             after_loss: AfterDeviceLoss::Resume,
             max_retry: Duration::from_secs(10),
+            rate: 48_000,
         }
     }
 }
@@ -94,7 +97,8 @@ enum Message {
     Shutdown,
 }
 
-/// The open device: its thread, the slot it plays, and its rate.
+/// The open device: its thread, the slot it plays, and the rate sessions
+/// are played at.
 pub struct Output {
     slot: Slot,
     rate: u32,
@@ -166,7 +170,7 @@ fn device_thread(
             return;
         }
     };
-    let rate = sink.config().sample_rate().get();
+    let rate = options.rate;
     sink.mixer().add(SlotSource::new(slot.clone(), rate));
     let _ = ready.send(Ok(rate));
     let mut sink = Some(sink);
@@ -234,18 +238,21 @@ fn open_sink(
         reason: e.to_string(),
     };
     let builder = DeviceSinkBuilder::from_device(device.clone()).map_err(open_error)?;
-    let rate = builder_rate(&device);
-    let period = (f64::from(rate) * options.period.as_secs_f64()).round() as u32;
+    let period = (f64::from(options.rate) * options.period.as_secs_f64()).round() as u32;
     let errors = messages.clone();
     let on_error = move |e: cpal::Error| {
         let _ = errors.send(Message::StreamError(generation, e.to_string()));
     };
-    let fixed = builder
+    // The session's own rate spares a resampler; a fixed short period
+    // makes a pause quick.
+    let preferred = builder
+        .with_sample_rate(rodio::SampleRate::new(options.rate.max(1)).expect("rate is positive"))
         .with_buffer_size(cpal::BufferSize::Fixed(period.max(64)))
         .with_error_callback(on_error.clone());
-    let mut sink = match fixed.open_stream() {
+    let mut sink = match preferred.open_stream() {
         Ok(sink) => sink,
-        // Some devices refuse a fixed period: take the device's own.
+        // Some devices refuse that: take the device's own settings, and
+        // the mixer converts.
         Err(_) => DeviceSinkBuilder::from_device(device)
             .map_err(open_error)?
             .with_error_callback(on_error)
@@ -254,12 +261,6 @@ fn open_sink(
     };
     sink.log_on_drop(false);
     Ok(sink)
-}
-
-fn builder_rate(device: &cpal::Device) -> u32 {
-    device
-        .default_output_config()
-        .map_or(48_000, |c| c.sample_rate())
 }
 
 fn device_id(device: &cpal::Device) -> String {

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
+use super::pcm::Speech;
 use crate::plan::Plan;
 
 /// Fade applied when a sound is cut by pause, skip or stop: short enough
@@ -23,7 +24,7 @@ const PRE_ROLL_LEVEL: f32 = 0.0005;
 #[derive(Debug, Clone)]
 pub struct CueSound {
     pub tone: Option<Arc<[f32]>>,
-    pub speech: Option<Arc<[f32]>>,
+    pub speech: Option<Speech>,
     /// Where the words start, from the cue's first sample.
     pub speech_offset: usize,
     /// Samples from the first to the last sound.
@@ -38,11 +39,10 @@ impl CueSound {
             .and_then(|t| t.get(offset))
             .copied()
             .unwrap_or(0.0);
-        let speech = offset
-            .checked_sub(self.speech_offset)
-            .and_then(|o| self.speech.as_ref().and_then(|s| s.get(o)))
-            .copied()
-            .unwrap_or(0.0);
+        let speech = match (&self.speech, offset.checked_sub(self.speech_offset)) {
+            (Some(speech), Some(at)) => speech.sample(at),
+            _ => 0.0,
+        };
         tone + speech
     }
 }
@@ -92,6 +92,8 @@ pub struct Sequencer {
     target_gain: f32,
     smoothing: f32,
     pre_roll: u64,
+    /// Silence to play before the clock starts.
+    lead_in: u64,
     noise: u32,
     events: Option<Sender<Event>>,
 }
@@ -117,6 +119,7 @@ impl Sequencer {
             gain: volume.clamp(0.0, 1.0),
             target_gain: volume.clamp(0.0, 1.0),
             pre_roll: 0,
+            lead_in: 0,
             noise: 0x1234_5678,
             events: None,
         }
@@ -131,6 +134,12 @@ impl Sequencer {
     /// Plays near-silent noise for this many samples before each cue.
     pub fn with_pre_roll(mut self, samples: u64) -> Self {
         self.pre_roll = samples;
+        self
+    }
+
+    /// Plays this many samples of silence before the session starts.
+    pub fn with_lead_in(mut self, samples: u64) -> Self {
+        self.lead_in = samples;
         self
     }
 
@@ -235,7 +244,9 @@ impl Sequencer {
     pub fn fill(&mut self, out: &mut [f32]) {
         for sample in out.iter_mut() {
             let mut value = self.tail_sample();
-            if self.state == PlayState::Playing {
+            if self.state == PlayState::Playing && self.lead_in > 0 {
+                self.lead_in -= 1;
+            } else if self.state == PlayState::Playing {
                 value += self.main_sample() * self.fade_in_gain();
                 self.advance();
             }

@@ -3,14 +3,16 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::sound_args::SoundArgs;
 use super::{EXIT_INVALID, fail};
-use crate::audio::output::{DeviceEvent, Output, lock};
-use crate::audio::sequencer::{Event, Sequencer};
+use crate::audio::output::DeviceEvent;
+use crate::audio::player::{Player, PlayerNews};
+use crate::audio::sequencer::Event;
 use crate::catalog::Catalog;
 use crate::plan::Plan;
 use crate::program::clock;
@@ -25,7 +27,7 @@ pub struct RunArgs {
 }
 
 /// Exit status when the audio device cannot be opened.
-const EXIT_NO_DEVICE: u8 = 3;
+pub const EXIT_NO_DEVICE: u8 = 3;
 
 pub fn run(args: &RunArgs, catalog: &Catalog) -> ExitCode {
     let program = match catalog.load_arg(&args.program) {
@@ -36,37 +38,37 @@ pub fn run(args: &RunArgs, catalog: &Catalog) -> ExitCode {
         Ok(voice) => voice,
         Err(e) => return fail(EXIT_INVALID, e),
     };
-    let (device_events, device_news) = mpsc::channel();
-    let output = match Output::open(args.sound.output_options(), device_events) {
-        Ok(output) => output,
-        Err(e) => return fail(EXIT_NO_DEVICE, e),
-    };
-    let (plan, bank) = match args.sound.prepare(&program, voice.as_ref(), output.rate()) {
+    let options = args.sound.player_options();
+    let (plan, bank) = match args
+        .sound
+        .prepare(&program, voice.as_ref(), options.output.rate)
+    {
         Ok(prepared) => prepared,
         Err(e) => return fail(1, e),
     };
     let plan = Arc::new(plan);
+    let (player, news) = Player::new(options);
+    if let Err(e) = player.start(plan.clone(), bank.sounds_for(&plan)) {
+        return fail(EXIT_NO_DEVICE, e);
+    }
     println!(
         "{}: {}, {} steps",
         plan.program_name,
-        clock(std::time::Duration::from_secs_f64(
-            plan.seconds(plan.length)
-        )),
+        time(&plan, plan.length),
         plan.steps.len()
     );
-    let (events, news) = mpsc::channel();
-    let sequencer = Sequencer::new(plan.clone(), bank.sounds_for(&plan), args.sound.volume)
-        .with_events(events)
-        .with_pre_roll(args.sound.pre_roll_samples(output.rate()));
-    *lock(output.slot()) = Some(sequencer);
-    follow(&plan, &news, &device_news);
+    follow(&plan, &news);
     ExitCode::SUCCESS
 }
 
+fn time(plan: &Plan, samples: u64) -> String {
+    clock(Duration::from_secs_f64(plan.seconds(samples)))
+}
+
 /// Prints the session as it goes, until it finishes.
-fn follow(plan: &Plan, news: &mpsc::Receiver<Event>, device_news: &mpsc::Receiver<DeviceEvent>) {
+fn follow(plan: &Plan, news: &PlayerNews) {
     loop {
-        for event in device_news.try_iter() {
+        for event in news.device.try_iter() {
             match event {
                 DeviceEvent::Lost(reason) => {
                     println!("audio device lost ({reason}): paused, retrying")
@@ -74,7 +76,7 @@ fn follow(plan: &Plan, news: &mpsc::Receiver<Event>, device_news: &mpsc::Receive
                 DeviceEvent::Restored => println!("audio device back"),
             }
         }
-        match news.recv_timeout(std::time::Duration::from_millis(100)) {
+        match news.events.recv_timeout(Duration::from_millis(100)) {
             Ok(Event::StepStarted { step, .. }) => {
                 let s = &plan.steps[step];
                 println!(
@@ -86,15 +88,17 @@ fn follow(plan: &Plan, news: &mpsc::Receiver<Event>, device_news: &mpsc::Receive
                     s.speed,
                     plan.units.label(),
                     s.incline,
-                    clock(std::time::Duration::from_secs_f64(plan.seconds(s.length)))
+                    time(plan, s.length)
                 );
             }
             Ok(Event::Finished { .. }) => {
+                // Let the device play out its buffer before the stream closes.
+                std::thread::sleep(Duration::from_millis(200));
                 println!("finished");
                 return;
             }
-            Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }

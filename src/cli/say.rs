@@ -3,18 +3,19 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
+use super::play::EXIT_NO_DEVICE;
 use super::sound_args::SoundArgs;
 use super::{EXIT_INVALID, fail};
 use crate::audio::bank::Bank;
-use crate::audio::output::{Output, lock};
 use crate::audio::pcm::write_wav;
+use crate::audio::player::Player;
 use crate::audio::render::render;
-use crate::audio::sequencer::{Event, Sequencer};
+use crate::audio::sequencer::Event;
 use crate::plan::Plan;
 
 #[derive(Debug, Args)]
@@ -53,15 +54,8 @@ pub fn run(args: &SayArgs) -> ExitCode {
         Ok(clip) => clip,
         Err(e) => return fail(1, e),
     };
-    let (device_events, _device_news) = mpsc::channel();
-    let output = match &args.output {
-        Some(_) => None,
-        None => match Output::open(args.sound.output_options(), device_events) {
-            Ok(output) => Some(output),
-            Err(e) => return fail(3, e),
-        },
-    };
-    let rate = output.as_ref().map_or(48_000, Output::rate);
+    let options = args.sound.player_options();
+    let rate = options.output.rate;
     let mut bank = match Bank::new(rate, None) {
         Ok(bank) => bank,
         Err(e) => return fail(1, e),
@@ -69,25 +63,21 @@ pub fn run(args: &SayArgs) -> ExitCode {
     bank.add_phrase(text, &clip);
     let plan = Arc::new(Plan::phrase(text, &bank, rate));
     let sounds = bank.sounds_for(&plan);
-    match (&args.output, output) {
-        (Some(path), _) => {
-            match write_wav(path, rate, &render(plan, sounds, args.sound.volume).samples) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => fail(1, e),
-            }
-        }
-        (None, Some(output)) => {
-            let (events, news) = mpsc::channel();
-            *lock(output.slot()) =
-                Some(Sequencer::new(plan, sounds, args.sound.volume).with_events(events));
-            while !matches!(
-                news.recv_timeout(Duration::from_secs(30)),
-                Ok(Event::Finished { .. }) | Err(_)
-            ) {}
-            // Let the device play out its buffer before the stream closes.
-            std::thread::sleep(Duration::from_millis(200));
-            ExitCode::SUCCESS
-        }
-        (None, None) => ExitCode::FAILURE,
+    if let Some(path) = &args.output {
+        return match write_wav(path, rate, &render(plan, sounds, args.sound.volume).samples) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(1, e),
+        };
     }
+    let (player, news) = Player::new(options);
+    if let Err(e) = player.start(plan, sounds) {
+        return fail(EXIT_NO_DEVICE, e);
+    }
+    while !matches!(
+        news.events.recv_timeout(Duration::from_secs(30)),
+        Ok(Event::Finished { .. }) | Err(_)
+    ) {}
+    // Let the device play out its buffer before the stream closes.
+    std::thread::sleep(Duration::from_millis(200));
+    ExitCode::SUCCESS
 }

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 
 use crate::audio::bank::{self, Bank};
 use crate::audio::output::{AfterDeviceLoss, OutputOptions};
+use crate::audio::player::PlayerOptions;
 use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
 use crate::plan::Plan;
@@ -133,8 +134,12 @@ impl SoundArgs {
         }
     }
 
-    pub fn pre_roll_samples(&self, rate: u32) -> u64 {
-        self.pre_roll_ms * u64::from(rate) / 1000
+    pub fn player_options(&self) -> PlayerOptions {
+        PlayerOptions {
+            output: self.output_options(),
+            volume: self.volume,
+            pre_roll: Duration::from_millis(self.pre_roll_ms),
+        }
     }
 
     /// Renders every phrase of the program and compiles its plan at `rate`.

@@ -40,6 +40,11 @@ pub trait Voice: Send + Sync {
     fn id(&self) -> String;
     /// The text as speech, at whatever rate the voice produces.
     fn render(&self, text: &str) -> Result<Clip, VoiceError>;
+    /// Whether rendering takes no noticeable time, so spreading it over
+    /// threads would cost more than it saves.
+    fn is_fast(&self) -> bool {
+        false
+    }
 }
 
 /// Tries voices in turn: the first that can say a phrase says it. Lets
@@ -49,6 +54,10 @@ pub struct Chain(pub Vec<Box<dyn Voice>>);
 impl Voice for Chain {
     fn id(&self) -> String {
         self.0.iter().map(|v| v.id()).collect::<Vec<_>>().join("+")
+    }
+
+    fn is_fast(&self) -> bool {
+        self.0.first().is_some_and(|v| v.is_fast())
     }
 
     fn render(&self, text: &str) -> Result<Clip, VoiceError> {

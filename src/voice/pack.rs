@@ -4,6 +4,7 @@
 //! speaks with nothing else installed. A phrase is put together from the
 //! longest recorded parts that cover it, word for word.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::{Voice, VoiceError};
@@ -28,8 +29,10 @@ const MAX_PART_WORDS: usize = 40;
 pub struct Pack {
     name: String,
     rate: u32,
-    /// 16-bit samples, as stored.
-    samples: Vec<i16>,
+    /// The 16-bit little-endian samples, as stored. The bundled pack's are
+    /// read in place from the binary: only the parts a session says are
+    /// ever paged into memory.
+    pcm: Cow<'static, [u8]>,
     /// Normalized words of a part to its span in `samples`.
     parts: HashMap<String, (usize, usize)>,
 }
@@ -77,20 +80,19 @@ fn key_of(words: &[Word]) -> String {
 
 impl Pack {
     pub fn bundled() -> Pack {
-        Pack::from_parts(BUNDLED_NAME, BUNDLED_WAV, BUNDLED_INDEX)
+        Pack::from_parts(BUNDLED_NAME, Cow::Borrowed(BUNDLED_WAV), BUNDLED_INDEX)
             .expect("the bundled voice pack is valid")
     }
 
-    /// A pack from its WAV and its index (`start<TAB>length<TAB>text` per
-    /// line, in samples).
-    pub fn from_parts(name: &str, wav: &[u8], index: &str) -> Result<Pack, String> {
-        let reader = hound::WavReader::new(std::io::Cursor::new(wav))
-            .map_err(|e| format!("voice pack WAV: {e}"))?;
-        let rate = reader.spec().sample_rate;
-        let samples: Vec<i16> = reader
-            .into_samples::<i16>()
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("voice pack WAV: {e}"))?;
+    /// A pack from its WAV (16-bit mono) and its index
+    /// (`start<TAB>length<TAB>text` per line, in samples).
+    pub fn from_parts(name: &str, wav: Cow<'static, [u8]>, index: &str) -> Result<Pack, String> {
+        let (rate, data) = pcm_data(&wav)?;
+        let pcm = match wav {
+            Cow::Borrowed(bytes) => Cow::Borrowed(&bytes[data]),
+            Cow::Owned(bytes) => Cow::Owned(bytes[data].to_vec()),
+        };
+        let samples = pcm.len() / 2;
         let mut parts = HashMap::new();
         for (number, line) in index
             .lines()
@@ -107,7 +109,7 @@ impl Pack {
             let start: usize = fields.next().and_then(|f| f.parse().ok()).ok_or_else(bad)?;
             let length: usize = fields.next().and_then(|f| f.parse().ok()).ok_or_else(bad)?;
             let text = fields.next().ok_or_else(bad)?;
-            if start + length > samples.len() {
+            if start.saturating_add(length) > samples {
                 return Err(format!(
                     "voice pack index line {}: past the end of the recordings",
                     number + 1
@@ -118,9 +120,13 @@ impl Pack {
         Ok(Pack {
             name: name.to_string(),
             rate,
-            samples,
+            pcm,
             parts,
         })
+    }
+
+    fn sample(&self, i: usize) -> f32 {
+        f32::from(i16::from_le_bytes([self.pcm[2 * i], self.pcm[2 * i + 1]])) / 32768.0
     }
 
     pub fn name(&self) -> &str {
@@ -166,6 +172,10 @@ impl Voice for Pack {
         format!("pack:{}", self.name)
     }
 
+    fn is_fast(&self) -> bool {
+        true
+    }
+
     fn render(&self, text: &str) -> Result<Clip, VoiceError> {
         let words = words(text);
         let parts = self
@@ -177,11 +187,7 @@ impl Voice for Pack {
             })?;
         let mut out = Vec::new();
         for (i, ((start, length), pause)) in parts.iter().enumerate() {
-            out.extend(
-                self.samples[*start..start + length]
-                    .iter()
-                    .map(|s| f32::from(*s) / 32768.0),
-            );
+            out.extend((*start..start + length).map(|i| self.sample(i)));
             if i + 1 < parts.len() {
                 let secs = match pause {
                     Pause::Word => PAUSE_WORD_SECS,
@@ -193,6 +199,46 @@ impl Voice for Pack {
         }
         Ok(Clip::new(self.rate, out))
     }
+}
+
+/// The sample rate and the byte range of the samples in a 16-bit mono
+/// PCM WAV file.
+fn pcm_data(wav: &[u8]) -> Result<(u32, std::ops::Range<usize>), String> {
+    let bad = |what: &str| format!("voice pack WAV: {what}");
+    if wav.len() < 12 || &wav[..4] != b"RIFF" || &wav[8..12] != b"WAVE" {
+        return Err(bad("not a WAV file"));
+    }
+    let mut at = 12;
+    let mut rate = None;
+    while at + 8 <= wav.len() {
+        let id = &wav[at..at + 4];
+        let size =
+            u32::from_le_bytes([wav[at + 4], wav[at + 5], wav[at + 6], wav[at + 7]]) as usize;
+        let body = at + 8..(at + 8).saturating_add(size).min(wav.len());
+        match id {
+            b"fmt " if body.len() >= 16 => {
+                let f = &wav[body.clone()];
+                let (format, channels, bits) = (
+                    u16::from_le_bytes([f[0], f[1]]),
+                    u16::from_le_bytes([f[2], f[3]]),
+                    u16::from_le_bytes([f[14], f[15]]),
+                );
+                if format != 1 || channels != 1 || bits != 16 {
+                    return Err(bad("the recordings must be 16-bit mono PCM"));
+                }
+                rate = Some(u32::from_le_bytes([f[4], f[5], f[6], f[7]]));
+            }
+            b"data" => {
+                return Ok((
+                    rate.ok_or_else(|| bad("no format before the data"))?,
+                    body.start..body.start + body.len() / 2 * 2,
+                ));
+            }
+            _ => {}
+        }
+        at = body.end + size % 2;
+    }
+    Err(bad("no data"))
 }
 
 /// Every part a voice pack must record so that it can say every phrase
@@ -303,7 +349,7 @@ mod tests {
         let wav = std::fs::read(&path).unwrap();
         Pack::from_parts(
             "tiny",
-            &wav,
+            Cow::Owned(wav),
             "0\t100\tForward at\n100\t100\tone\n200\t100\tmiles per hour\n",
         )
         .unwrap()

@@ -48,3 +48,27 @@ pub fn onsets(samples: &[f32], level: f32, quiet: usize) -> Vec<usize> {
     }
     found
 }
+
+/// Lines heard onsets up with planned starts: the offset (recording index
+/// minus plan sample) that matches the most starts within 10 ms, and for
+/// each planned start, where it was heard under that offset.
+pub fn align(heard: &[usize], planned: &[usize], rate: u32) -> (i64, Vec<Option<i64>>) {
+    let window = i64::from(rate) / 100;
+    let matched = |offset: i64| -> Vec<Option<i64>> {
+        planned
+            .iter()
+            .map(|p| {
+                heard
+                    .iter()
+                    .map(|h| *h as i64)
+                    .find(|h| (h - (*p as i64 + offset)).abs() < window)
+            })
+            .collect()
+    };
+    let offset = heard
+        .iter()
+        .flat_map(|h| planned.iter().map(move |p| *h as i64 - *p as i64))
+        .max_by_key(|o| matched(*o).iter().flatten().count())
+        .unwrap_or(0);
+    (offset, matched(offset))
+}

@@ -1,0 +1,157 @@
+//! The player: plays one prepared session at a time on the device, and
+//! holds the device only while a session is loaded, so an idle treadcue
+//! costs no CPU and leaves the headphones to other programs.
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use super::output::{AudioError, DeviceEvent, Output, OutputOptions, lock};
+use super::sequencer::{CueSound, Event, PlayState, Sequencer};
+use crate::plan::Plan;
+
+/// Silence played after the device opens and before the session starts:
+/// the first moments of a new stream are irregular, and a Bluetooth link
+/// needs them to wake.
+pub const SETTLE: Duration = Duration::from_millis(500);
+
+#[derive(Debug, Clone)]
+pub struct PlayerOptions {
+    pub output: OutputOptions,
+    pub volume: f32,
+    /// Near-silent noise before each cue, in seconds.
+    pub pre_roll: Duration,
+}
+
+impl Default for PlayerOptions {
+    fn default() -> Self {
+        PlayerOptions {
+            output: OutputOptions::default(),
+            volume: 0.8,
+            pre_roll: Duration::ZERO,
+        }
+    }
+}
+
+pub struct Player {
+    options: PlayerOptions,
+    output: Mutex<Option<Output>>,
+    events: Sender<Event>,
+    device_events: Sender<DeviceEvent>,
+    volume: Mutex<f32>,
+}
+
+/// What a player reports: the session's own events and the device's.
+pub struct PlayerNews {
+    pub events: Receiver<Event>,
+    pub device: Receiver<DeviceEvent>,
+}
+
+impl Player {
+    pub fn new(options: PlayerOptions) -> (Player, PlayerNews) {
+        let (events, event_news) = mpsc::channel();
+        let (device_events, device_news) = mpsc::channel();
+        let volume = Mutex::new(options.volume);
+        let player = Player {
+            options,
+            output: Mutex::new(None),
+            events,
+            device_events,
+            volume,
+        };
+        (
+            player,
+            PlayerNews {
+                events: event_news,
+                device: device_news,
+            },
+        )
+    }
+
+    fn output(&self) -> MutexGuard<'_, Option<Output>> {
+        self.output.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Opens the device if it is not open yet and starts `plan`, replacing
+    /// any session playing.
+    pub fn start(&self, plan: Arc<Plan>, sounds: Arc<[CueSound]>) -> Result<(), AudioError> {
+        let mut output = self.output();
+        let fresh = output.is_none();
+        if fresh {
+            *output = Some(Output::open(
+                self.options.output.clone(),
+                self.device_events.clone(),
+            )?);
+        }
+        let output = output.as_ref().expect("opened above");
+        let rate = u64::from(plan.sample_rate);
+        let settle = if fresh {
+            SETTLE.as_millis() as u64 * rate / 1000
+        } else {
+            0
+        };
+        let pre_roll = (self.options.pre_roll.as_secs_f64() * rate as f64) as u64;
+        let volume = *self.volume.lock().unwrap_or_else(|p| p.into_inner());
+        let sequencer = Sequencer::new(plan, sounds, volume)
+            .with_events(self.events.clone())
+            .with_pre_roll(pre_roll)
+            .with_lead_in(settle);
+        *lock(output.slot()) = Some(sequencer);
+        Ok(())
+    }
+
+    /// Runs `action` on the session playing, if any.
+    pub fn with_session<T>(&self, action: impl FnOnce(&mut Sequencer) -> T) -> Option<T> {
+        let output = self.output();
+        let output = output.as_ref()?;
+        let mut slot = lock(output.slot());
+        slot.as_mut().map(action)
+    }
+
+    pub fn pause(&self) -> bool {
+        self.with_session(Sequencer::pause).unwrap_or(false)
+    }
+
+    pub fn resume(&self) -> bool {
+        self.with_session(Sequencer::resume).unwrap_or(false)
+    }
+
+    pub fn stop(&self) -> bool {
+        self.with_session(Sequencer::stop).unwrap_or(false)
+    }
+
+    pub fn seek_step(&self, step: usize) -> bool {
+        self.with_session(|s| s.seek_step(step)).unwrap_or(false)
+    }
+
+    pub fn set_volume(&self, volume: f32) {
+        let volume = volume.clamp(0.0, 1.0);
+        *self.volume.lock().unwrap_or_else(|p| p.into_inner()) = volume;
+        self.with_session(|s| s.set_volume(volume));
+    }
+
+    pub fn volume(&self) -> f32 {
+        *self.volume.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether the device is open.
+    pub fn holds_device(&self) -> bool {
+        self.output().is_some()
+    }
+
+    /// Closes the device when no session is playing or paused. The owner
+    /// calls this a little after a session ends, so its last sound plays
+    /// out.
+    pub fn release_if_idle(&self) -> bool {
+        let mut output = self.output();
+        let idle = output.as_ref().is_some_and(|o| {
+            lock(o.slot())
+                .as_ref()
+                .is_none_or(|s| matches!(s.state(), PlayState::Stopped | PlayState::Finished))
+        });
+        if idle {
+            *output = None;
+        }
+        idle
+    }
+}
