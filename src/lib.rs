@@ -5,9 +5,13 @@
 pub mod audio;
 pub mod catalog;
 pub mod cli;
+pub mod ctl;
 pub mod cue_settings;
+pub mod daemon;
+pub mod dbus;
 pub mod phrasebook;
 pub mod plan;
 pub mod program;
+pub mod session;
 pub mod spoken;
 pub mod voice;

@@ -86,6 +86,8 @@ pub struct Sequencer {
     /// The cue sounding now and how far into it.
     current: Option<(usize, usize)>,
     tail: Option<Tail>,
+    /// A phrase said on request, over whatever is playing, and how far.
+    overlay: Option<(CueSound, usize)>,
     fade_len: usize,
     fade_in_left: usize,
     gain: f32,
@@ -115,6 +117,7 @@ impl Sequencer {
             next_step: 0,
             current: None,
             tail: None,
+            overlay: None,
             fade_in_left: 0,
             gain: volume.clamp(0.0, 1.0),
             target_gain: volume.clamp(0.0, 1.0),
@@ -235,6 +238,11 @@ impl Sequencer {
         true
     }
 
+    /// Says `sound` now, over the session, whether it plays or pauses.
+    pub fn say(&mut self, sound: CueSound) {
+        self.overlay = Some((sound, 0));
+    }
+
     pub fn set_volume(&mut self, volume: f32) {
         self.target_gain = volume.clamp(0.0, 1.0);
     }
@@ -243,7 +251,7 @@ impl Sequencer {
     /// silence (and any fading tail) otherwise. The stream stays fed.
     pub fn fill(&mut self, out: &mut [f32]) {
         for sample in out.iter_mut() {
-            let mut value = self.tail_sample();
+            let mut value = self.tail_sample() + self.overlay_sample();
             if self.state == PlayState::Playing && self.lead_in > 0 {
                 self.lead_in -= 1;
             } else if self.state == PlayState::Playing {
@@ -265,6 +273,18 @@ impl Sequencer {
         tail.remaining -= 1;
         if tail.remaining == 0 || tail.offset >= sound.length {
             self.tail = None;
+        }
+        value
+    }
+
+    fn overlay_sample(&mut self) -> f32 {
+        let Some((sound, offset)) = &mut self.overlay else {
+            return 0.0;
+        };
+        let value = sound.sample(*offset);
+        *offset += 1;
+        if *offset >= sound.length {
+            self.overlay = None;
         }
         value
     }

@@ -2,6 +2,7 @@
 //! each run by its own module.
 
 mod check;
+mod daemon;
 mod devices;
 mod plan;
 mod play;
@@ -19,9 +20,10 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "treadcued",
     version,
-    about = "Spoken coaching for backward walking on a treadmill"
+    about = "Spoken coaching for backward walking on a treadmill",
+    long_about = "Spoken coaching for backward walking on a treadmill.\n\nWith no command, treadcued is the daemon: it serves io.github.treadcue.Treadcue1 and MPRIS (org.mpris.MediaPlayer2.treadcue) on D-Bus."
 )]
-#[command(subcommand_required = true, arg_required_else_help = true)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     /// Extra folder of program files; programs there override built-in ones
     /// of the same name. May be given more than once.
@@ -29,7 +31,10 @@ pub struct Args {
     pub program_folders: Vec<PathBuf>,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub daemon: daemon::DaemonArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,13 +70,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let catalog = treadcue_catalog(&args);
     match args.command {
-        Command::Check(check) => check::run(&check, &catalog),
-        Command::Plan(plan) => plan::run(&plan, &catalog),
-        Command::Render(args) => render::run(&args, &catalog),
-        Command::Run(args) => play::run(&args, &catalog),
-        Command::Devices => devices::devices(),
-        Command::Voices(args) => devices::voices(&args),
-        Command::Say(args) => say::run(&args),
+        None => daemon::run(&args.daemon, catalog),
+        Some(Command::Check(check)) => check::run(&check, &catalog),
+        Some(Command::Plan(plan)) => plan::run(&plan, &catalog),
+        Some(Command::Render(args)) => render::run(&args, &catalog),
+        Some(Command::Run(args)) => play::run(&args, &catalog),
+        Some(Command::Devices) => devices::devices(),
+        Some(Command::Voices(args)) => devices::voices(&args),
+        Some(Command::Say(args)) => say::run(&args),
     }
 }
 

@@ -2,5 +2,6 @@
 //! and a private PulseAudio server.
 #![allow(dead_code)]
 
+pub mod bus;
 pub mod pulse;
 pub mod signal;

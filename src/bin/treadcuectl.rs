@@ -1,0 +1,6 @@
+//! `treadcuectl`: control the treadcue daemon. All logic lives in the
+//! library.
+
+fn main() -> std::process::ExitCode {
+    treadcue::ctl::run(std::env::args_os())
+}

@@ -1,0 +1,435 @@
+//! `treadcuectl`: the command-line client of the daemon's D-Bus interface.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand};
+use futures_util::StreamExt;
+use zbus::{OwnedVariant, proxy};
+
+use crate::dbus::{self, Bus};
+use crate::program::clock;
+
+#[proxy(
+    interface = "io.github.treadcue.Treadcue1",
+    default_service = "io.github.treadcue.Treadcue1",
+    default_path = "/io/github/treadcue/Treadcue1"
+)]
+pub trait Treadcue {
+    fn list_programs(&self) -> zbus::Result<Vec<(String, String, String, f64)>>;
+    fn start(&self, program: &str) -> zbus::Result<()>;
+    fn pause(&self) -> zbus::Result<()>;
+    fn resume(&self) -> zbus::Result<()>;
+    fn stop(&self) -> zbus::Result<()>;
+    fn next(&self) -> zbus::Result<()>;
+    fn previous(&self) -> zbus::Result<()>;
+    fn say(&self, text: &str) -> zbus::Result<()>;
+    fn reload(&self) -> zbus::Result<()>;
+    #[zbus(property)]
+    fn state(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn volume(&self) -> zbus::Result<f64>;
+    #[zbus(property)]
+    fn set_volume(&self, volume: f64) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn step_started(
+        &self,
+        index: u32,
+        name: &str,
+        direction: &str,
+        speed: f64,
+        incline: f64,
+        length: f64,
+    ) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn session_finished(&self, program: &str, completed: bool) -> zbus::Result<()>;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "treadcuectl",
+    version,
+    about = "Control the treadcue daemon over D-Bus"
+)]
+pub struct Args {
+    /// Talk to the daemon on the system bus.
+    #[arg(long, global = true, conflicts_with = "bus_address")]
+    pub system: bool,
+    /// Talk to the daemon on the bus at this address.
+    #[arg(long, global = true, value_name = "ADDRESS")]
+    pub bus_address: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the programs the daemon can play.
+    List,
+    /// Start a program by name.
+    Start {
+        program: String,
+    },
+    Pause,
+    Resume,
+    /// Pause if running, resume if paused.
+    Toggle,
+    Stop,
+    /// Skip to the next step.
+    Next,
+    /// Back to the start of the step, or the step before.
+    Previous,
+    /// Show the session.
+    Status {
+        /// As JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Speak a phrase now.
+    Say {
+        #[arg(required = true)]
+        text: Vec<String>,
+    },
+    /// Show the volume, or set it (0 to 1).
+    Volume {
+        level: Option<f64>,
+    },
+    /// Follow the session live, with progress bars.
+    Watch,
+    /// Ask the daemon to re-read its configuration.
+    Reload,
+}
+
+/// Exit status when the daemon cannot be reached.
+const EXIT_NOT_RUNNING: u8 = 3;
+
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args = match Args::try_parse_from(args) {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let bus = match (&args.bus_address, args.system) {
+        (Some(address), _) => Bus::Address(address.clone()),
+        (None, true) => Bus::System,
+        (None, false) => Bus::Session,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return failed(1, format!("cannot start: {e}")),
+    };
+    runtime.block_on(async {
+        match execute(&bus, args.command).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => explain(&bus, e),
+        }
+    })
+}
+
+fn failed(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("treadcuectl: {message}");
+    ExitCode::from(code)
+}
+
+/// Says plainly when the daemon is not there; otherwise the daemon's own
+/// message.
+fn explain(bus: &Bus, error: zbus::Error) -> ExitCode {
+    let not_running = match &error {
+        zbus::Error::MethodError(name, _, _) => {
+            matches!(
+                name.as_str(),
+                "org.freedesktop.DBus.Error.ServiceUnknown"
+                    | "org.freedesktop.DBus.Error.NameHasNoOwner"
+            )
+        }
+        zbus::Error::FDO(e) => matches!(
+            **e,
+            zbus::fdo::Error::ServiceUnknown(_) | zbus::fdo::Error::NameHasNoOwner(_)
+        ),
+        _ => false,
+    };
+    if not_running {
+        return failed(
+            EXIT_NOT_RUNNING,
+            format!(
+                "treadcued is not running on {}. Start it with `treadcued` or `systemctl --user start treadcued`",
+                bus.describe()
+            ),
+        );
+    }
+    match error {
+        zbus::Error::MethodError(_, Some(message), _) => failed(1, message),
+        zbus::Error::FDO(e) => failed(1, e),
+        zbus::Error::Address(_) | zbus::Error::InputOutput(_) | zbus::Error::Handshake(_) => {
+            failed(
+                EXIT_NOT_RUNNING,
+                format!("cannot reach {}: {error}", bus.describe()),
+            )
+        }
+        other => failed(1, other),
+    }
+}
+
+async fn execute(bus: &Bus, command: Command) -> zbus::Result<()> {
+    let connection = bus.builder().build().await?;
+    let proxy = TreadcueProxy::new(&connection).await?;
+    match command {
+        Command::List => list(&proxy).await,
+        Command::Start { program } => proxy.start(&program).await,
+        Command::Pause => proxy.pause().await,
+        Command::Resume => proxy.resume().await,
+        Command::Toggle => match proxy.state().await?.as_str() {
+            "paused" => proxy.resume().await,
+            _ => proxy.pause().await,
+        },
+        Command::Stop => proxy.stop().await,
+        Command::Next => proxy.next().await,
+        Command::Previous => proxy.previous().await,
+        Command::Status { json } => status(&connection, json).await,
+        Command::Say { text } => proxy.say(&text.join(" ")).await,
+        Command::Volume { level: None } => {
+            println!("{:.2}", proxy.volume().await?);
+            Ok(())
+        }
+        Command::Volume { level: Some(level) } => proxy.set_volume(level).await,
+        Command::Watch => watch(&connection, &proxy).await,
+        Command::Reload => proxy.reload().await,
+    }
+}
+
+async fn list(proxy: &TreadcueProxy<'_>) -> zbus::Result<()> {
+    for (id, name, description, seconds) in proxy.list_programs().await? {
+        println!(
+            "{id:<22} {:>8}  {name}",
+            clock(Duration::from_secs_f64(seconds))
+        );
+        if !description.is_empty() {
+            println!("{:<32}{description}", "");
+        }
+    }
+    Ok(())
+}
+
+type Properties = HashMap<String, OwnedVariant>;
+
+async fn properties_proxy(
+    connection: &zbus::Connection,
+) -> zbus::Result<zbus::fdo::PropertiesProxy<'static>> {
+    zbus::fdo::PropertiesProxy::builder(connection)
+        .destination(dbus::NAME)
+        .path(dbus::PATH)
+        .build()
+        .await
+}
+
+async fn all_properties(connection: &zbus::Connection) -> zbus::Result<Properties> {
+    let properties = properties_proxy(connection).await?;
+    let interface = zbus::names::InterfaceName::from_static_str_unchecked(dbus::INTERFACE);
+    Ok(properties.get_all(interface).await?.into_iter().collect())
+}
+
+fn text(p: &Properties, key: &str) -> String {
+    p.get(key)
+        .and_then(|v| String::try_from(v.clone()).ok())
+        .unwrap_or_default()
+}
+
+fn number(p: &Properties, key: &str) -> f64 {
+    p.get(key)
+        .and_then(|v| f64::try_from(v.clone()).ok())
+        .unwrap_or(0.0)
+}
+
+fn unsigned(p: &Properties, key: &str) -> u32 {
+    p.get(key)
+        .and_then(|v| u32::try_from(v.clone()).ok())
+        .unwrap_or(0)
+}
+
+fn micros(p: &Properties, key: &str) -> i64 {
+    p.get(key)
+        .and_then(|v| i64::try_from(v.clone()).ok())
+        .unwrap_or(0)
+}
+
+/// Seconds until a wall-clock time given in microseconds since the epoch.
+fn seconds_until(at: i64) -> f64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64);
+    ((at - now) as f64 / 1e6).max(0.0)
+}
+
+/// Seconds left in the step and the session, from the properties alone.
+fn left(p: &Properties) -> (f64, f64) {
+    if text(p, "State") == "running" {
+        (
+            seconds_until(micros(p, "StepEndsAt")),
+            seconds_until(micros(p, "SessionEndsAt")),
+        )
+    } else {
+        let step = number(p, "StepRemaining");
+        (
+            step,
+            (number(p, "SessionLength") - number(p, "Elapsed")).max(step),
+        )
+    }
+}
+
+async fn status(connection: &zbus::Connection, json: bool) -> zbus::Result<()> {
+    let p = all_properties(connection).await?;
+    let (step_left, session_left) = left(&p);
+    if json {
+        let value = serde_json::json!({
+            "state": text(&p, "State"),
+            "program": text(&p, "Program"),
+            "program_name": text(&p, "ProgramName"),
+            "step_index": unsigned(&p, "StepIndex"),
+            "step_count": unsigned(&p, "StepCount"),
+            "step_name": text(&p, "StepName"),
+            "direction": text(&p, "Direction"),
+            "speed": number(&p, "Speed"),
+            "incline": number(&p, "Incline"),
+            "units": text(&p, "Units"),
+            "step_length": number(&p, "StepLength"),
+            "step_left": step_left,
+            "session_left": session_left,
+            "volume": number(&p, "Volume"),
+        });
+        println!("{value}");
+        return Ok(());
+    }
+    for line in describe(&p, step_left, session_left) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn time(seconds: f64) -> String {
+    clock(Duration::from_secs(seconds.round() as u64))
+}
+
+fn bar(done: f64, width: usize) -> String {
+    let filled = ((done.clamp(0.0, 1.0)) * width as f64).round() as usize;
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
+}
+
+/// The session as a few lines for a person.
+fn describe(p: &Properties, step_left: f64, session_left: f64) -> Vec<String> {
+    let state = text(p, "State");
+    if state == "idle" {
+        return vec!["idle: no session. `treadcuectl list` shows the programs, `treadcuectl start NAME` starts one".into()];
+    }
+    let step_length = number(p, "StepLength");
+    let session_length = number(p, "SessionLength");
+    vec![
+        format!(
+            "{} ({}): {state}",
+            text(p, "ProgramName"),
+            text(p, "Program")
+        ),
+        format!(
+            "step {} of {}: {}, {} at {:.1} {}, incline {}%",
+            unsigned(p, "StepIndex") + 1,
+            unsigned(p, "StepCount"),
+            text(p, "StepName"),
+            text(p, "Direction"),
+            number(p, "Speed"),
+            text(p, "Units"),
+            number(p, "Incline")
+        ),
+        format!(
+            "step    {} {} left",
+            bar(1.0 - step_left / step_length.max(1e-9), 30),
+            time(step_left)
+        ),
+        format!(
+            "session {} {} left",
+            bar(1.0 - session_left / session_length.max(1e-9), 30),
+            time(session_left)
+        ),
+    ]
+}
+
+/// A live view driven by the daemon's signals. Between signals the
+/// countdown runs on this machine's clock from the end times the daemon
+/// published: nothing is polled.
+async fn watch(connection: &zbus::Connection, proxy: &TreadcueProxy<'_>) -> zbus::Result<()> {
+    let properties = properties_proxy(connection).await?;
+    let mut changes = properties.receive_properties_changed().await?;
+    let mut steps = proxy.receive_step_started().await?;
+    let mut finished = proxy.receive_session_finished().await?;
+    let mut p = all_properties(connection).await?;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let terminal = std::io::stdout().is_terminal();
+    let mut drawn = 0;
+    loop {
+        // Every stream is read on every turn: a signal stream left unread
+        // stalls the whole connection.
+        tokio::select! {
+            Some(change) = changes.next() => {
+                if let Ok(args) = change.args() {
+                    for (name, value) in args.changed_properties() {
+                        if let Ok(value) = value.try_to_owned() {
+                            p.insert(name.to_string(), value);
+                        }
+                    }
+                }
+                if !terminal {
+                    print_line(&p);
+                    continue;
+                }
+            }
+            Some(step) = steps.next() => {
+                if let (Ok(args), false) = (step.args(), terminal) {
+                    println!("step {} started: {}", args.index() + 1, args.name());
+                }
+            }
+            Some(end) = finished.next() => {
+                if let Ok(args) = end.args() {
+                    if !terminal {
+                        println!("session {} {}", args.program(), if *args.completed() { "finished" } else { "stopped" });
+                    }
+                }
+            }
+            _ = tick.tick() => {
+                if !terminal {
+                    continue;
+                }
+            }
+        }
+        if terminal {
+            let (step_left, session_left) = left(&p);
+            let lines = describe(&p, step_left, session_left);
+            let mut out = std::io::stdout().lock();
+            if drawn > 0 {
+                let _ = write!(out, "\x1b[{drawn}A");
+            }
+            for line in &lines {
+                let _ = writeln!(out, "\x1b[2K{line}");
+            }
+            let _ = out.flush();
+            drawn = lines.len();
+        }
+    }
+}
+
+fn print_line(p: &Properties) {
+    let (step_left, _) = left(p);
+    println!(
+        "{}: step {} of {} {} ({} left)",
+        text(p, "State"),
+        unsigned(p, "StepIndex") + 1,
+        unsigned(p, "StepCount"),
+        text(p, "StepName"),
+        time(step_left)
+    );
+}

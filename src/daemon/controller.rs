@@ -1,0 +1,287 @@
+//! What every front end asks of the daemon: list, start, pause, resume,
+//! skip, stop, say, volume and status. Front ends (D-Bus, MPRIS) call
+//! these; none of this knows about D-Bus.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use crate::audio::bank::{self, Bank};
+use crate::audio::player::{Player, SETTLE};
+use crate::audio::sequencer::{CueSound, Event};
+use crate::catalog::{Catalog, LoadError, is_program_id};
+use crate::cue_settings::CueSettings;
+use crate::phrasebook::Phrasebook;
+use crate::plan::Plan;
+use crate::session::{Session, State, Status};
+use crate::voice::Voice;
+
+/// Longest text `Say` accepts.
+pub const MAX_SAY_CHARS: usize = 500;
+/// Into a step, Previous restarts it rather than going back a step.
+const RESTART_WITHIN: Duration = Duration::from_secs(3);
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ControlError {
+    #[error("there is no program {0:?}; ListPrograms gives the names")]
+    UnknownProgram(String),
+    #[error("the program {id:?} is broken: {details}")]
+    InvalidProgram { id: String, details: String },
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("{0}")]
+    Device(String),
+    #[error("{0}")]
+    Voice(String),
+}
+
+/// One program as `ListPrograms` reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub seconds: f64,
+}
+
+pub struct ControllerParts {
+    pub catalog: Catalog,
+    pub cues: CueSettings,
+    pub phrases: Phrasebook,
+    pub voice: Box<dyn Voice>,
+    pub tones: Option<PathBuf>,
+    pub player: Player,
+    pub rate: u32,
+}
+
+pub struct Controller {
+    parts: ControllerParts,
+    /// Replaced on reload; a session keeps the words it started with.
+    phrases: Mutex<Arc<Phrasebook>>,
+    session: Mutex<Session>,
+    /// The player is saying a phrase with no session: its events are not
+    /// the session's.
+    saying_alone: AtomicBool,
+}
+
+fn no_session() -> ControlError {
+    ControlError::InvalidState("no session is running: start one with Start(program)".into())
+}
+
+impl Controller {
+    pub fn new(parts: ControllerParts) -> Controller {
+        let phrases = Mutex::new(Arc::new(parts.phrases.clone()));
+        Controller {
+            parts,
+            phrases,
+            session: Mutex::new(Session::default()),
+            saying_alone: AtomicBool::new(false),
+        }
+    }
+
+    fn session(&self) -> MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Speaks from `book` from the next session on.
+    pub fn set_phrasebook(&self, book: Phrasebook) {
+        *self.phrases.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(book);
+    }
+
+    pub fn status(&self) -> Status {
+        self.session().status()
+    }
+
+    pub fn volume(&self) -> f64 {
+        // The player keeps an f32: report what was set, not its rounding.
+        (f64::from(self.parts.player.volume()) * 1e4).round() / 1e4
+    }
+
+    /// Every valid program, by id; broken files are left out.
+    pub fn list_programs(&self) -> Vec<ProgramInfo> {
+        let catalog = &self.parts.catalog;
+        catalog
+            .ids()
+            .into_iter()
+            .filter_map(|id| catalog.load(&id).ok())
+            .map(|p| ProgramInfo {
+                seconds: p.total().as_secs_f64(),
+                id: p.id,
+                name: p.name,
+                description: p.description,
+            })
+            .collect()
+    }
+
+    /// Loads, prepares and starts a program, replacing any session. Slow
+    /// when a synthesizer must render new phrases: call it off the bus's
+    /// own task.
+    pub fn start(&self, id: &str) -> Result<(), ControlError> {
+        if !is_program_id(id) {
+            return Err(ControlError::UnknownProgram(id.to_string()));
+        }
+        let program = self.parts.catalog.load(id).map_err(|e| match e {
+            LoadError::NotFound { id, .. } => ControlError::UnknownProgram(id),
+            LoadError::Invalid(diagnostics) => ControlError::InvalidProgram {
+                id: id.to_string(),
+                details: diagnostics
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            },
+        })?;
+        let p = &self.parts;
+        let mut bank = Bank::new(p.rate, p.tones.as_deref()).map_err(ControlError::Voice)?;
+        let phrases = self
+            .phrases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let plan = bank::prepare(&program, &p.cues, &phrases, p.voice.as_ref(), &mut bank)
+            .map_err(|e| ControlError::Voice(e.to_string()))?;
+        let plan = Arc::new(plan);
+        let held = p.player.holds_device();
+        p.player
+            .start(plan.clone(), bank.sounds_for(&plan))
+            .map_err(|e| ControlError::Device(e.to_string()))?;
+        self.saying_alone.store(false, Ordering::SeqCst);
+        let lead_in = if held { Duration::ZERO } else { SETTLE };
+        self.session().started(plan, lead_in, SystemTime::now());
+        Ok(())
+    }
+
+    /// Harmless when paused already.
+    pub fn pause(&self) -> Result<(), ControlError> {
+        self.require_active()?;
+        self.parts.player.pause();
+        Ok(())
+    }
+
+    /// Harmless when running already.
+    pub fn resume(&self) -> Result<(), ControlError> {
+        self.require_active()?;
+        self.parts.player.resume();
+        Ok(())
+    }
+
+    pub fn stop(&self) -> Result<(), ControlError> {
+        self.require_active()?;
+        self.parts.player.stop();
+        Ok(())
+    }
+
+    pub fn next(&self) -> Result<(), ControlError> {
+        let (step, count) = self.position()?;
+        if step + 1 >= count {
+            return Err(ControlError::InvalidState("this is the last step".into()));
+        }
+        self.parts.player.seek_step(step + 1);
+        Ok(())
+    }
+
+    /// Back to the start of the step, or to the step before when the
+    /// step has only just begun.
+    pub fn previous(&self) -> Result<(), ControlError> {
+        let (step, _) = self.position()?;
+        let into_step = self
+            .parts
+            .player
+            .with_session(|s| {
+                let plan = s.plan();
+                plan.seconds(s.position().saturating_sub(plan.steps[s.step()].start))
+            })
+            .unwrap_or(0.0);
+        let target = if into_step < RESTART_WITHIN.as_secs_f64() {
+            step.saturating_sub(1)
+        } else {
+            step
+        };
+        self.parts.player.seek_step(target);
+        Ok(())
+    }
+
+    /// Says a phrase now, over the session if one plays.
+    pub fn say(&self, text: &str) -> Result<(), ControlError> {
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let chars = text.chars().count();
+        if chars == 0 || chars > MAX_SAY_CHARS {
+            return Err(ControlError::InvalidArgument(format!(
+                "Say takes 1 to {MAX_SAY_CHARS} characters of text, not {chars}"
+            )));
+        }
+        let p = &self.parts;
+        let clip = p
+            .voice
+            .render(&text)
+            .map_err(|e| ControlError::Voice(e.to_string()))?;
+        let mut bank = Bank::new(p.rate, None).map_err(ControlError::Voice)?;
+        bank.add_phrase(&text, &clip);
+        let plan = Arc::new(Plan::phrase(&text, &bank, p.rate));
+        let sounds = bank.sounds_for(&plan);
+        if self.session().is_active() {
+            let sound: CueSound = sounds[0].clone();
+            p.player.with_session(|s| s.say(sound));
+            return Ok(());
+        }
+        // No session: the phrase is a tiny session of its own, which does
+        // not change what clients see.
+        self.saying_alone.store(true, Ordering::SeqCst);
+        p.player
+            .start(plan, sounds)
+            .map_err(|e| ControlError::Device(e.to_string()))
+    }
+
+    pub fn set_volume(&self, volume: f64) -> Result<(), ControlError> {
+        if !(0.0..=1.0).contains(&volume) {
+            return Err(ControlError::InvalidArgument(format!(
+                "volume {volume} is outside 0 to 1"
+            )));
+        }
+        self.parts.player.set_volume(volume as f32);
+        Ok(())
+    }
+
+    /// Takes an event from the player; true when the status changed.
+    pub fn on_event(&self, event: &Event) -> bool {
+        if self.saying_alone.load(Ordering::SeqCst) {
+            return false;
+        }
+        self.session().on_event(event, SystemTime::now())
+    }
+
+    /// Lets the device go once nothing plays.
+    pub fn release_device_if_idle(&self) -> bool {
+        self.parts.player.release_if_idle()
+    }
+
+    fn require_active(&self) -> Result<(), ControlError> {
+        if self.session().is_active() {
+            Ok(())
+        } else {
+            Err(no_session())
+        }
+    }
+
+    fn position(&self) -> Result<(usize, usize), ControlError> {
+        let session = self.session();
+        if !session.is_active() {
+            return Err(no_session());
+        }
+        let count = session.plan().map_or(0, |p| p.steps.len());
+        drop(session);
+        let step = self.parts.player.with_session(|s| s.step()).unwrap_or(0);
+        Ok((step, count))
+    }
+
+    pub fn state(&self) -> State {
+        self.session().state()
+    }
+}

@@ -1,0 +1,280 @@
+//! The daemon: the controller on D-Bus, the player's events turned into
+//! property changes and signals, and a clean exit when asked.
+
+mod controller;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use zbus::Connection;
+use zbus::object_server::InterfaceRef;
+
+pub use controller::{ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo};
+
+use crate::audio::output::DeviceEvent;
+use crate::audio::player::PlayerNews;
+use crate::audio::sequencer::Event;
+use crate::dbus::mpris::{HeadphonePause, MprisPlayer, MprisRoot};
+use crate::dbus::treadcue::{Treadcue, TreadcueSignals};
+use crate::dbus::{self, Bus};
+use crate::session::{State, Status};
+
+/// How long the device is kept after a session ends, so its last sound
+/// plays out and a new session starts without a new stream.
+const RELEASE_AFTER: Duration = Duration::from_secs(5);
+
+pub struct DaemonOptions {
+    pub bus: Bus,
+    pub headphone_pause: HeadphonePause,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot connect to {bus}: {source}")]
+    Connect { bus: String, source: zbus::Error },
+    #[error("{name} is already owned on {bus}: is another treadcued running?")]
+    NameTaken { name: String, bus: String },
+    #[error("D-Bus: {0}")]
+    Bus(#[from] zbus::Error),
+}
+
+/// What the event thread tells the bus task.
+enum Notice {
+    Event(Event),
+    Device(DeviceEvent),
+}
+
+pub type Reload = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+
+/// Serves the controller on the bus until `shutdown` resolves, then stops
+/// the session and lets the names go.
+pub async fn serve(
+    controller: Arc<Controller>,
+    news: PlayerNews,
+    options: DaemonOptions,
+    reload: Reload,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), DaemonError> {
+    let connection = connect(&controller, &options, reload).await?;
+    let (notices, mut incoming) = unbounded_channel();
+    spawn_event_thread(controller.clone(), news, notices);
+    let treadcue = connection
+        .object_server()
+        .interface::<_, Treadcue>(dbus::PATH)
+        .await?;
+    let mpris = connection
+        .object_server()
+        .interface::<_, MprisPlayer>(dbus::MPRIS_PATH)
+        .await?;
+    let mut shown = controller.status();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            notice = incoming.recv() => match notice {
+                Some(notice) => publish(&controller, &treadcue, &mpris, notice, &mut shown).await,
+                None => break,
+            },
+        }
+    }
+    let _ = controller.stop();
+    // Let the stop's fade play out before the device goes.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let _ = connection.release_name(dbus::MPRIS_NAME).await;
+    let _ = connection.release_name(dbus::NAME).await;
+    Ok(())
+}
+
+/// Connects, serves the objects, then claims the names: a client that sees
+/// the name can call at once.
+async fn connect(
+    controller: &Arc<Controller>,
+    options: &DaemonOptions,
+    reload: Reload,
+) -> Result<Connection, DaemonError> {
+    let bus = options.bus.describe();
+    let connection =
+        options
+            .bus
+            .builder()
+            .build()
+            .await
+            .map_err(|source| DaemonError::Connect {
+                bus: bus.clone(),
+                source,
+            })?;
+    let server = connection.object_server();
+    server
+        .at(
+            dbus::PATH,
+            Treadcue {
+                controller: controller.clone(),
+                reload,
+            },
+        )
+        .await?;
+    server.at(dbus::MPRIS_PATH, MprisRoot).await?;
+    let player = MprisPlayer {
+        controller: controller.clone(),
+        headphone_pause: options.headphone_pause,
+    };
+    server.at(dbus::MPRIS_PATH, player).await?;
+    let flags = zbus::fdo::RequestNameFlags::DO_NOT_QUEUE;
+    match connection.request_name_with_flags(dbus::NAME, flags).await {
+        Ok(zbus::fdo::RequestNameReply::PrimaryOwner) => {}
+        Ok(_) | Err(zbus::Error::NameTaken) => {
+            return Err(DaemonError::NameTaken {
+                name: dbus::NAME.into(),
+                bus,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Err(e) = connection
+        .request_name_with_flags(dbus::MPRIS_NAME, flags)
+        .await
+    {
+        eprintln!(
+            "treadcued: media keys will not reach treadcue: cannot own {}: {e}",
+            dbus::MPRIS_NAME
+        );
+    }
+    Ok(connection)
+}
+
+/// Reads the player's events on a thread of its own (they come from the
+/// audio thread through a blocking channel), updates the controller and
+/// tells the bus task. Also lets the device go a while after a session.
+fn spawn_event_thread(
+    controller: Arc<Controller>,
+    news: PlayerNews,
+    notices: UnboundedSender<Notice>,
+) {
+    std::thread::Builder::new()
+        .name("treadcue-events".into())
+        .spawn(move || {
+            let mut release_at: Option<Instant> = None;
+            loop {
+                for event in news.device.try_iter() {
+                    let _ = notices.send(Notice::Device(event));
+                }
+                match news.events.recv_timeout(Duration::from_millis(250)) {
+                    Ok(event) => {
+                        if matches!(event, Event::Finished { .. } | Event::Stopped { .. }) {
+                            release_at = Some(Instant::now() + RELEASE_AFTER);
+                        }
+                        if controller.on_event(&event)
+                            && notices.send(Notice::Event(event)).is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+                if release_at.is_some_and(|at| Instant::now() >= at) {
+                    controller.release_device_if_idle();
+                    release_at = None;
+                }
+            }
+        })
+        .expect("the event thread starts");
+}
+
+async fn publish(
+    controller: &Controller,
+    treadcue: &InterfaceRef<Treadcue>,
+    mpris: &InterfaceRef<MprisPlayer>,
+    notice: Notice,
+    shown: &mut Status,
+) {
+    let event = match notice {
+        Notice::Event(event) => event,
+        Notice::Device(DeviceEvent::Lost(reason)) => {
+            eprintln!("treadcued: audio device lost ({reason}): session paused, retrying");
+            return;
+        }
+        Notice::Device(DeviceEvent::Restored) => {
+            eprintln!("treadcued: audio device back");
+            return;
+        }
+    };
+    let status = controller.status();
+    if let Err(e) = announce(treadcue, mpris, shown, &status).await {
+        eprintln!("treadcued: cannot send a property change: {e}");
+    }
+    let emitter = treadcue.signal_emitter();
+    let sent = match event {
+        Event::StepStarted { .. } => {
+            emitter
+                .step_started(
+                    status.step_index,
+                    &status.step_name,
+                    &status.direction,
+                    status.speed,
+                    status.incline,
+                    status.step_length,
+                )
+                .await
+        }
+        Event::Finished { .. } => emitter.session_finished(&status.program, true).await,
+        Event::Stopped { .. } => emitter.session_finished(&status.program, false).await,
+        _ => Ok(()),
+    };
+    if let Err(e) = sent {
+        eprintln!("treadcued: cannot send a signal: {e}");
+    }
+    *shown = status;
+}
+
+/// Sends PropertiesChanged for every property whose value changed.
+async fn announce(
+    treadcue: &InterfaceRef<Treadcue>,
+    mpris: &InterfaceRef<MprisPlayer>,
+    old: &Status,
+    new: &Status,
+) -> zbus::Result<()> {
+    let e = treadcue.signal_emitter();
+    let t = treadcue.get().await;
+    macro_rules! changed {
+        ($field:ident, $method:ident) => {
+            if old.$field != new.$field {
+                t.$method(e).await?;
+            }
+        };
+    }
+    changed!(state, state_changed);
+    changed!(program, program_changed);
+    changed!(program_name, program_name_changed);
+    changed!(step_index, step_index_changed);
+    changed!(step_count, step_count_changed);
+    changed!(step_name, step_name_changed);
+    changed!(direction, direction_changed);
+    changed!(speed, speed_changed);
+    changed!(incline, incline_changed);
+    changed!(units, units_changed);
+    changed!(step_length, step_length_changed);
+    changed!(step_remaining, step_remaining_changed);
+    changed!(step_ends_at, step_ends_at_changed);
+    changed!(session_ends_at, session_ends_at_changed);
+    changed!(elapsed, elapsed_changed);
+    changed!(session_length, session_length_changed);
+    drop(t);
+    let e = mpris.signal_emitter();
+    let m = mpris.get().await;
+    if old.state != new.state {
+        m.playback_status_changed(e).await?;
+        m.can_play_changed(e).await?;
+        m.can_pause_changed(e).await?;
+        m.can_go_next_changed(e).await?;
+        m.can_go_previous_changed(e).await?;
+    }
+    if (old.step_index, &old.program, old.state == State::Idle)
+        != (new.step_index, &new.program, new.state == State::Idle)
+    {
+        m.metadata_changed(e).await?;
+    }
+    Ok(())
+}

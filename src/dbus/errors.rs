@@ -1,0 +1,38 @@
+//! Named D-Bus errors, each with a message a person understands.
+
+use zbus::DBusError;
+
+use crate::daemon::ControlError;
+
+#[derive(Debug, DBusError)]
+#[zbus(prefix = "io.github.treadcue.Treadcue1.Error")]
+pub enum Error {
+    #[zbus(error)]
+    ZBus(zbus::Error),
+    /// No program has that name.
+    UnknownProgram(String),
+    /// The program's file has errors.
+    InvalidProgram(String),
+    /// The call makes no sense now, like Pause with no session.
+    InvalidState(String),
+    /// An argument is out of range or malformed.
+    InvalidArgument(String),
+    /// The audio device cannot be opened.
+    NoDevice(String),
+    /// The voice cannot say a phrase.
+    Voice(String),
+}
+
+impl From<ControlError> for Error {
+    fn from(e: ControlError) -> Self {
+        let message = e.to_string();
+        match e {
+            ControlError::UnknownProgram(_) => Error::UnknownProgram(message),
+            ControlError::InvalidProgram { .. } => Error::InvalidProgram(message),
+            ControlError::InvalidState(_) => Error::InvalidState(message),
+            ControlError::InvalidArgument(_) => Error::InvalidArgument(message),
+            ControlError::Device(_) => Error::NoDevice(message),
+            ControlError::Voice(_) => Error::Voice(message),
+        }
+    }
+}

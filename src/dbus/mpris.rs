@@ -1,0 +1,227 @@
+//! MPRIS, so media keys, `playerctl` and Bluetooth headphone buttons
+//! (through BlueZ's `mpris-proxy`) pause and skip. Play and Pause are
+//! idempotent: BlueZ sends those, never PlayPause.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use zbus::fdo;
+use zbus::interface;
+use zbus::{ObjectPath, OwnedVariant, Str, Variant};
+
+use crate::daemon::Controller;
+use crate::session::State;
+
+/// What a headphone's Pause does: earbuds that send Pause when taken out
+/// would otherwise stop the coaching mid-step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeadphonePause {
+    #[default]
+    Pause,
+    Ignore,
+}
+
+pub struct MprisRoot;
+
+#[interface(name = "org.mpris.MediaPlayer2")]
+impl MprisRoot {
+    fn raise(&self) {}
+
+    fn quit(&self) {}
+
+    #[zbus(property)]
+    fn can_quit(&self) -> bool {
+        false
+    }
+
+    #[zbus(property)]
+    fn can_raise(&self) -> bool {
+        false
+    }
+
+    #[zbus(property)]
+    fn has_track_list(&self) -> bool {
+        false
+    }
+
+    #[zbus(property)]
+    fn identity(&self) -> String {
+        "treadcue".into()
+    }
+
+    #[zbus(property)]
+    fn supported_uri_schemes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    #[zbus(property)]
+    fn supported_mime_types(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+pub struct MprisPlayer {
+    pub controller: Arc<Controller>,
+    pub headphone_pause: HeadphonePause,
+}
+
+/// MPRIS has no error for "nothing to do": a button pressed with no session
+/// is answered quietly.
+fn quietly(result: Result<(), crate::daemon::ControlError>) -> fdo::Result<()> {
+    match result {
+        Ok(()) | Err(crate::daemon::ControlError::InvalidState(_)) => Ok(()),
+        Err(e) => Err(fdo::Error::Failed(e.to_string())),
+    }
+}
+
+#[interface(name = "org.mpris.MediaPlayer2.Player")]
+impl MprisPlayer {
+    fn play(&self) -> fdo::Result<()> {
+        quietly(self.controller.resume())
+    }
+
+    fn pause(&self) -> fdo::Result<()> {
+        match self.headphone_pause {
+            HeadphonePause::Pause => quietly(self.controller.pause()),
+            HeadphonePause::Ignore => Ok(()),
+        }
+    }
+
+    fn play_pause(&self) -> fdo::Result<()> {
+        match self.controller.state() {
+            State::Paused => quietly(self.controller.resume()),
+            _ => quietly(self.controller.pause()),
+        }
+    }
+
+    fn stop(&self) -> fdo::Result<()> {
+        quietly(self.controller.stop())
+    }
+
+    fn next(&self) -> fdo::Result<()> {
+        quietly(self.controller.next())
+    }
+
+    fn previous(&self) -> fdo::Result<()> {
+        quietly(self.controller.previous())
+    }
+
+    /// Steps are not seekable: a session's timing belongs to its program.
+    fn seek(&self, _offset: i64) {}
+
+    fn set_position(&self, _track: ObjectPath<'_>, _position: i64) {}
+
+    fn open_uri(&self, _uri: String) -> fdo::Result<()> {
+        Err(fdo::Error::NotSupported(
+            "treadcue plays its own programs; use Start on io.github.treadcue.Treadcue1".into(),
+        ))
+    }
+
+    /// Playing, Paused or Stopped.
+    #[zbus(property)]
+    fn playback_status(&self) -> String {
+        match self.controller.state() {
+            State::Running => "Playing",
+            State::Paused => "Paused",
+            _ => "Stopped",
+        }
+        .into()
+    }
+
+    /// The current step as a track of the program's album.
+    #[zbus(property)]
+    fn metadata(&self) -> HashMap<String, OwnedVariant> {
+        let status = self.controller.status();
+        let mut metadata = HashMap::new();
+        let track = format!("/io/github/treadcue/Treadcue1/step/{}", status.step_index);
+        let track = ObjectPath::try_from(track)
+            .unwrap_or_else(|_| ObjectPath::from_static_str_unchecked("/"));
+        metadata.insert("mpris:trackid".into(), OwnedVariant::from(track));
+        if status.state == State::Idle {
+            return metadata;
+        }
+        let title = format!(
+            "Step {} of {}: {}",
+            status.step_index + 1,
+            status.step_count,
+            status.step_name
+        );
+        metadata.insert("xesam:title".into(), OwnedVariant::from(Str::from(title)));
+        metadata.insert(
+            "xesam:album".into(),
+            OwnedVariant::from(Str::from(status.program_name)),
+        );
+        if let Ok(artist) = OwnedVariant::try_from(Variant::from(vec!["treadcue".to_string()])) {
+            metadata.insert("xesam:artist".into(), artist);
+        }
+        metadata.insert(
+            "mpris:length".into(),
+            OwnedVariant::from((status.step_length * 1e6) as i64),
+        );
+        metadata
+    }
+
+    #[zbus(property)]
+    fn volume(&self) -> f64 {
+        self.controller.volume()
+    }
+
+    #[zbus(property)]
+    fn set_volume(&mut self, volume: f64) -> fdo::Result<()> {
+        // MPRIS asks players to clamp rather than refuse.
+        self.controller
+            .set_volume(volume.clamp(0.0, 1.0))
+            .map_err(|e| fdo::Error::InvalidArgs(e.to_string()))
+    }
+
+    /// Microseconds into the session, as of the last change.
+    #[zbus(property(emits_changed_signal = "false"))]
+    fn position(&self) -> i64 {
+        (self.controller.status().elapsed * 1e6) as i64
+    }
+
+    #[zbus(property)]
+    fn rate(&self) -> f64 {
+        1.0
+    }
+
+    #[zbus(property)]
+    fn minimum_rate(&self) -> f64 {
+        1.0
+    }
+
+    #[zbus(property)]
+    fn maximum_rate(&self) -> f64 {
+        1.0
+    }
+
+    #[zbus(property)]
+    fn can_go_next(&self) -> bool {
+        self.controller.status().state.is_active()
+    }
+
+    #[zbus(property)]
+    fn can_go_previous(&self) -> bool {
+        self.controller.status().state.is_active()
+    }
+
+    #[zbus(property)]
+    fn can_play(&self) -> bool {
+        self.controller.status().state.is_active()
+    }
+
+    #[zbus(property)]
+    fn can_pause(&self) -> bool {
+        self.controller.status().state.is_active()
+    }
+
+    #[zbus(property)]
+    fn can_seek(&self) -> bool {
+        false
+    }
+
+    #[zbus(property(emits_changed_signal = "const"))]
+    fn can_control(&self) -> bool {
+        true
+    }
+}

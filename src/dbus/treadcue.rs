@@ -1,0 +1,218 @@
+//! The native interface, `io.github.treadcue.Treadcue1`.
+
+use std::sync::Arc;
+
+use zbus::interface;
+use zbus::object_server::SignalEmitter;
+
+use super::Error;
+use crate::daemon::Controller;
+
+pub struct Treadcue {
+    pub controller: Arc<Controller>,
+    /// Re-reads what the daemon was started with; `Err` keeps the old.
+    pub reload: Arc<dyn Fn() -> Result<(), String> + Send + Sync>,
+}
+
+/// Runs a controller call off the bus's own task: starting a program may
+/// render phrases for a while, and the bus must keep answering.
+async fn blocking<T: Send + 'static>(
+    controller: &Arc<Controller>,
+    call: impl FnOnce(&Controller) -> Result<T, crate::daemon::ControlError> + Send + 'static,
+) -> Result<T, Error> {
+    let controller = controller.clone();
+    tokio::task::spawn_blocking(move || call(&controller))
+        .await
+        .map_err(|e| Error::InvalidState(format!("the call failed inside treadcued: {e}")))?
+        .map_err(Error::from)
+}
+
+#[interface(name = "io.github.treadcue.Treadcue1")]
+impl Treadcue {
+    /// Every program: id, name, description and length in seconds.
+    #[zbus(out_args("programs"))]
+    async fn list_programs(&self) -> Result<Vec<(String, String, String, f64)>, Error> {
+        blocking(&self.controller, |c| {
+            Ok(c.list_programs()
+                .into_iter()
+                .map(|p| (p.id, p.name, p.description, p.seconds))
+                .collect())
+        })
+        .await
+    }
+
+    /// Starts a program by id (a name, never a path), replacing any session.
+    async fn start(&self, program: String) -> Result<(), Error> {
+        blocking(&self.controller, move |c| c.start(&program)).await
+    }
+
+    /// Pauses the session; harmless when paused.
+    async fn pause(&self) -> Result<(), Error> {
+        self.controller.pause().map_err(Error::from)
+    }
+
+    /// Resumes the session; harmless when running.
+    async fn resume(&self) -> Result<(), Error> {
+        self.controller.resume().map_err(Error::from)
+    }
+
+    async fn stop(&self) -> Result<(), Error> {
+        self.controller.stop().map_err(Error::from)
+    }
+
+    /// Skips to the next step.
+    async fn next(&self) -> Result<(), Error> {
+        self.controller.next().map_err(Error::from)
+    }
+
+    /// Back to the start of the step, or the step before within its first
+    /// three seconds.
+    async fn previous(&self) -> Result<(), Error> {
+        self.controller.previous().map_err(Error::from)
+    }
+
+    /// Says a phrase now (at most 500 characters; control characters are
+    /// dropped).
+    async fn say(&self, text: String) -> Result<(), Error> {
+        blocking(&self.controller, move |c| c.say(&text)).await
+    }
+
+    /// Re-reads the configuration; a broken one is reported and the old
+    /// one stays in force.
+    async fn reload(&self) -> Result<(), Error> {
+        let reload = self.reload.clone();
+        tokio::task::spawn_blocking(move || reload())
+            .await
+            .map_err(|e| Error::InvalidState(e.to_string()))?
+            .map_err(Error::InvalidArgument)
+    }
+
+    /// idle, running, paused, finished or stopped.
+    #[zbus(property)]
+    fn state(&self) -> String {
+        self.controller.status().state.as_str().to_string()
+    }
+
+    /// The program's id; empty with no session.
+    #[zbus(property)]
+    fn program(&self) -> String {
+        self.controller.status().program
+    }
+
+    #[zbus(property)]
+    fn program_name(&self) -> String {
+        self.controller.status().program_name
+    }
+
+    /// The step under way, from 0.
+    #[zbus(property)]
+    fn step_index(&self) -> u32 {
+        self.controller.status().step_index
+    }
+
+    #[zbus(property)]
+    fn step_count(&self) -> u32 {
+        self.controller.status().step_count
+    }
+
+    #[zbus(property)]
+    fn step_name(&self) -> String {
+        self.controller.status().step_name
+    }
+
+    /// forward or backward.
+    #[zbus(property)]
+    fn direction(&self) -> String {
+        self.controller.status().direction
+    }
+
+    /// Belt speed of the step, in `Units`.
+    #[zbus(property)]
+    fn speed(&self) -> f64 {
+        self.controller.status().speed
+    }
+
+    /// Incline of the step, in percent.
+    #[zbus(property)]
+    fn incline(&self) -> f64 {
+        self.controller.status().incline
+    }
+
+    /// mph or km/h.
+    #[zbus(property)]
+    fn units(&self) -> String {
+        self.controller.status().units
+    }
+
+    /// Length of the step, in seconds.
+    #[zbus(property)]
+    fn step_length(&self) -> f64 {
+        self.controller.status().step_length
+    }
+
+    /// Seconds left in the step as of the last change; exact while paused.
+    #[zbus(property)]
+    fn step_remaining(&self) -> f64 {
+        self.controller.status().step_remaining
+    }
+
+    /// When the step ends, in microseconds since the Unix epoch, while
+    /// running (0 otherwise): count down from it without polling.
+    #[zbus(property)]
+    fn step_ends_at(&self) -> i64 {
+        self.controller.status().step_ends_at
+    }
+
+    /// When the session ends, likewise.
+    #[zbus(property)]
+    fn session_ends_at(&self) -> i64 {
+        self.controller.status().session_ends_at
+    }
+
+    /// Seconds into the session, as of the last change.
+    #[zbus(property)]
+    fn elapsed(&self) -> f64 {
+        self.controller.status().elapsed
+    }
+
+    #[zbus(property)]
+    fn session_length(&self) -> f64 {
+        self.controller.status().session_length
+    }
+
+    /// From 0 to 1.
+    #[zbus(property)]
+    fn volume(&self) -> f64 {
+        self.controller.volume()
+    }
+
+    #[zbus(property)]
+    fn set_volume(&mut self, volume: f64) -> Result<(), Error> {
+        self.controller.set_volume(volume).map_err(Error::from)
+    }
+
+    /// A step started: index, name, direction, speed, incline, length in
+    /// seconds.
+    #[zbus(signal)]
+    pub async fn step_started(
+        emitter: &SignalEmitter<'_>,
+        index: u32,
+        name: &str,
+        direction: &str,
+        speed: f64,
+        incline: f64,
+        length: f64,
+    ) -> zbus::Result<()>;
+
+    /// The session ended: program id, and whether it ran to the end.
+    #[zbus(signal)]
+    pub async fn session_finished(
+        emitter: &SignalEmitter<'_>,
+        program: &str,
+        completed: bool,
+    ) -> zbus::Result<()>;
+
+    /// A reload found a broken configuration; the old one stays.
+    #[zbus(signal)]
+    pub async fn config_error(emitter: &SignalEmitter<'_>, message: &str) -> zbus::Result<()>;
+}

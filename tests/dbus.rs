@@ -1,0 +1,461 @@
+//! treadcued on a private dbus-daemon, driven by real third-party clients:
+//! zbus, busctl, python3-dbus and playerctl.
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use support::bus::{Daemon, PrivateBus};
+use support::pulse::PulseServer;
+use treadcue::ctl::TreadcueProxy;
+
+const OBJECT: [&str; 3] = [
+    "io.github.treadcue.Treadcue1",
+    "/io/github/treadcue/Treadcue1",
+    "io.github.treadcue.Treadcue1",
+];
+
+struct World {
+    _pulse: PulseServer,
+    bus: PrivateBus,
+    daemon: Daemon,
+}
+
+fn world(extra: &[&str]) -> World {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let daemon = Daemon::start(&bus, &pulse.address(), extra);
+    World {
+        _pulse: pulse,
+        bus,
+        daemon,
+    }
+}
+
+fn busctl(world: &World, args: &[&str]) -> (bool, String, String) {
+    let out = world.bus.busctl(args);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn call(world: &World, method: &str, signature_and_args: &[&str]) -> (bool, String, String) {
+    let mut args = vec!["call", OBJECT[0], OBJECT[1], OBJECT[2], method];
+    args.extend_from_slice(signature_and_args);
+    busctl(world, &args)
+}
+
+fn property(world: &World, name: &str) -> String {
+    let (ok, out, err) = busctl(
+        world,
+        &["get-property", OBJECT[0], OBJECT[1], OBJECT[2], name],
+    );
+    assert!(ok, "{err}");
+    out.trim().to_string()
+}
+
+/// The D-Bus error name busctl shows for a failed call, from the bus's own
+/// error reply via `--json`-less output: busctl prints the message only, so
+/// ask dbus-send for the name.
+fn error_name(world: &World, method: &str, args: &[&str]) -> String {
+    let out = Command::new("dbus-send")
+        .arg(format!("--bus={}", world.bus.address))
+        .args([
+            "--print-reply",
+            &format!("--dest={}", OBJECT[0]),
+            OBJECT[1],
+            &format!("{}.{method}", OBJECT[2]),
+        ])
+        .args(args)
+        .output()
+        .expect("dbus-send runs");
+    assert!(!out.status.success(), "{method} should have failed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.split_whitespace()
+        .find(|w| w.contains(".Error."))
+        .unwrap_or(&err)
+        .trim_end_matches(':')
+        .to_string()
+}
+
+async fn connect(world: &World) -> (zbus::Connection, TreadcueProxy<'static>) {
+    let connection = zbus::connection::Builder::address(world.bus.address.as_str())
+        .build()
+        .await
+        .unwrap();
+    let proxy = TreadcueProxy::new(&connection).await.unwrap();
+    (connection, proxy)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_zbus_client_starts_pauses_skips_and_sees_signals_and_changes() {
+    let world = world(&[]);
+    runtime().block_on(async {
+        let (connection, proxy) = connect(&world).await;
+        let properties = zbus::fdo::PropertiesProxy::builder(&connection)
+            .destination(OBJECT[0])
+            .path(OBJECT[1])
+            .build()
+            .await
+            .unwrap();
+        let mut changes = properties.receive_properties_changed().await.unwrap();
+        let mut steps = proxy.receive_step_started().await.unwrap();
+        let mut finished = proxy.receive_session_finished().await.unwrap();
+        let programs = proxy.list_programs().await.unwrap();
+        assert!(
+            programs.iter().any(|(id, name, _, secs)| id == "demo"
+                && name == "One-minute demo"
+                && *secs == 60.0)
+        );
+
+        proxy.start("demo").await.unwrap();
+        assert_eq!(proxy.state().await.unwrap(), "running");
+        let step = tokio::time::timeout(Duration::from_secs(10), steps.next())
+            .await
+            .expect("StepStarted")
+            .unwrap();
+        assert_eq!(*step.args().unwrap().index(), 0);
+        assert_eq!(step.args().unwrap().direction(), &"forward");
+
+        proxy.pause().await.unwrap();
+        proxy.pause().await.expect("Pause while paused is harmless");
+        assert_eq!(proxy.state().await.unwrap(), "paused");
+        let saw_paused = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(change) = changes.next().await {
+                let args = change.args().unwrap();
+                if args
+                    .changed_properties()
+                    .get("State")
+                    .is_some_and(|v| format!("{v:?}").contains("paused"))
+                {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(
+            saw_paused,
+            Ok(true),
+            "a PropertiesChanged with State paused"
+        );
+
+        proxy.next().await.unwrap();
+        let step = tokio::time::timeout(Duration::from_secs(10), steps.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (*step.args().unwrap().index(), step.args().unwrap().name()),
+            (1, &"Backward")
+        );
+        proxy.resume().await.unwrap();
+        proxy
+            .resume()
+            .await
+            .expect("Resume while running is harmless");
+        proxy.stop().await.unwrap();
+        let end = tokio::time::timeout(Duration::from_secs(10), finished.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                end.args().unwrap().program(),
+                *end.args().unwrap().completed()
+            ),
+            (&"demo", false)
+        );
+        assert_eq!(proxy.state().await.unwrap(), "stopped");
+    });
+}
+
+#[test]
+fn busctl_introspects_lists_starts_and_reads_properties() {
+    let world = world(&[]);
+    let (ok, out, _) = busctl(&world, &["introspect", OBJECT[0], OBJECT[1], OBJECT[2]]);
+    assert!(ok);
+    for member in [
+        ".ListPrograms",
+        ".Start",
+        ".Pause",
+        ".Resume",
+        ".Stop",
+        ".Next",
+        ".Previous",
+        ".Say",
+        ".Reload",
+        ".State",
+        ".StepEndsAt",
+        ".Volume",
+        ".StepStarted",
+        ".SessionFinished",
+    ] {
+        assert!(out.contains(member), "introspection lacks {member}");
+    }
+    assert_eq!(property(&world, "State"), "s \"idle\"");
+    let (ok, _, err) = call(&world, "Start", &["s", "retro-first-steps"]);
+    assert!(ok, "{err}");
+    assert_eq!(property(&world, "State"), "s \"running\"");
+    assert_eq!(property(&world, "Program"), "s \"retro-first-steps\"");
+    assert_eq!(property(&world, "StepCount"), "u 14");
+    assert_eq!(property(&world, "StepName"), "s \"Warm-up\"");
+    assert_eq!(property(&world, "Units"), "s \"mph\"");
+    let ends: i64 = property(&world, "StepEndsAt")
+        .trim_start_matches("x ")
+        .parse()
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64;
+    let left = (ends - now) as f64 / 1e6;
+    assert!(
+        (170.0..=181.0).contains(&left),
+        "a client computes {left} s left in the 3-minute warm-up"
+    );
+    let (ok, _, _) = busctl(
+        &world,
+        &[
+            "set-property",
+            OBJECT[0],
+            OBJECT[1],
+            OBJECT[2],
+            "Volume",
+            "d",
+            "0.25",
+        ],
+    );
+    assert!(ok);
+    assert_eq!(property(&world, "Volume"), "d 0.25");
+}
+
+#[test]
+fn python_dbus_drives_the_daemon() {
+    let world = world(&[]);
+    let script = r#"
+import sys, dbus
+bus = dbus.bus.BusConnection(sys.argv[1])
+obj = bus.get_object("io.github.treadcue.Treadcue1", "/io/github/treadcue/Treadcue1")
+iface = dbus.Interface(obj, "io.github.treadcue.Treadcue1")
+props = dbus.Interface(obj, "org.freedesktop.DBus.Properties")
+iface.Start("retro-builder")
+iface.Pause()
+print(props.Get("io.github.treadcue.Treadcue1", "State"))
+print(props.Get("io.github.treadcue.Treadcue1", "StepCount"))
+try:
+    iface.Start("no-such-program")
+except dbus.exceptions.DBusException as e:
+    print(e.get_dbus_name())
+"#;
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", script, &world.bus.address])
+        .output()
+        .expect("python3 runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("No module named 'dbus'"),
+        "python3-dbus is missing: install the Debian package python3-dbus (scripts/setup --test does)"
+    );
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "paused",
+            "14",
+            "io.github.treadcue.Treadcue1.Error.UnknownProgram"
+        ]
+    );
+}
+
+fn playerctl(world: &World, args: &[&str]) -> String {
+    let out = Command::new("playerctl")
+        .args(["--player", "treadcue"])
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", &world.bus.address)
+        .output()
+        .expect("playerctl is missing: install the Debian package playerctl (scripts/setup --test does)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn playerctl_pauses_plays_and_skips_like_headphone_buttons() {
+    let world = world(&[]);
+    assert!(world.bus.has_owner("org.mpris.MediaPlayer2.treadcue"));
+    assert_eq!(playerctl(&world, &["status"]), "Stopped");
+    call(&world, "Start", &["s", "demo"]);
+    assert_eq!(playerctl(&world, &["status"]), "Playing");
+    playerctl(&world, &["pause"]);
+    playerctl(&world, &["pause"]);
+    assert_eq!(playerctl(&world, &["status"]), "Paused");
+    assert_eq!(property(&world, "State"), "s \"paused\"");
+    playerctl(&world, &["play"]);
+    playerctl(&world, &["play"]);
+    assert_eq!(playerctl(&world, &["status"]), "Playing");
+    playerctl(&world, &["next"]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(property(&world, "StepIndex"), "u 1");
+    assert_eq!(
+        playerctl(&world, &["metadata", "xesam:title"]),
+        "Step 2 of 3: Backward"
+    );
+    assert_eq!(
+        playerctl(&world, &["metadata", "xesam:album"]),
+        "One-minute demo"
+    );
+    playerctl(&world, &["previous"]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(property(&world, "StepIndex"), "u 0");
+}
+
+#[test]
+fn a_headphone_pause_can_be_ignored() {
+    let world = world(&["--headphone-pause", "ignore"]);
+    call(&world, "Start", &["s", "demo"]);
+    playerctl(&world, &["pause"]);
+    assert_eq!(property(&world, "State"), "s \"running\"");
+    // The daemon's own Pause still pauses.
+    call(&world, "Pause", &[]);
+    assert_eq!(property(&world, "State"), "s \"paused\"");
+}
+
+#[test]
+fn every_malformed_call_gets_its_named_error_and_the_daemon_goes_on() {
+    let mut world = world(&[]);
+    let base = "io.github.treadcue.Treadcue1.Error";
+    assert_eq!(
+        error_name(&world, "Start", &["string:../../etc/passwd"]),
+        format!("{base}.UnknownProgram")
+    );
+    assert_eq!(
+        error_name(&world, "Start", &["string:"]),
+        format!("{base}.UnknownProgram")
+    );
+    assert_eq!(
+        error_name(&world, "Pause", &[]),
+        format!("{base}.InvalidState")
+    );
+    assert_eq!(
+        error_name(&world, "Next", &[]),
+        format!("{base}.InvalidState")
+    );
+    assert_eq!(
+        error_name(&world, "Start", &["int32:5"]),
+        "org.freedesktop.DBus.Error.InvalidArgs"
+    );
+    assert_eq!(
+        error_name(&world, "Say", &[&format!("string:{}", "x".repeat(10_000))]),
+        format!("{base}.InvalidArgument")
+    );
+    assert_eq!(
+        error_name(&world, "Say", &["string:   "]),
+        format!("{base}.InvalidArgument")
+    );
+    let (ok, _, err) = busctl(
+        &world,
+        &[
+            "set-property",
+            OBJECT[0],
+            OBJECT[1],
+            OBJECT[2],
+            "Volume",
+            "d",
+            "3",
+        ],
+    );
+    assert!(!ok && err.contains("volume 3 is outside 0 to 1"), "{err}");
+    let (ok, _, _) = busctl(
+        &world,
+        &[
+            "set-property",
+            OBJECT[0],
+            OBJECT[1],
+            OBJECT[2],
+            "Volume",
+            "s",
+            "loud",
+        ],
+    );
+    assert!(!ok);
+    let (ok, _, err) = call(&world, "Say", &["s", "Hello\u{7}\u{1b}[31m walker"]);
+    assert!(
+        ok,
+        "control characters are dropped, the rest is said: {err}"
+    );
+    let (ok, _, _) = call(&world, "NoSuchMethod", &[]);
+    assert!(!ok);
+    assert!(world.daemon.is_running(), "{}", world.daemon.stderr());
+    let (ok, _, _) = busctl(
+        &world,
+        &[
+            "call",
+            OBJECT[0],
+            OBJECT[1],
+            "org.freedesktop.DBus.Peer",
+            "Ping",
+        ],
+    );
+    assert!(ok, "the daemon still answers");
+}
+
+#[test]
+fn treadcuectl_drives_the_daemon_and_says_when_it_is_not_running() {
+    let world = world(&[]);
+    let ctl = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+            .args(["--bus-address", &world.bus.address])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(ctl(&["list"]).1.contains("retro-rehab-30"));
+    assert_eq!(ctl(&["start", "demo"]).0, Some(0));
+    let (_, json, _) = ctl(&["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (status["state"].as_str(), status["step_count"].as_u64()),
+        (Some("running"), Some(3))
+    );
+    assert_eq!(ctl(&["toggle"]).0, Some(0));
+    assert!(
+        ctl(&["status"])
+            .1
+            .contains("One-minute demo (demo): paused")
+    );
+    ctl(&["toggle"]);
+    assert!(ctl(&["status"]).1.contains(": running"));
+    ctl(&["volume", "0.3"]);
+    assert_eq!(ctl(&["volume"]).1.trim(), "0.30");
+    let (code, _, err) = ctl(&["start", "nope"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("there is no program \"nope\""), "{err}");
+    drop(world.daemon);
+    let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+        .args(["--bus-address", &world.bus.address, "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("treadcued is not running on the bus at")
+    );
+}

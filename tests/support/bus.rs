@@ -1,0 +1,137 @@
+//! A private dbus-daemon, and treadcued serving on it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct PrivateBus {
+    dir: tempfile::TempDir,
+    child: Child,
+    pub address: String,
+}
+
+fn require(program: &str, package: &str) {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{program} is missing: install the Debian package {package} (scripts/setup --test does)"
+    );
+}
+
+impl PrivateBus {
+    /// A session-type bus, or one run with `config` (a policy test).
+    pub fn start(config: Option<&Path>) -> PrivateBus {
+        require("dbus-daemon", "dbus-daemon");
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("bus");
+        let address = format!("unix:path={}", socket.display());
+        let mut command = Command::new("dbus-daemon");
+        match config {
+            Some(config) => command.arg(format!("--config-file={}", config.display())),
+            None => command.arg("--session"),
+        };
+        let child = command
+            .args(["--nofork", "--nopidfile", &format!("--address={address}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "the private bus did not come up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        PrivateBus {
+            dir,
+            child,
+            address,
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn busctl(&self, args: &[&str]) -> std::process::Output {
+        require("busctl", "systemd");
+        Command::new("busctl")
+            .arg(format!("--address={}", self.address))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Whether a name has an owner on this bus.
+    pub fn has_owner(&self, name: &str) -> bool {
+        let out = self.busctl(&[
+            "call",
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "NameHasOwner",
+            "s",
+            name,
+        ]);
+        String::from_utf8_lossy(&out.stdout).trim() == "b true"
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Daemon {
+    pub child: Child,
+    stderr: PathBuf,
+}
+
+impl Daemon {
+    /// treadcued on `bus`, playing through the private sound server, with
+    /// `extra` arguments; returns once its name is owned.
+    pub fn start(bus: &PrivateBus, pulse_address: &str, extra: &[&str]) -> Daemon {
+        let stderr = bus
+            .dir()
+            .join(format!("treadcued-{}.err", std::process::id()));
+        let child = Command::new(env!("CARGO_BIN_EXE_treadcued"))
+            .args(["--bus-address", &bus.address, "--device", "pulse"])
+            .args(extra)
+            .env("PULSE_SERVER", pulse_address)
+            .env("XDG_CACHE_HOME", bus.dir())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("treadcued starts");
+        let mut daemon = Daemon { child, stderr };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !bus.has_owner("io.github.treadcue.Treadcue1") {
+            if let Ok(Some(status)) = daemon.child.try_wait() {
+                panic!("treadcued exited with {status}: {}", daemon.stderr());
+            }
+            assert!(Instant::now() < deadline, "treadcued never took its name");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        daemon
+    }
+
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().is_ok_and(|s| s.is_none())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
