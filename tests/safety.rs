@@ -148,3 +148,21 @@ fn every_built_in_program_passes_every_safety_check() {
         assert!(found.is_empty(), "{}: {found:#?}", built_in.id);
     }
 }
+
+#[test]
+fn a_step_too_short_for_its_announcement_and_countdown_is_flagged() {
+    let text = steps(
+        "[cues]\ncountdown = 5",
+        &[
+            WARM_UP,
+            ("backward", "10s", 0.8, 0.0),
+            ("backward", "1m", 0.8, 0.0),
+            COOL_DOWN,
+        ],
+    );
+    let warning = only_warning(
+        &text,
+        "this step lasts 0:10, too short to announce it before its 5-second countdown",
+    );
+    assert!(warning.help.unwrap().contains("at least 0:12"));
+}

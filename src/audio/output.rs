@@ -241,7 +241,9 @@ fn open_sink(
     let period = (f64::from(options.rate) * options.period.as_secs_f64()).round() as u32;
     let errors = messages.clone();
     let on_error = move |e: cpal::Error| {
-        let _ = errors.send(Message::StreamError(generation, e.to_string()));
+        if is_fatal(&e) {
+            let _ = errors.send(Message::StreamError(generation, e.to_string()));
+        }
     };
     // The session's own rate spares a resampler; a fixed short period
     // makes a pause quick.
@@ -261,6 +263,16 @@ fn open_sink(
     };
     sink.log_on_drop(false);
     Ok(sink)
+}
+
+/// Whether a stream error means the device is gone. An underrun is a
+/// glitch the stream recovers from by itself, and a changed route or a
+/// refused real-time priority leave it playing.
+fn is_fatal(error: &cpal::Error) -> bool {
+    !matches!(
+        error.kind(),
+        cpal::ErrorKind::Xrun | cpal::ErrorKind::DeviceChanged | cpal::ErrorKind::RealtimeDenied
+    )
 }
 
 fn device_id(device: &cpal::Device) -> String {

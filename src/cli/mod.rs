@@ -23,7 +23,6 @@ use clap::{Parser, Subcommand};
     about = "Spoken coaching for backward walking on a treadmill",
     long_about = "Spoken coaching for backward walking on a treadmill.\n\nWith no command, treadcued is the daemon: it serves io.github.treadcue.Treadcue1 and MPRIS (org.mpris.MediaPlayer2.treadcue) on D-Bus."
 )]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     /// Extra folder of program files; programs there override built-in ones
     /// of the same name. May be given more than once.

@@ -44,7 +44,10 @@ impl CueKind {
         match self {
             CueKind::Briefing => 90,
             CueKind::Countdown | CueKind::Go => 80,
-            CueKind::Announcement | CueKind::Finish => 70,
+            // The end of the session keeps its time even when a crowded
+            // program pushes announcements late.
+            CueKind::Finish => 75,
+            CueKind::Announcement => 70,
             CueKind::HeadsUp => 60,
             CueKind::Text => 40,
             CueKind::Remaining | CueKind::Halfway => 30,

@@ -32,6 +32,8 @@ impl Default for SafetyOptions {
 
 /// Time a step needs after its own announcement before a heads-up.
 const ANNOUNCEMENT_ROOM: Duration = Duration::from_secs(5);
+/// Time a step's announcement takes to say, about.
+const ANNOUNCEMENT_LENGTH: Duration = Duration::from_secs(7);
 
 /// Every safety warning for the program, each once even when a repeat
 /// block makes the same step break a rule many times.
@@ -89,6 +91,24 @@ pub fn safety_warnings(program: &Program, options: &SafetyOptions) -> Vec<Diagno
                     units.from_mph(options.backward_cap_mph)
                 ),
                 "walking backward faster than this risks a fall",
+            );
+        }
+    }
+    let countdown = Duration::from_secs(cues.countdown.into());
+    for step in &program.steps {
+        let needed = ANNOUNCEMENT_LENGTH + countdown;
+        if step.duration < needed {
+            warn(
+                step,
+                format!(
+                    "this step lasts {}, too short to announce it before its {}-second countdown",
+                    clock(step.duration),
+                    cues.countdown
+                ),
+                &format!(
+                    "make it at least {} long, or shorten `countdown` in [cues]",
+                    clock(needed)
+                ),
             );
         }
     }

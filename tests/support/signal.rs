@@ -65,10 +65,21 @@ pub fn align(heard: &[usize], planned: &[usize], rate: u32) -> (i64, Vec<Option<
             })
             .collect()
     };
-    let offset = heard
+    let rough = heard
         .iter()
         .flat_map(|h| planned.iter().map(move |p| *h as i64 - *p as i64))
-        .max_by_key(|o| matched(*o).iter().flatten().count())
+        // A recording starts before what it records: of equally good
+        // offsets, the earliest.
+        .max_by_key(|o| (matched(*o).iter().flatten().count(), std::cmp::Reverse(*o)))
         .unwrap_or(0);
+    // Many offsets within the window match as well; the median of the
+    // matched pairs is the one that fits them best.
+    let mut shifts: Vec<i64> = planned
+        .iter()
+        .zip(matched(rough))
+        .filter_map(|(p, h)| h.map(|h| h - *p as i64))
+        .collect();
+    shifts.sort_unstable();
+    let offset = shifts.get(shifts.len() / 2).copied().unwrap_or(rough);
     (offset, matched(offset))
 }
