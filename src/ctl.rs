@@ -46,6 +46,8 @@ pub trait Treadcue {
     ) -> zbus::Result<()>;
     #[zbus(signal)]
     fn session_finished(&self, program: &str, completed: bool) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn config_error(&self, message: &str) -> zbus::Result<()>;
 }
 
 #[derive(Debug, Parser)]

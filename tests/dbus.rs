@@ -459,3 +459,38 @@ fn treadcuectl_drives_the_daemon_and_says_when_it_is_not_running() {
         String::from_utf8_lossy(&out.stderr).contains("treadcued is not running on the bus at")
     );
 }
+
+#[test]
+fn a_broken_phrasebook_on_reload_is_refused_and_the_old_one_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("en.toml");
+    let english = treadcue::phrasebook::ENGLISH;
+    std::fs::write(&book, english.replace("Halfway there.", "Half done.")).unwrap();
+    let world = world(&["--phrasebook", book.to_str().unwrap()]);
+    std::fs::write(&book, english.replace("[words]", "[wrods]")).unwrap();
+    runtime().block_on(async {
+        let (connection, proxy) = connect(&world).await;
+        let _ = &connection;
+        let mut errors = proxy.receive_config_error().await.unwrap();
+        let reloaded = proxy.reload().await;
+        let message = match reloaded {
+            Err(zbus::Error::MethodError(name, Some(message), _)) => {
+                assert_eq!(
+                    name.as_str(),
+                    "io.github.treadcue.Treadcue1.Error.InvalidArgument"
+                );
+                message
+            }
+            other => panic!("Reload of a broken phrasebook answered {other:?}"),
+        };
+        assert!(message.contains("unknown key `wrods`"), "{message}");
+        let signal = tokio::time::timeout(Duration::from_secs(5), errors.next())
+            .await
+            .expect("a ConfigError signal")
+            .unwrap();
+        assert!(signal.args().unwrap().message().contains("wrods"));
+        // The old phrasebook stays in force.
+        proxy.start("demo").await.unwrap();
+        assert_eq!(proxy.state().await.unwrap(), "running", "{}", world.daemon.stderr());
+    });
+}

@@ -19,11 +19,13 @@ use crate::audio::sequencer::Event;
 use crate::dbus::mpris::{HeadphonePause, MprisPlayer, MprisRoot};
 use crate::dbus::treadcue::{Treadcue, TreadcueSignals};
 use crate::dbus::{self, Bus};
-use crate::session::{State, Status};
+use crate::session::Status;
 
 /// How long the device is kept after a session ends, so its last sound
 /// plays out and a new session starts without a new stream.
 const RELEASE_AFTER: Duration = Duration::from_secs(5);
+/// The event thread's longest sleep when nothing is due.
+const IDLE_WAIT: Duration = Duration::from_secs(3600);
 
 pub struct DaemonOptions {
     pub bus: Bus,
@@ -160,7 +162,12 @@ fn spawn_event_thread(
                 for event in news.device.try_iter() {
                     let _ = notices.send(Notice::Device(event));
                 }
-                match news.events.recv_timeout(Duration::from_millis(250)) {
+                // With nothing to release, wait for the next event however
+                // long: an idle daemon does not wake up. A lost device also
+                // pauses the session, so its news comes with an event.
+                let wait =
+                    release_at.map_or(IDLE_WAIT, |at| at.saturating_duration_since(Instant::now()));
+                match news.events.recv_timeout(wait) {
                     Ok(event) => {
                         if matches!(event, Event::Finished { .. } | Event::Stopped { .. }) {
                             release_at = Some(Instant::now() + RELEASE_AFTER);
@@ -229,52 +236,18 @@ async fn publish(
     *shown = status;
 }
 
-/// Sends PropertiesChanged for every property whose value changed.
+/// Sends one PropertiesChanged per interface with every property whose
+/// value changed: one message, not one per property, keeps the bus quiet
+/// for the calls that matter.
 async fn announce(
     treadcue: &InterfaceRef<Treadcue>,
     mpris: &InterfaceRef<MprisPlayer>,
     old: &Status,
     new: &Status,
 ) -> zbus::Result<()> {
-    let e = treadcue.signal_emitter();
-    let t = treadcue.get().await;
-    macro_rules! changed {
-        ($field:ident, $method:ident) => {
-            if old.$field != new.$field {
-                t.$method(e).await?;
-            }
-        };
-    }
-    changed!(state, state_changed);
-    changed!(program, program_changed);
-    changed!(program_name, program_name_changed);
-    changed!(step_index, step_index_changed);
-    changed!(step_count, step_count_changed);
-    changed!(step_name, step_name_changed);
-    changed!(direction, direction_changed);
-    changed!(speed, speed_changed);
-    changed!(incline, incline_changed);
-    changed!(units, units_changed);
-    changed!(step_length, step_length_changed);
-    changed!(step_remaining, step_remaining_changed);
-    changed!(step_ends_at, step_ends_at_changed);
-    changed!(session_ends_at, session_ends_at_changed);
-    changed!(elapsed, elapsed_changed);
-    changed!(session_length, session_length_changed);
-    drop(t);
-    let e = mpris.signal_emitter();
-    let m = mpris.get().await;
-    if old.state != new.state {
-        m.playback_status_changed(e).await?;
-        m.can_play_changed(e).await?;
-        m.can_pause_changed(e).await?;
-        m.can_go_next_changed(e).await?;
-        m.can_go_previous_changed(e).await?;
-    }
-    if (old.step_index, &old.program, old.state == State::Idle)
-        != (new.step_index, &new.program, new.state == State::Idle)
-    {
-        m.metadata_changed(e).await?;
-    }
-    Ok(())
+    crate::dbus::treadcue::announce_changes(treadcue.signal_emitter(), old, new).await?;
+    let player = mpris.get().await;
+    player
+        .announce_changes(mpris.signal_emitter(), old, new)
+        .await
 }

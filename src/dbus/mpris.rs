@@ -2,15 +2,18 @@
 //! (through BlueZ's `mpris-proxy`) pause and skip. Play and Pause are
 //! idempotent: BlueZ sends those, never PlayPause.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use zbus::fdo;
 use zbus::interface;
+use zbus::names::InterfaceName;
+use zbus::object_server::SignalEmitter;
 use zbus::{ObjectPath, OwnedVariant, Str, Variant};
 
 use crate::daemon::Controller;
-use crate::session::State;
+use crate::session::{State, Status};
 
 /// What a headphone's Pause does: earbuds that send Pause when taken out
 /// would otherwise stop the coaching mid-step.
@@ -63,6 +66,36 @@ impl MprisRoot {
 pub struct MprisPlayer {
     pub controller: Arc<Controller>,
     pub headphone_pause: HeadphonePause,
+}
+
+impl MprisPlayer {
+    /// Sends what changed between two statuses in one PropertiesChanged.
+    pub async fn announce_changes(
+        &self,
+        emitter: &SignalEmitter<'_>,
+        old: &Status,
+        new: &Status,
+    ) -> zbus::Result<()> {
+        let mut changed: HashMap<&str, Variant<'_>> = HashMap::new();
+        if old.state != new.state {
+            changed.insert("PlaybackStatus", Variant::from(self.playback_status()));
+            let active = new.state.is_active();
+            for name in ["CanPlay", "CanPause", "CanGoNext", "CanGoPrevious"] {
+                changed.insert(name, Variant::from(active));
+            }
+        }
+        let track = |s: &Status| (s.step_index, s.program.clone(), s.state == State::Idle);
+        if track(old) != track(new) {
+            let metadata: HashMap<String, OwnedVariant> = self.metadata();
+            changed.insert("Metadata", Variant::from(metadata));
+        }
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let interface = InterfaceName::from_static_str_unchecked("org.mpris.MediaPlayer2.Player");
+        zbus::fdo::Properties::properties_changed(emitter, interface, changed, Cow::Borrowed(&[]))
+            .await
+    }
 }
 
 /// MPRIS has no error for "nothing to do": a button pressed with no session

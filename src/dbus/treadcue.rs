@@ -1,12 +1,17 @@
 //! The native interface, `io.github.treadcue.Treadcue1`.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use zbus::Variant;
 use zbus::interface;
+use zbus::names::InterfaceName;
 use zbus::object_server::SignalEmitter;
 
 use super::Error;
 use crate::daemon::Controller;
+use crate::session::Status;
 
 pub struct Treadcue {
     pub controller: Arc<Controller>,
@@ -79,12 +84,21 @@ impl Treadcue {
 
     /// Re-reads the configuration; a broken one is reported and the old
     /// one stays in force.
-    async fn reload(&self) -> Result<(), Error> {
+    async fn reload(
+        &self,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) -> Result<(), Error> {
         let reload = self.reload.clone();
-        tokio::task::spawn_blocking(move || reload())
+        let result = tokio::task::spawn_blocking(move || reload())
             .await
-            .map_err(|e| Error::InvalidState(e.to_string()))?
-            .map_err(Error::InvalidArgument)
+            .map_err(|e| Error::InvalidState(e.to_string()))?;
+        if let Err(message) = result {
+            // Listeners hear it even when the caller was a script that
+            // does not look at replies.
+            let _ = Self::config_error(&emitter, &message).await;
+            return Err(Error::InvalidArgument(message));
+        }
+        Ok(())
     }
 
     /// idle, running, paused, finished or stopped.
@@ -215,4 +229,36 @@ impl Treadcue {
     /// A reload found a broken configuration; the old one stays.
     #[zbus(signal)]
     pub async fn config_error(emitter: &SignalEmitter<'_>, message: &str) -> zbus::Result<()>;
+}
+
+/// Sends the properties that differ between two statuses in one
+/// PropertiesChanged signal.
+pub async fn announce_changes(
+    emitter: &SignalEmitter<'_>,
+    old: &Status,
+    new: &Status,
+) -> zbus::Result<()> {
+    let mut changed: HashMap<&str, Variant<'_>> = HashMap::new();
+    macro_rules! compare {
+        ($($field:ident => $name:literal),* $(,)?) => {
+            $(if old.$field != new.$field {
+                changed.insert($name, Variant::from(new.$field.clone()));
+            })*
+        };
+    }
+    compare!(
+        program => "Program", program_name => "ProgramName", step_index => "StepIndex",
+        step_count => "StepCount", step_name => "StepName", direction => "Direction", speed => "Speed",
+        incline => "Incline", units => "Units", step_length => "StepLength", step_remaining => "StepRemaining",
+        step_ends_at => "StepEndsAt", session_ends_at => "SessionEndsAt", elapsed => "Elapsed",
+        session_length => "SessionLength",
+    );
+    if old.state != new.state {
+        changed.insert("State", Variant::from(new.state.as_str()));
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let interface = InterfaceName::from_static_str_unchecked(super::INTERFACE);
+    zbus::fdo::Properties::properties_changed(emitter, interface, changed, Cow::Borrowed(&[])).await
 }

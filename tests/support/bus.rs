@@ -96,10 +96,25 @@ impl Daemon {
     /// treadcued on `bus`, playing through the private sound server, with
     /// `extra` arguments; returns once its name is owned.
     pub fn start(bus: &PrivateBus, pulse_address: &str, extra: &[&str]) -> Daemon {
+        Daemon::start_binary(
+            Path::new(env!("CARGO_BIN_EXE_treadcued")),
+            bus,
+            pulse_address,
+            extra,
+        )
+    }
+
+    /// The same with a given `treadcued` binary (a release build).
+    pub fn start_binary(
+        binary: &Path,
+        bus: &PrivateBus,
+        pulse_address: &str,
+        extra: &[&str],
+    ) -> Daemon {
         let stderr = bus
             .dir()
             .join(format!("treadcued-{}.err", std::process::id()));
-        let child = Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        let child = Command::new(binary)
             .args(["--bus-address", &bus.address, "--device", "pulse"])
             .args(extra)
             .env("PULSE_SERVER", pulse_address)
