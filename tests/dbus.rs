@@ -491,6 +491,11 @@ fn a_broken_phrasebook_on_reload_is_refused_and_the_old_one_stays() {
         assert!(signal.args().unwrap().message().contains("wrods"));
         // The old phrasebook stays in force.
         proxy.start("demo").await.unwrap();
-        assert_eq!(proxy.state().await.unwrap(), "running", "{}", world.daemon.stderr());
+        assert_eq!(
+            proxy.state().await.unwrap(),
+            "running",
+            "{}",
+            world.daemon.stderr()
+        );
     });
 }
