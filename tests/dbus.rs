@@ -23,6 +23,15 @@ struct World {
     daemon: Daemon,
 }
 
+impl Drop for World {
+    fn drop(&mut self) {
+        // A failed test shows what the daemon said.
+        if std::thread::panicking() {
+            eprintln!("treadcued said:\n{}", self.daemon.stderr());
+        }
+    }
+}
+
 fn world(extra: &[&str]) -> World {
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
@@ -415,7 +424,7 @@ fn every_malformed_call_gets_its_named_error_and_the_daemon_goes_on() {
 
 #[test]
 fn treadcuectl_drives_the_daemon_and_says_when_it_is_not_running() {
-    let world = world(&[]);
+    let mut world = world(&[]);
     let ctl = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
             .args(["--bus-address", &world.bus.address])
@@ -434,7 +443,9 @@ fn treadcuectl_drives_the_daemon_and_says_when_it_is_not_running() {
     let status: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         (status["state"].as_str(), status["step_count"].as_u64()),
-        (Some("running"), Some(3))
+        (Some("running"), Some(3)),
+        "{}",
+        world.daemon.stderr()
     );
     assert_eq!(ctl(&["toggle"]).0, Some(0));
     assert!(
@@ -449,7 +460,8 @@ fn treadcuectl_drives_the_daemon_and_says_when_it_is_not_running() {
     let (code, _, err) = ctl(&["start", "nope"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("there is no program \"nope\""), "{err}");
-    drop(world.daemon);
+    let _ = world.daemon.child.kill();
+    let _ = world.daemon.child.wait();
     let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
         .args(["--bus-address", &world.bus.address, "status"])
         .output()
@@ -498,4 +510,47 @@ fn a_broken_phrasebook_on_reload_is_refused_and_the_old_one_stays() {
             world.daemon.stderr()
         );
     });
+}
+
+#[test]
+fn treadcuectl_watch_follows_the_session_from_signals() {
+    let world = world(&[]);
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+        .args(["--bus-address", &world.bus.address, "watch"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let (lines, said) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .for_each(|l| drop(lines.send(l)));
+    });
+    // Let watch subscribe before anything happens, on a busy machine too.
+    std::thread::sleep(Duration::from_secs(2));
+    call(&world, "Start", &["s", "demo"]);
+    // A fresh sound server can take a few seconds to start a stream: wait
+    // for the step to start, as watch reports it.
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.contains("step 1 started")) {
+        match said.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("watch never reported the step starting: {seen:?}"),
+        }
+    }
+    call(&world, "Pause", &[]);
+    call(&world, "Stop", &[]);
+    while let Ok(line) = said.recv_timeout(Duration::from_secs(3)) {
+        seen.push(line);
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let text = seen.join("\n");
+    assert!(text.contains("step 1 started: Warm-up"), "{text}");
+    assert!(text.contains("running: step 1 of 3 Warm-up"), "{text}");
+    assert!(text.contains("paused: step 1 of 3 Warm-up"), "{text}");
+    assert!(text.contains("session demo stopped"), "{text}");
 }

@@ -94,6 +94,9 @@ enum Message {
     /// An error from the stream of the given generation: errors from a
     /// stream already replaced are old news.
     StreamError(u64, String),
+    /// A new stream of the given generation failed while settling: open it
+    /// again at once, quietly; nothing has played on it yet.
+    StreamStalled(u64),
     Shutdown,
 }
 
@@ -190,7 +193,21 @@ fn device_thread(
                     lock(&slot).as_mut().map(Sequencer::resume);
                 }
             }
-            Ok(Message::StreamError(..)) => {}
+            Ok(Message::StreamStalled(from)) if from == generation => {
+                drop(sink.take());
+                generation += 1;
+                match open_sink(&options, &messages, generation) {
+                    Ok(fresh) => {
+                        fresh.mixer().add(SlotSource::new(slot.clone(), rate));
+                        sink = Some(fresh);
+                    }
+                    // It will not open either: a lost device after all.
+                    Err(e) => {
+                        let _ = messages.send(Message::StreamError(generation, e.to_string()));
+                    }
+                }
+            }
+            Ok(Message::StreamError(..) | Message::StreamStalled(_)) => {}
             Ok(Message::Shutdown) | Err(_) => return,
         }
     }
@@ -214,7 +231,7 @@ fn reopen(
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match inbox.recv_timeout(left) {
                 Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => return None,
-                Ok(Message::StreamError(..)) => {}
+                Ok(Message::StreamError(..) | Message::StreamStalled(_)) => {}
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
@@ -240,8 +257,13 @@ fn open_sink(
     let builder = DeviceSinkBuilder::from_device(device.clone()).map_err(open_error)?;
     let period = (f64::from(options.rate) * options.period.as_secs_f64()).round() as u32;
     let errors = messages.clone();
-    let on_error = move |e: cpal::Error| {
-        if is_fatal(&e) {
+    let mut judge = ErrorJudge::new(Instant::now());
+    let on_error = move |e: cpal::Error| match judge.verdict(&e, Instant::now()) {
+        Verdict::Glitch => {}
+        Verdict::Stalled => {
+            let _ = errors.send(Message::StreamStalled(generation));
+        }
+        Verdict::Lost => {
             let _ = errors.send(Message::StreamError(generation, e.to_string()));
         }
     };
@@ -265,14 +287,60 @@ fn open_sink(
     Ok(sink)
 }
 
-/// Whether a stream error means the device is gone. An underrun is a
-/// glitch the stream recovers from by itself, and a changed route or a
-/// refused real-time priority leave it playing.
-fn is_fatal(error: &cpal::Error) -> bool {
-    !matches!(
-        error.kind(),
-        cpal::ErrorKind::Xrun | cpal::ErrorKind::DeviceChanged | cpal::ErrorKind::RealtimeDenied
-    )
+/// Tells a lost device from a passing glitch. An underrun, a changed route
+/// or a refused real-time priority leave the stream playing; a device
+/// reported gone is gone. Any other error counts only when it keeps
+/// coming: from a dead sound server, a loss; in the first moments of a
+/// stream, when the PulseAudio plugin sometimes fails while connecting and
+/// the stream then stalls, a stream to open again.
+#[derive(Debug, Clone)]
+struct ErrorJudge {
+    opened: Instant,
+    recent: Vec<Instant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Glitch,
+    Stalled,
+    Lost,
+}
+
+/// Errors within this window...
+const ERROR_WINDOW: Duration = Duration::from_secs(1);
+/// ...this many of them, and the stream is gone.
+const ERRORS_FOR_LOSS: usize = 3;
+/// A new stream's settling time: failing then, it is opened again rather
+/// than the device given up for lost.
+const STREAM_GRACE: Duration = Duration::from_secs(2);
+
+impl ErrorJudge {
+    fn new(opened: Instant) -> Self {
+        ErrorJudge {
+            opened,
+            recent: Vec::new(),
+        }
+    }
+
+    fn verdict(&mut self, error: &cpal::Error, now: Instant) -> Verdict {
+        use cpal::ErrorKind::*;
+        match error.kind() {
+            Xrun | DeviceChanged | RealtimeDenied => return Verdict::Glitch,
+            DeviceNotAvailable | HostUnavailable | StreamInvalidated => return Verdict::Lost,
+            _ => {}
+        }
+        self.recent
+            .retain(|at| now.duration_since(*at) < ERROR_WINDOW);
+        self.recent.push(now);
+        match (
+            self.recent.len() >= ERRORS_FOR_LOSS,
+            now.duration_since(self.opened) < STREAM_GRACE,
+        ) {
+            (false, _) => Verdict::Glitch,
+            (true, true) => Verdict::Stalled,
+            (true, false) => Verdict::Lost,
+        }
+    }
 }
 
 fn device_id(device: &cpal::Device) -> String {
@@ -383,5 +451,33 @@ impl Source for SlotSource {
 
     fn total_duration(&self) -> Option<Duration> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_odd_error_is_a_glitch_and_a_stream_of_them_a_lost_device() {
+        let t0 = Instant::now();
+        let odd = cpal::Error::new(cpal::ErrorKind::BackendError);
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        // A burst while the stream settles: open it again.
+        let mut judge = ErrorJudge::new(t0);
+        assert_eq!(judge.verdict(&odd, at(10)), Verdict::Glitch);
+        assert_eq!(judge.verdict(&odd, at(20)), Verdict::Glitch);
+        assert_eq!(judge.verdict(&odd, at(30)), Verdict::Stalled);
+        // Later, one odd error is a glitch, a stream of them a loss.
+        let mut judge = ErrorJudge::new(t0);
+        assert_eq!(judge.verdict(&odd, at(5000)), Verdict::Glitch);
+        assert_eq!(judge.verdict(&odd, at(5010)), Verdict::Glitch);
+        assert_eq!(judge.verdict(&odd, at(5020)), Verdict::Lost);
+        assert_eq!(
+            judge.verdict(&cpal::Error::new(cpal::ErrorKind::Xrun), at(9000)),
+            Verdict::Glitch
+        );
+        let gone = cpal::Error::new(cpal::ErrorKind::DeviceNotAvailable);
+        assert_eq!(ErrorJudge::new(t0).verdict(&gone, t0), Verdict::Lost);
     }
 }

@@ -157,21 +157,39 @@ impl Controller {
     /// Harmless when paused already.
     pub fn pause(&self) -> Result<(), ControlError> {
         self.require_active()?;
-        self.parts.player.pause();
+        self.act(|s| s.pause().then(|| Event::Paused { at: s.position() }));
         Ok(())
+    }
+
+    /// Runs `action` on the playing session and applies the event it
+    /// caused at once, so a client asking right after its call sees the
+    /// new state; the sequencer's own report of it changes nothing more.
+    fn act(&self, action: impl FnOnce(&mut crate::audio::sequencer::Sequencer) -> Option<Event>) {
+        if let Some(Some(event)) = self.parts.player.with_session(action) {
+            self.on_event(&event);
+        }
     }
 
     /// Harmless when running already.
     pub fn resume(&self) -> Result<(), ControlError> {
         self.require_active()?;
-        self.parts.player.resume();
+        self.act(|s| s.resume().then(|| Event::Resumed { at: s.position() }));
         Ok(())
     }
 
     pub fn stop(&self) -> Result<(), ControlError> {
         self.require_active()?;
-        self.parts.player.stop();
+        self.act(|s| s.stop().then(|| Event::Stopped { at: s.position() }));
         Ok(())
+    }
+
+    fn seek(&self, step: usize) {
+        self.act(|s| {
+            s.seek_step(step).then(|| Event::StepStarted {
+                step,
+                at: s.position(),
+            })
+        });
     }
 
     pub fn next(&self) -> Result<(), ControlError> {
@@ -179,7 +197,7 @@ impl Controller {
         if step + 1 >= count {
             return Err(ControlError::InvalidState("this is the last step".into()));
         }
-        self.parts.player.seek_step(step + 1);
+        self.seek(step + 1);
         Ok(())
     }
 
@@ -200,7 +218,7 @@ impl Controller {
         } else {
             step
         };
-        self.parts.player.seek_step(target);
+        self.seek(target);
         Ok(())
     }
 

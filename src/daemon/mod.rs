@@ -159,9 +159,6 @@ fn spawn_event_thread(
         .spawn(move || {
             let mut release_at: Option<Instant> = None;
             loop {
-                for event in news.device.try_iter() {
-                    let _ = notices.send(Notice::Device(event));
-                }
                 // With nothing to release, wait for the next event however
                 // long: an idle daemon does not wake up. A lost device also
                 // pauses the session, so its news comes with an event.
@@ -180,6 +177,11 @@ fn spawn_event_thread(
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+                // A lost device pauses the session first: its news is here
+                // by the time that event is.
+                for event in news.device.try_iter() {
+                    let _ = notices.send(Notice::Device(event));
                 }
                 if release_at.is_some_and(|at| Instant::now() >= at) {
                     controller.release_device_if_idle();
