@@ -19,8 +19,7 @@ use std::time::{Duration, Instant};
 
 use rodio::cpal::traits::{DeviceTrait, HostTrait};
 use support::pulse::{PulseServer, RATE, SINK};
-use support::signal;
-use treadcue::audio::bank::{Bank, prepare};
+use support::{prepared, signal};
 use treadcue::audio::output::{Output, OutputOptions, lock};
 use treadcue::audio::player::{Player, PlayerOptions};
 use treadcue::audio::render::render;
@@ -96,24 +95,6 @@ fn main() {
 
 fn ticks_program() -> Program {
     parse("ticks", "ticks.toml", TICKS.as_bytes()).expect("the benchmark program is valid")
-}
-
-fn prepared(
-    program: &Program,
-    rate: u32,
-) -> (Arc<Plan>, Arc<[treadcue::audio::sequencer::CueSound]>) {
-    let mut bank = Bank::new(rate, None).unwrap();
-    let plan = prepare(
-        program,
-        &CueSettings::default(),
-        &Phrasebook::default(),
-        &Pack::bundled(),
-        &mut bank,
-    )
-    .unwrap();
-    let plan = Arc::new(plan);
-    let sounds = bank.sounds_for(&plan);
-    (plan, sounds)
 }
 
 /// CPU time of a process so far, from /proc, in seconds.

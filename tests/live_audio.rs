@@ -12,15 +12,11 @@ use std::time::{Duration, Instant};
 
 use support::pulse::{PulseServer, RATE};
 use support::signal::{onsets, peak};
-use treadcue::audio::bank::{Bank, prepare};
 use treadcue::audio::output::{DeviceEvent, Output, OutputOptions, lock};
 use treadcue::audio::render::render;
 use treadcue::audio::sequencer::{Event, Sequencer};
-use treadcue::cue_settings::CueSettings;
-use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::{CueKind, Plan};
 use treadcue::program::parse;
-use treadcue::voice::Pack;
 
 /// Two short steps with five-second countdowns: ticks to measure, fast.
 const PROGRAM: &str = "name = \"Live\"\n[cues]\nbriefing = false\ncountdown = 5\n\
@@ -58,18 +54,7 @@ fn play(volume: f32) -> Live {
         Output::open(options, device_events).expect("the private sound server's device opens");
     assert_eq!(output.rate(), RATE, "the null sink runs at 48 kHz");
     let program = parse("live", "live.toml", PROGRAM.as_bytes()).unwrap();
-    let mut bank = Bank::new(RATE, None).unwrap();
-    let plan = Arc::new(
-        prepare(
-            &program,
-            &CueSettings::default(),
-            &Phrasebook::default(),
-            &Pack::bundled(),
-            &mut bank,
-        )
-        .unwrap(),
-    );
-    let sounds = bank.sounds_for(&plan);
+    let (plan, sounds) = support::prepared(&program, RATE);
     let reference = render(plan.clone(), sounds.clone(), volume).samples;
     let (events, news) = mpsc::channel();
     *lock(output.slot()) = Some(Sequencer::new(plan.clone(), sounds, volume).with_events(events));

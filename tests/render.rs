@@ -18,18 +18,8 @@ use treadcue::voice::Pack;
 const RATE: u32 = 48_000;
 
 fn render_built_in(id: &str, volume: f32) -> (Arc<Plan>, Rendered) {
-    let program = built_in(id).unwrap().unwrap();
-    let mut bank = Bank::new(RATE, None).unwrap();
-    let plan = prepare(
-        &program,
-        &CueSettings::default(),
-        &Phrasebook::default(),
-        &Pack::bundled(),
-        &mut bank,
-    )
-    .unwrap();
-    let plan = Arc::new(plan);
-    let rendered = render(plan.clone(), bank.sounds_for(&plan), volume);
+    let (plan, sounds) = support::prepared_built_in(id, RATE);
+    let rendered = render(plan.clone(), sounds, volume);
     (plan, rendered)
 }
 

@@ -7,32 +7,15 @@ use std::sync::Arc;
 use std::sync::mpsc;
 
 use support::signal::{largest_step, peak};
-use treadcue::audio::bank::{Bank, prepare};
 use treadcue::audio::sequencer::{CueSound, Event, PlayState, Sequencer};
-use treadcue::catalog::built_in;
-use treadcue::cue_settings::CueSettings;
-use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::{CueKind, Plan};
-use treadcue::voice::Pack;
 
 const RATE: u32 = 48_000;
 /// The fade a cut sound gets: 5 ms.
 const FADE: usize = 240;
 
 fn demo() -> (Arc<Plan>, Arc<[CueSound]>) {
-    let program = built_in("demo").unwrap().unwrap();
-    let mut bank = Bank::new(RATE, None).unwrap();
-    let plan = prepare(
-        &program,
-        &CueSettings::default(),
-        &Phrasebook::default(),
-        &Pack::bundled(),
-        &mut bank,
-    )
-    .unwrap();
-    let plan = Arc::new(plan);
-    let sounds = bank.sounds_for(&plan);
-    (plan, sounds)
+    support::prepared_built_in("demo", RATE)
 }
 
 fn play(sequencer: &mut Sequencer, samples: usize) -> Vec<f32> {

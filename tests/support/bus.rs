@@ -1,5 +1,6 @@
 //! A private dbus-daemon, and treadcued serving on it.
 
+use super::require;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -8,18 +9,6 @@ pub struct PrivateBus {
     dir: tempfile::TempDir,
     child: Child,
     pub address: String,
-}
-
-fn require(program: &str, package: &str) {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {program}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "{program} is missing: install the Debian package {package} (scripts/setup --test does)"
-    );
 }
 
 impl PrivateBus {

@@ -5,3 +5,49 @@
 pub mod bus;
 pub mod pulse;
 pub mod signal;
+
+use std::process::Command;
+use std::sync::Arc;
+
+use treadcue::audio::bank::{Bank, prepare};
+use treadcue::audio::sequencer::CueSound;
+use treadcue::catalog::built_in;
+use treadcue::cue_settings::CueSettings;
+use treadcue::phrasebook::Phrasebook;
+use treadcue::plan::Plan;
+use treadcue::program::Program;
+use treadcue::voice::Pack;
+
+/// Fails, naming the package to install, when a real part is missing.
+pub fn require(program: &str, package: &str) {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "{program} is missing: install the Debian package {package} (scripts/setup --test does)"
+    );
+}
+
+/// A program's plan and sounds as treadcue plays them, in the bundled voice.
+pub fn prepared(program: &Program, rate: u32) -> (Arc<Plan>, Arc<[CueSound]>) {
+    let mut bank = Bank::new(rate, None).unwrap();
+    let plan = prepare(
+        program,
+        &CueSettings::default(),
+        &Phrasebook::default(),
+        &Pack::bundled(),
+        &mut bank,
+    )
+    .unwrap();
+    let plan = Arc::new(plan);
+    let sounds = bank.sounds_for(&plan);
+    (plan, sounds)
+}
+
+/// The same for a built-in program.
+pub fn prepared_built_in(id: &str, rate: u32) -> (Arc<Plan>, Arc<[CueSound]>) {
+    prepared(&built_in(id).unwrap().unwrap(), rate)
+}

@@ -1,6 +1,7 @@
 //! A private PulseAudio server with a null sink, started as a plain
 //! process, and `parec` recordings of what was played into it.
 
+use super::require;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,18 +12,6 @@ pub const RATE: u32 = 48_000;
 pub struct PulseServer {
     dir: tempfile::TempDir,
     child: Option<Child>,
-}
-
-fn require(program: &str, package: &str) {
-    let found = Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {program}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "{program} is missing: install the Debian package {package} (scripts/setup --test does)"
-    );
 }
 
 impl PulseServer {
