@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::fail;
 use super::sound_args::SoundArgs;
-use super::{EXIT_INVALID, fail};
 use crate::audio::output::DeviceEvent;
 use crate::audio::player::{Player, PlayerNews};
 use crate::audio::sequencer::Event;
@@ -30,22 +30,15 @@ pub struct RunArgs {
 pub const EXIT_NO_DEVICE: u8 = 3;
 
 pub fn run(args: &RunArgs, catalog: &Catalog) -> ExitCode {
-    let program = match catalog.load_arg(&args.program) {
-        Ok(program) => program,
-        Err(e) => return fail(EXIT_INVALID, e),
-    };
-    let voice = match args.sound.build_voice() {
-        Ok(voice) => voice,
-        Err(e) => return fail(EXIT_INVALID, e),
-    };
     let options = args.sound.player_options();
-    let (plan, bank) = match args
-        .sound
-        .prepare(&program, voice.as_ref(), options.output.rate)
-    {
-        Ok(prepared) => prepared,
-        Err(e) => return fail(1, e),
-    };
+    let (plan, bank) =
+        match args
+            .sound
+            .load_and_prepare(catalog, &args.program, options.output.rate)
+        {
+            Ok(prepared) => prepared,
+            Err((code, e)) => return fail(code, e),
+        };
     let plan = Arc::new(plan);
     let (player, news) = Player::new(options);
     if let Err(e) = player.start(plan.clone(), bank.sounds_for(&plan)) {

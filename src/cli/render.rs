@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use clap::Args;
 
+use super::fail;
 use super::sound_args::SoundArgs;
-use super::{EXIT_INVALID, fail};
 use crate::audio::pcm::write_wav;
 use crate::audio::render::render;
 use crate::catalog::Catalog;
@@ -33,17 +33,12 @@ pub struct RenderArgs {
 }
 
 pub fn run(args: &RenderArgs, catalog: &Catalog) -> ExitCode {
-    let program = match catalog.load_arg(&args.program) {
-        Ok(program) => program,
-        Err(e) => return fail(EXIT_INVALID, e),
-    };
-    let voice = match args.sound.build_voice() {
-        Ok(voice) => voice,
-        Err(e) => return fail(EXIT_INVALID, e),
-    };
-    let (plan, bank) = match args.sound.prepare(&program, voice.as_ref(), args.rate) {
+    let (plan, bank) = match args
+        .sound
+        .load_and_prepare(catalog, &args.program, args.rate)
+    {
         Ok(prepared) => prepared,
-        Err(e) => return fail(1, e),
+        Err((code, e)) => return fail(code, e),
     };
     let plan = Arc::new(plan);
     let started = Instant::now();
@@ -61,7 +56,7 @@ pub fn run(args: &RenderArgs, catalog: &Catalog) -> ExitCode {
     let seconds = plan.seconds(plan.end);
     println!(
         "{}: {:.1} s of audio, {} cues, rendered in {:.3} s ({:.0}x real time) to {}",
-        program.id,
+        plan.program_id,
         seconds,
         rendered.timeline.cues.len(),
         took.as_secs_f64(),

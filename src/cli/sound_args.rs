@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use crate::audio::bank::{self, Bank};
 use crate::audio::output::{AfterDeviceLoss, OutputOptions};
 use crate::audio::player::PlayerOptions;
+use crate::catalog::Catalog;
 use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
 use crate::plan::Plan;
@@ -140,6 +141,22 @@ impl SoundArgs {
             volume: self.volume,
             pre_roll: Duration::from_millis(self.pre_roll_ms),
         }
+    }
+
+    /// Loads a program named on the command line and prepares it at `rate`;
+    /// on failure, the exit status and the message to give.
+    pub fn load_and_prepare(
+        &self,
+        catalog: &Catalog,
+        arg: &str,
+        rate: u32,
+    ) -> Result<(Plan, Bank), (u8, String)> {
+        let program = catalog
+            .load_arg(arg)
+            .map_err(|e| (super::EXIT_INVALID, e.to_string()))?;
+        let voice = self.build_voice().map_err(|e| (super::EXIT_INVALID, e))?;
+        self.prepare(&program, voice.as_ref(), rate)
+            .map_err(|e| (1, e))
     }
 
     /// Renders every phrase of the program and compiles its plan at `rate`.
