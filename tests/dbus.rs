@@ -58,6 +58,22 @@ fn call(world: &World, method: &str, signature_and_args: &[&str]) -> (bool, Stri
     busctl(world, &args)
 }
 
+/// Sets the Volume property with busctl, with any signature and value.
+fn set_volume(world: &World, signature: &str, value: &str) -> (bool, String, String) {
+    busctl(
+        world,
+        &[
+            "set-property",
+            OBJECT[0],
+            OBJECT[1],
+            OBJECT[2],
+            "Volume",
+            signature,
+            value,
+        ],
+    )
+}
+
 fn property(world: &World, name: &str) -> String {
     let (ok, out, err) = busctl(
         world,
@@ -234,18 +250,7 @@ fn busctl_introspects_lists_starts_and_reads_properties() {
         (170.0..=181.0).contains(&left),
         "a client computes {left} s left in the 3-minute warm-up"
     );
-    let (ok, _, _) = busctl(
-        &world,
-        &[
-            "set-property",
-            OBJECT[0],
-            OBJECT[1],
-            OBJECT[2],
-            "Volume",
-            "d",
-            "0.25",
-        ],
-    );
+    let (ok, _, _) = set_volume(&world, "d", "0.25");
     assert!(ok);
     assert_eq!(property(&world, "Volume"), "d 0.25");
 }
@@ -375,31 +380,9 @@ fn every_malformed_call_gets_its_named_error_and_the_daemon_goes_on() {
         error_name(&world, "Say", &["string:   "]),
         format!("{base}.InvalidArgument")
     );
-    let (ok, _, err) = busctl(
-        &world,
-        &[
-            "set-property",
-            OBJECT[0],
-            OBJECT[1],
-            OBJECT[2],
-            "Volume",
-            "d",
-            "3",
-        ],
-    );
+    let (ok, _, err) = set_volume(&world, "d", "3");
     assert!(!ok && err.contains("volume 3 is outside 0 to 1"), "{err}");
-    let (ok, _, _) = busctl(
-        &world,
-        &[
-            "set-property",
-            OBJECT[0],
-            OBJECT[1],
-            OBJECT[2],
-            "Volume",
-            "s",
-            "loud",
-        ],
-    );
+    let (ok, _, _) = set_volume(&world, "s", "loud");
     assert!(!ok);
     let (ok, _, err) = call(&world, "Say", &["s", "Hello\u{7}\u{1b}[31m walker"]);
     assert!(
