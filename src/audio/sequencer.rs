@@ -96,6 +96,9 @@ pub struct Sequencer {
     pre_roll: u64,
     /// Silence to play before the clock starts.
     lead_in: u64,
+    /// Every sample the device has pulled, playing or not: the audio
+    /// thread's heartbeat.
+    pulled: u64,
     noise: u32,
     events: Option<Sender<Event>>,
 }
@@ -123,6 +126,7 @@ impl Sequencer {
             target_gain: volume.clamp(0.0, 1.0),
             pre_roll: 0,
             lead_in: 0,
+            pulled: 0,
             noise: 0x1234_5678,
             events: None,
         }
@@ -165,6 +169,11 @@ impl Sequencer {
 
     pub fn volume(&self) -> f32 {
         self.target_gain
+    }
+
+    /// Samples pulled so far, paused or not.
+    pub fn pulled(&self) -> u64 {
+        self.pulled
     }
 
     fn emit(&self, event: Event) {
@@ -250,6 +259,7 @@ impl Sequencer {
     /// Fills `out` with the next samples: the session while playing,
     /// silence (and any fading tail) otherwise. The stream stays fed.
     pub fn fill(&mut self, out: &mut [f32]) {
+        self.pulled += out.len() as u64;
         for sample in out.iter_mut() {
             let mut value = self.tail_sample() + self.overlay_sample();
             if self.state == PlayState::Playing && self.lead_in > 0 {

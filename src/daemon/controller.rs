@@ -59,6 +59,8 @@ pub struct ControllerParts {
 
 pub struct Controller {
     parts: ControllerParts,
+    /// Samples the device had pulled at the last health check.
+    last_pulled: Mutex<u64>,
     /// Replaced on reload; a session keeps the words it started with.
     phrases: Mutex<Arc<Phrasebook>>,
     session: Mutex<Session>,
@@ -77,6 +79,7 @@ impl Controller {
         Controller {
             parts,
             phrases,
+            last_pulled: Mutex::new(0),
             session: Mutex::new(Session::default()),
             saying_alone: AtomicBool::new(false),
         }
@@ -273,6 +276,17 @@ impl Controller {
             return false;
         }
         self.session().on_event(event, SystemTime::now())
+    }
+
+    /// Whether the sound goes on: a running session's device must have
+    /// pulled samples since the last check. Idle, paused (a lost device
+    /// pauses) or finished, there is nothing to stall.
+    pub fn is_healthy(&self) -> bool {
+        let pulled = self.parts.player.with_session(|s| s.pulled()).unwrap_or(0);
+        let mut last = self.last_pulled.lock().unwrap_or_else(|p| p.into_inner());
+        let moved = pulled != *last;
+        *last = pulled;
+        moved || self.state() != State::Running
     }
 
     /// Lets the device go once nothing plays.

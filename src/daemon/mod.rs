@@ -2,6 +2,7 @@
 //! property changes and signals, and a clean exit when asked.
 
 mod controller;
+mod supervisor;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use zbus::Connection;
 use zbus::object_server::InterfaceRef;
 
 pub use controller::{ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo};
+pub use supervisor::{Supervisor, status_line};
 
 use crate::audio::output::DeviceEvent;
 use crate::audio::player::PlayerNews;
@@ -71,16 +73,38 @@ pub async fn serve(
         .interface::<_, MprisPlayer>(dbus::MPRIS_PATH)
         .await?;
     let mut shown = controller.status();
+    let supervisor = Supervisor::from_env();
+    supervisor.ready(&shown);
+    // Without a watchdog the tick never comes.
+    let mut watchdog = tokio::time::interval(
+        supervisor
+            .watchdog_interval()
+            .unwrap_or(Duration::from_secs(86_400)),
+    );
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
             notice = incoming.recv() => match notice {
-                Some(notice) => publish(&controller, &treadcue, &mpris, notice, &mut shown).await,
+                Some(notice) => {
+                    publish(&controller, &treadcue, &mpris, notice, &mut shown).await;
+                    supervisor.status(&shown);
+                }
                 None => break,
             },
+            _ = watchdog.tick(), if supervisor.watchdog_interval().is_some() => {
+                // This loop answers the bus; the check makes sure the
+                // sound goes on too. A stalled session gets no ping, and
+                // systemd restarts the daemon.
+                if controller.is_healthy() {
+                    supervisor.watchdog();
+                } else {
+                    eprintln!("treadcued: the session has stalled; letting the watchdog restart treadcued");
+                }
+            }
         }
     }
+    supervisor.stopping();
     let _ = controller.stop();
     // Let the stop's fade play out before the device goes.
     tokio::time::sleep(Duration::from_millis(50)).await;

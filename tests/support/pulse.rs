@@ -75,6 +75,10 @@ impl PulseServer {
             .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(SINK))
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, |c| c.id())
+    }
+
     /// Kills the server, as if the headphones went away.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

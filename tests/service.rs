@@ -1,0 +1,153 @@
+//! Under systemd: the daemon's own NOTIFY_SOCKET messages, received by a
+//! socket of the test's, as systemd would receive them.
+
+mod support;
+
+use std::os::unix::net::UnixDatagram;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::bus::PrivateBus;
+use support::pulse::PulseServer;
+
+const NAME: &str = "io.github.treadcue.Treadcue1";
+
+struct Notifications {
+    socket: UnixDatagram,
+}
+
+impl Notifications {
+    /// The next message, if one comes within `wait`.
+    fn next(&self, wait: Duration) -> Option<String> {
+        self.socket.set_read_timeout(Some(wait)).unwrap();
+        let mut buffer = [0u8; 4096];
+        let n = self.socket.recv(&mut buffer).ok()?;
+        Some(String::from_utf8_lossy(&buffer[..n]).into_owned())
+    }
+
+    /// Waits for a message containing `words`, returning it.
+    fn expect(&self, words: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.next(left) {
+                Some(message) if message.contains(words) => return message,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        panic!("no {words:?} from treadcued within {within:?}");
+    }
+}
+
+#[test]
+fn systemd_hears_ready_after_the_name_then_status_watchdog_and_stopping() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let socket_path = bus.dir().join("notify");
+    let notifications = Notifications {
+        socket: UnixDatagram::bind(&socket_path).unwrap(),
+    };
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args(["--bus-address", &bus.address, "--device", "pulse"])
+        .env("PULSE_SERVER", pulse.address())
+        .env("XDG_CACHE_HOME", bus.dir())
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "1000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    let ready = notifications.expect("READY=1", Duration::from_secs(20));
+    assert!(bus.has_owner(NAME), "READY=1 came before {NAME} was owned");
+    assert!(ready.contains("STATUS=Idle: no session"), "{ready}");
+
+    // Twice per WATCHDOG_USEC: at least five pings in three seconds.
+    let started = Instant::now();
+    let mut pings = 0;
+    while started.elapsed() < Duration::from_secs(3) {
+        if notifications
+            .next(Duration::from_millis(200))
+            .is_some_and(|m| m.contains("WATCHDOG=1"))
+        {
+            pings += 1;
+        }
+    }
+    assert!(
+        pings >= 5,
+        "{pings} watchdog pings in 3 s with a 1 s watchdog"
+    );
+
+    let out = bus.busctl(&[
+        "call",
+        NAME,
+        "/io/github/treadcue/Treadcue1",
+        NAME,
+        "Start",
+        "s",
+        "demo",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = notifications.expect(
+        "STATUS=Running demo: step 1 of 3, Warm-up",
+        Duration::from_secs(20),
+    );
+    assert!(status.contains("left"), "{status}");
+    // Playing, the pings go on: the sound is flowing.
+    notifications.expect("WATCHDOG=1", Duration::from_secs(2));
+    notifications.expect("WATCHDOG=1", Duration::from_secs(2));
+
+    // A sound server that stops taking samples stalls the session: the
+    // pings stop for longer than the watchdog's timeout, so systemd would
+    // restart treadcued. (Should the stream report the server lost, the
+    // session pauses and the pings come back: a paused daemon is well.)
+    let signal = |name: &str| {
+        Command::new("kill")
+            .args([name, &pulse.pid().to_string()])
+            .status()
+            .unwrap()
+    };
+    signal("-STOP");
+    let stopped = Instant::now();
+    let mut last_ping = stopped;
+    let mut longest_gap = Duration::ZERO;
+    while stopped.elapsed() < Duration::from_secs(4) {
+        if notifications
+            .next(Duration::from_millis(100))
+            .is_some_and(|m| m.contains("WATCHDOG=1"))
+        {
+            longest_gap = longest_gap.max(last_ping.elapsed());
+            last_ping = Instant::now();
+        }
+    }
+    longest_gap = longest_gap.max(last_ping.elapsed());
+    signal("-CONT");
+    assert!(
+        longest_gap > Duration::from_secs(1),
+        "pings went on while the sound had stopped (longest gap {longest_gap:?})"
+    );
+    notifications.expect("WATCHDOG=1", Duration::from_secs(3));
+
+    let stop_asked = Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .unwrap();
+    notifications.expect("STOPPING=1", Duration::from_secs(2));
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stop_asked.elapsed() < Duration::from_secs(2),
+            "treadcued took over 2 s to stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "treadcued exited with {status}");
+    assert!(!bus.has_owner(NAME), "the name is released");
+}
