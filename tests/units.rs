@@ -1,0 +1,92 @@
+//! The systemd units, checked by systemd's own tools.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const UNITS: [&str; 2] = ["treadcued.service", "treadcued-system.service"];
+
+/// The unit as installed, but starting the binaries just built: verify
+/// checks that the programs it runs exist.
+fn installed_copy(dir: &Path, unit: &str) -> PathBuf {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("systemd")
+            .join(unit),
+    )
+    .unwrap();
+    let daemon = env!("CARGO_BIN_EXE_treadcued");
+    let ctl = env!("CARGO_BIN_EXE_treadcuectl");
+    let text = text
+        .replace("/usr/bin/treadcuectl", ctl)
+        .replace("/usr/bin/treadcued", daemon);
+    let path = dir.join(unit);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn systemd_analyze_verify_passes_every_unit_without_a_word() {
+    support::require("systemd-analyze", "systemd");
+    let dir = tempfile::tempdir().unwrap();
+    for unit in UNITS {
+        let path = installed_copy(dir.path(), unit);
+        let out = Command::new("systemd-analyze")
+            .args(["verify", "--man=no"])
+            .arg(&path)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success() && said.trim().is_empty(),
+            "{unit}: {said}"
+        );
+    }
+}
+
+#[test]
+fn the_system_unit_is_hardened() {
+    support::require("systemd-analyze", "systemd");
+    let dir = tempfile::tempdir().unwrap();
+    let path = installed_copy(dir.path(), "treadcued-system.service");
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=yes"])
+        .arg(&path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    let exposure: f64 = report
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for treadcued-system.service: ")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in: {report}"));
+    assert!(exposure <= 1.5, "exposure {exposure}:\n{report}");
+}
+
+#[test]
+fn the_user_unit_keeps_the_session_bus_and_sound_server_reachable() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/treadcued.service"),
+    )
+    .unwrap();
+    let settings: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    // ProtectHome= would hide /run/user, where the bus and audio sockets are.
+    assert!(!settings.iter().any(|l| l.starts_with("ProtectHome=")));
+    for needed in ["Type=notify", "WatchdogSec=", "Restart=on-failure"] {
+        assert!(
+            settings.iter().any(|l| l.starts_with(needed)),
+            "the user unit lacks {needed}"
+        );
+    }
+}
