@@ -151,3 +151,87 @@ fn systemd_hears_ready_after_the_name_then_status_watchdog_and_stopping() {
     assert!(status.success(), "treadcued exited with {status}");
     assert!(!bus.has_owner(NAME), "the name is released");
 }
+
+#[test]
+fn sighup_with_a_broken_configuration_keeps_the_old_one() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let book = bus.dir().join("en.toml");
+    let english = treadcue::phrasebook::ENGLISH;
+    std::fs::write(&book, english).unwrap();
+    let socket_path = bus.dir().join("notify");
+    let notifications = Notifications {
+        socket: UnixDatagram::bind(&socket_path).unwrap(),
+    };
+    let mut daemon = Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args([
+            "--bus-address",
+            &bus.address,
+            "--device",
+            "pulse",
+            "--phrasebook",
+            book.to_str().unwrap(),
+        ])
+        .env("PULSE_SERVER", pulse.address())
+        .env("XDG_CACHE_HOME", bus.dir())
+        .env("NOTIFY_SOCKET", &socket_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    notifications.expect("READY=1", Duration::from_secs(20));
+    let hangup = || {
+        Command::new("kill")
+            .args(["-HUP", &daemon.id().to_string()])
+            .status()
+            .unwrap()
+    };
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use futures_util::StreamExt;
+        let connection = zbus::connection::Builder::address(bus.address.as_str())
+            .build()
+            .await
+            .unwrap();
+        let proxy = treadcue::ctl::TreadcueProxy::new(&connection)
+            .await
+            .unwrap();
+        let mut errors = proxy.receive_config_error().await.unwrap();
+        std::fs::write(&book, english.replace("[words]", "[wrods]")).unwrap();
+        hangup();
+        let error = tokio::time::timeout(Duration::from_secs(10), errors.next())
+            .await
+            .expect("a ConfigError")
+            .unwrap();
+        assert!(
+            error
+                .args()
+                .unwrap()
+                .message()
+                .contains("unknown key `wrods`")
+        );
+        notifications.expect("STATUS=Reload refused", Duration::from_secs(5));
+        // Still running, with the old phrasebook.
+        proxy.start("demo").await.unwrap();
+        assert_eq!(proxy.state().await.unwrap(), "running");
+        // A good file on the next SIGHUP is taken without complaint.
+        std::fs::write(&book, english).unwrap();
+        hangup();
+        assert!(
+            tokio::time::timeout(Duration::from_secs(2), errors.next())
+                .await
+                .is_err(),
+            "no ConfigError for a good file"
+        );
+    });
+    assert!(
+        daemon.try_wait().unwrap().is_none(),
+        "SIGHUP must not end treadcued"
+    );
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+}

@@ -104,7 +104,11 @@ pub fn run(args: &DaemonArgs, catalog: Catalog) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(1, format!("cannot start: {e}")),
     };
-    match runtime.block_on(serve(controller, news, daemon, reload, shutdown_signal())) {
+    let served = runtime.block_on(async {
+        let hangups = hangup_signals();
+        serve(controller, news, daemon, reload, shutdown_signal(), hangups).await
+    });
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, e),
     }
@@ -120,6 +124,25 @@ fn reload_phrasebook(path: Option<PathBuf>, controller: Arc<Controller>) -> Relo
         controller.set_phrasebook(book);
         Ok(())
     })
+}
+
+/// A message for each SIGHUP, which asks for a reload. Without one, SIGHUP
+/// would end the daemon.
+fn hangup_signals() -> tokio::sync::mpsc::UnboundedReceiver<()> {
+    let (hangups, received) = tokio::sync::mpsc::unbounded_channel();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(mut signals) => {
+            tokio::spawn(async move {
+                while signals.recv().await.is_some() {
+                    if hangups.send(()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        Err(e) => eprintln!("treadcued: SIGHUP will not reload: {e}"),
+    }
+    received
 }
 
 /// Resolves at SIGTERM or SIGINT.

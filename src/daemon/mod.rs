@@ -8,7 +8,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zbus::Connection;
 use zbus::object_server::InterfaceRef;
 
@@ -53,15 +53,17 @@ enum Notice {
 pub type Reload = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
 
 /// Serves the controller on the bus until `shutdown` resolves, then stops
-/// the session and lets the names go.
+/// the session and lets the names go. Each message on `hangups` (SIGHUP)
+/// reloads, as the D-Bus Reload does.
 pub async fn serve(
     controller: Arc<Controller>,
     news: PlayerNews,
     options: DaemonOptions,
     reload: Reload,
     shutdown: impl Future<Output = ()>,
+    mut hangups: UnboundedReceiver<()>,
 ) -> Result<(), DaemonError> {
-    let connection = connect(&controller, &options, reload).await?;
+    let connection = connect(&controller, &options, reload.clone()).await?;
     let (notices, mut incoming) = unbounded_channel();
     spawn_event_thread(controller.clone(), news, notices);
     let treadcue = connection
@@ -92,6 +94,7 @@ pub async fn serve(
                 }
                 None => break,
             },
+            Some(()) = hangups.recv() => reload_on_hangup(&reload, &treadcue, &supervisor, &shown).await,
             _ = watchdog.tick(), if supervisor.watchdog_interval().is_some() => {
                 // This loop answers the bus; the check makes sure the
                 // sound goes on too. A stalled session gets no ping, and
@@ -111,6 +114,34 @@ pub async fn serve(
     let _ = connection.release_name(dbus::MPRIS_NAME).await;
     let _ = connection.release_name(dbus::NAME).await;
     Ok(())
+}
+
+/// SIGHUP: reload; a broken configuration is reported in the log, in the
+/// status systemd shows and with a ConfigError signal, and the old one
+/// stays in force.
+async fn reload_on_hangup(
+    reload: &Reload,
+    treadcue: &InterfaceRef<Treadcue>,
+    supervisor: &Supervisor,
+    shown: &Status,
+) {
+    let reload = reload.clone();
+    let result = tokio::task::spawn_blocking(move || reload())
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+    match result {
+        Ok(()) => {
+            eprintln!("treadcued: reloaded");
+            supervisor.status(shown);
+        }
+        Err(message) => {
+            eprintln!("treadcued: reload refused, keeping the configuration in force: {message}");
+            supervisor.status_text(&format!("Reload refused: {message}"));
+            if let Err(e) = treadcue.signal_emitter().config_error(&message).await {
+                eprintln!("treadcued: cannot send a signal: {e}");
+            }
+        }
+    }
 }
 
 /// Connects, serves the objects, then claims the names: a client that sees

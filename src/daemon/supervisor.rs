@@ -36,6 +36,11 @@ impl Supervisor {
         send(&[NotifyState::Status(&status_line(status))]);
     }
 
+    /// A status line of its own, like a refused reload.
+    pub fn status_text(&self, text: &str) {
+        send(&[NotifyState::Status(text)]);
+    }
+
     pub fn watchdog(&self) {
         send(&[NotifyState::Watchdog]);
     }
