@@ -66,6 +66,15 @@ struct Killed(std::process::Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        // SIGTERM first: runuser passes it on to the program it runs,
+        // which SIGKILL on runuser itself would leave behind.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline && self.0.try_wait().is_ok_and(|s| s.is_none()) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

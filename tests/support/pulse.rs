@@ -38,7 +38,9 @@ impl PulseServer {
             .args([
                 "-n",
                 "--daemonize=no",
-                "--exit-idle-time=-1",
+                // A server a test process leaves behind (the shared one of
+                // the live tests lives in a static) goes away by itself.
+                "--exit-idle-time=60",
                 "--use-pid-file=no",
                 "--disallow-exit",
                 "--log-target=stderr",
