@@ -215,7 +215,7 @@ fn idle_cpu(plan: &Arc<Plan>, sounds: Arc<[treadcue::audio::sequencer::CueSound]
         .start(plan.clone(), sounds)
         .expect("the device opens");
     std::thread::sleep(Duration::from_secs(1));
-    player.stop();
+    player.with_session(|s| s.stop());
     std::thread::sleep(Duration::from_millis(300));
     assert!(player.release_if_idle() && !player.holds_device());
     let idle = cpu_share_over(Duration::from_secs(10));
@@ -231,7 +231,7 @@ fn idle_cpu(plan: &Arc<Plan>, sounds: Arc<[treadcue::audio::sequencer::CueSound]
     let (plan, sounds) = prepared(&program, RATE);
     player.start(plan, sounds).expect("the device opens");
     std::thread::sleep(Duration::from_secs(1));
-    player.pause();
+    player.with_session(|s| s.pause());
     let paused = cpu_share_over(Duration::from_secs(10));
     (idle, paused)
 }

@@ -109,12 +109,9 @@ pub enum Command {
 const EXIT_NOT_RUNNING: u8 = 3;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let args = match Args::try_parse_from(args) {
+    let args: Args = match crate::cli::parse(args) {
         Ok(args) => args,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(e.exit_code() as u8);
-        }
+        Err(code) => return code,
     };
     let bus = match (&args.bus_address, args.system) {
         (Some(address), _) => Bus::Address(address.clone()),

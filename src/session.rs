@@ -107,7 +107,7 @@ impl Session {
 
     /// Whether pause, resume, skip and stop have something to act on.
     pub fn is_active(&self) -> bool {
-        matches!(self.state, State::Running | State::Paused)
+        self.state.is_active()
     }
 
     /// A session starts; its clock starts after `lead_in` of silence.

@@ -108,22 +108,6 @@ impl Player {
         slot.as_mut().map(action)
     }
 
-    pub fn pause(&self) -> bool {
-        self.with_session(Sequencer::pause).unwrap_or(false)
-    }
-
-    pub fn resume(&self) -> bool {
-        self.with_session(Sequencer::resume).unwrap_or(false)
-    }
-
-    pub fn stop(&self) -> bool {
-        self.with_session(Sequencer::stop).unwrap_or(false)
-    }
-
-    pub fn seek_step(&self, step: usize) -> bool {
-        self.with_session(|s| s.seek_step(step)).unwrap_or(false)
-    }
-
     pub fn set_volume(&self, volume: f32) {
         let volume = volume.clamp(0.0, 1.0);
         *self.volume.lock().unwrap_or_else(|p| p.into_inner()) = volume;

@@ -58,16 +58,22 @@ pub enum Command {
 /// Exit status for a run that found errors in its input.
 pub const EXIT_INVALID: u8 = 1;
 
+/// Parses a command line; on help, version or a usage error, the exit
+/// status to end with, once clap has printed what it has to say.
+pub fn parse<T: Parser>(args: impl IntoIterator<Item = OsString>) -> Result<T, ExitCode> {
+    T::try_parse_from(args).map_err(|e| {
+        // Help and version go to stdout and succeed; usage errors exit 2.
+        let _ = e.print();
+        ExitCode::from(e.exit_code() as u8)
+    })
+}
+
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let args = match Args::try_parse_from(args) {
+    let args: Args = match parse(args) {
         Ok(args) => args,
-        Err(e) => {
-            // Help and version go to stdout and succeed; usage errors exit 2.
-            let _ = e.print();
-            return ExitCode::from(e.exit_code() as u8);
-        }
+        Err(code) => return code,
     };
-    let catalog = treadcue_catalog(&args);
+    let catalog = crate::catalog::Catalog::new(args.program_folders.clone());
     match args.command {
         None => daemon::run(&args.daemon, catalog),
         Some(Command::Check(check)) => check::run(&check, &catalog),
@@ -84,8 +90,4 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 pub(crate) fn fail(code: u8, error: impl std::fmt::Display) -> ExitCode {
     eprintln!("treadcued: {error}");
     ExitCode::from(code)
-}
-
-fn treadcue_catalog(args: &Args) -> crate::catalog::Catalog {
-    crate::catalog::Catalog::new(args.program_folders.clone())
 }
