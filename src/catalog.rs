@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::program::{self, Diagnostic, Program, Severity, limits::MAX_FILE_BYTES};
+use crate::program::{self, Diagnostic, Program, Severity, Units, limits::MAX_FILE_BYTES};
 
 pub struct BuiltIn {
     pub id: &'static str,
@@ -114,11 +114,27 @@ pub fn is_program_id(id: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub folders: Vec<PathBuf>,
+    /// Speeds are given in these units, whatever a program's file says.
+    pub units: Option<Units>,
 }
 
 impl Catalog {
     pub fn new(folders: Vec<PathBuf>) -> Self {
-        Catalog { folders }
+        Catalog {
+            folders,
+            units: None,
+        }
+    }
+
+    pub fn with_units(self, units: Option<Units>) -> Self {
+        Catalog { units, ..self }
+    }
+
+    fn converted(&self, program: Program) -> Program {
+        match self.units {
+            Some(units) => program.in_units(units),
+            None => program,
+        }
     }
 
     /// Every program id available, sorted, without duplicates.
@@ -152,11 +168,15 @@ impl Catalog {
             for folder in &self.folders {
                 let path = folder.join(format!("{id}.toml"));
                 if path.is_file() {
-                    return load_file(&path).map_err(LoadError::Invalid);
+                    return load_file(&path)
+                        .map(|p| self.converted(p))
+                        .map_err(LoadError::Invalid);
                 }
             }
             if let Some(result) = built_in(id) {
-                return result.map_err(LoadError::Invalid);
+                return result
+                    .map(|p| self.converted(p))
+                    .map_err(LoadError::Invalid);
             }
         }
         Err(LoadError::NotFound {
@@ -169,7 +189,9 @@ impl Catalog {
     /// a program id.
     pub fn load_arg(&self, arg: &str) -> Result<Program, LoadError> {
         if looks_like_path(arg) {
-            load_file(Path::new(arg)).map_err(LoadError::Invalid)
+            load_file(Path::new(arg))
+                .map(|p| self.converted(p))
+                .map_err(LoadError::Invalid)
         } else {
             self.load(arg)
         }

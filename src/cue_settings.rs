@@ -10,19 +10,24 @@ use crate::program::CueOverrides;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CueSettings {
     /// Lead time of the heads-up before a change that keeps the direction.
+    #[serde(serialize_with = "human::serialize")]
     pub heads_up: Duration,
     /// Lead time before a change of direction: turning takes longer.
+    #[serde(serialize_with = "human::serialize")]
     pub heads_up_turn: Duration,
     /// Seconds of countdown ticks before each change.
     pub countdown: u32,
     pub halfway: bool,
     /// Steps shorter than this get no halfway cue.
+    #[serde(serialize_with = "human::serialize")]
     pub halfway_min: Duration,
     /// "N left" marks, announced in steps at least twice as long as N.
+    #[serde(serialize_with = "human::list")]
     pub remaining: Vec<Duration>,
     /// No reminders, halfway or remaining cues during recovery steps.
     pub quiet_recovery: bool,
     /// Spacing of posture reminders in backward steps.
+    #[serde(serialize_with = "human::serialize")]
     pub posture_every: Duration,
     /// Spoken safety briefing at the start.
     pub briefing: bool,
@@ -61,5 +66,24 @@ impl CueSettings {
             posture_every: changes.posture_every.unwrap_or(self.posture_every),
             briefing: changes.briefing.unwrap_or(self.briefing),
         }
+    }
+}
+
+/// Durations written the way a config file gives them: "1m 30s".
+mod human {
+    use std::time::Duration;
+
+    use serde::{Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        humantime::format_duration(*d).to_string().serialize(s)
+    }
+
+    pub fn list<S: Serializer>(list: &[Duration], s: S) -> Result<S::Ok, S::Error> {
+        let texts: Vec<String> = list
+            .iter()
+            .map(|d| humantime::format_duration(*d).to_string())
+            .collect();
+        texts.serialize(s)
     }
 }

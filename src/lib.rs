@@ -5,13 +5,16 @@
 pub mod audio;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod ctl;
 pub mod cue_settings;
 pub mod daemon;
 pub mod dbus;
+pub mod logging;
 pub mod phrasebook;
 pub mod plan;
 pub mod program;
 pub mod session;
 pub mod spoken;
+pub mod store;
 pub mod voice;

@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::EXIT_INVALID;
 use crate::catalog::{Catalog, LoadError};
+use crate::config::Config;
 use crate::program::{SafetyOptions, clock, safety_warnings};
 
 #[derive(Debug, Args)]
@@ -21,11 +22,13 @@ pub struct CheckArgs {
     pub max_backward_speed: f64,
 }
 
-pub fn run(args: &CheckArgs, catalog: &Catalog) -> ExitCode {
+pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     let options = SafetyOptions {
         backward_cap_mph: args.max_backward_speed,
+        cues: config.cues.clone(),
         ..SafetyOptions::default()
     };
+    let catalog = &config.catalog();
     let mut failed = false;
     for file in &args.files {
         failed |= !check_one(file, args.strict, &options, catalog);

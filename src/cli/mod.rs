@@ -16,6 +16,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::{Flags, Loader};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "treadcued",
@@ -24,6 +26,16 @@ use clap::{Parser, Subcommand};
     long_about = "Spoken coaching for backward walking on a treadmill.\n\nWith no command, treadcued is the daemon: it serves io.github.treadcue.Treadcue1 and MPRIS (org.mpris.MediaPlayer2.treadcue) on D-Bus."
 )]
 pub struct Args {
+    /// The config file; default: $XDG_CONFIG_HOME/treadcue/config.toml,
+    /// else /etc/treadcue/config.toml, when there is one.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Print the effective configuration (the file with the flags over
+    /// it) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+
     /// Extra folder of program files; programs there override built-in ones
     /// of the same name. May be given more than once.
     #[arg(long = "programs", value_name = "DIR", global = true)]
@@ -68,21 +80,58 @@ pub fn parse<T: Parser>(args: impl IntoIterator<Item = OsString>) -> Result<T, E
     })
 }
 
+impl Args {
+    /// How the configuration is read for this command: the file, with
+    /// the flags this command took over it.
+    fn loader(&self) -> Loader {
+        let sound = match &self.command {
+            None => Some(&self.daemon.sound),
+            Some(Command::Run(args)) => Some(&args.sound),
+            Some(Command::Render(args)) => Some(&args.sound),
+            Some(Command::Say(args)) => Some(&args.sound),
+            Some(_) => None,
+        };
+        let sound = sound.cloned().unwrap_or_default();
+        Loader {
+            explicit: self.config.clone(),
+            flags: Flags {
+                sound: sound.sound,
+                voice: sound.voice,
+                daemon: self.daemon.settings.clone(),
+                program_folders: self.program_folders.clone(),
+            },
+        }
+    }
+}
+
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let args: Args = match parse(args) {
         Ok(args) => args,
         Err(code) => return code,
     };
-    let catalog = crate::catalog::Catalog::new(args.program_folders.clone());
+    let loader = args.loader();
+    let loaded = match loader.load() {
+        Ok(loaded) => loaded,
+        Err(e) => return fail(EXIT_INVALID, e),
+    };
+    crate::logging::init(&loaded.config.daemon.log_level);
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+    let config = loaded.config;
+    if args.print_config {
+        print!("{}", config.to_toml());
+        return ExitCode::SUCCESS;
+    }
     match args.command {
-        None => daemon::run(&args.daemon, catalog),
-        Some(Command::Check(check)) => check::run(&check, &catalog),
-        Some(Command::Plan(plan)) => plan::run(&plan, &catalog),
-        Some(Command::Render(args)) => render::run(&args, &catalog),
-        Some(Command::Run(args)) => play::run(&args, &catalog),
+        None => daemon::run(loader, config),
+        Some(Command::Check(check)) => check::run(&check, &config),
+        Some(Command::Plan(plan)) => plan::run(&plan, &config),
+        Some(Command::Render(args)) => render::run(&args, &config),
+        Some(Command::Run(args)) => play::run(&args, &config),
         Some(Command::Devices) => devices::devices(),
         Some(Command::Voices(args)) => devices::voices(&args),
-        Some(Command::Say(args)) => say::run(&args),
+        Some(Command::Say(args)) => say::run(&args, &config),
     }
 }
 

@@ -5,9 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::EXIT_INVALID;
-use crate::catalog::Catalog;
-use crate::cue_settings::CueSettings;
-use crate::phrasebook::Phrasebook;
+use crate::config::Config;
 use crate::plan::{Estimates, compile, render_table};
 
 #[derive(Debug, Args)]
@@ -23,8 +21,12 @@ pub struct PlanArgs {
     pub sample_rate: u32,
 }
 
-pub fn run(args: &PlanArgs, catalog: &Catalog) -> ExitCode {
-    let program = match catalog.load_arg(&args.program) {
+pub fn run(args: &PlanArgs, config: &Config) -> ExitCode {
+    let phrases = match config.phrasebook() {
+        Ok(phrases) => phrases,
+        Err(e) => return super::fail(EXIT_INVALID, e),
+    };
+    let program = match config.catalog().load_arg(&args.program) {
         Ok(program) => program,
         Err(e) => {
             eprintln!("{e}");
@@ -33,8 +35,8 @@ pub fn run(args: &PlanArgs, catalog: &Catalog) -> ExitCode {
     };
     let plan = compile(
         &program,
-        &CueSettings::default(),
-        &Phrasebook::default(),
+        &config.cues,
+        &phrases,
         &Estimates,
         args.sample_rate,
     );

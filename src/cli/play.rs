@@ -9,11 +9,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::fail;
-use super::sound_args::SoundArgs;
+use super::sound_args::{SoundArgs, load_and_prepare};
 use crate::audio::output::DeviceEvent;
 use crate::audio::player::{Player, PlayerNews};
 use crate::audio::sequencer::Event;
-use crate::catalog::Catalog;
+use crate::config::Config;
 use crate::plan::Plan;
 use crate::program::clock;
 
@@ -29,16 +29,12 @@ pub struct RunArgs {
 /// Exit status when the audio device cannot be opened.
 pub const EXIT_NO_DEVICE: u8 = 3;
 
-pub fn run(args: &RunArgs, catalog: &Catalog) -> ExitCode {
-    let options = args.sound.player_options();
-    let (plan, bank) =
-        match args
-            .sound
-            .load_and_prepare(catalog, &args.program, options.output.rate)
-        {
-            Ok(prepared) => prepared,
-            Err((code, e)) => return fail(code, e),
-        };
+pub fn run(args: &RunArgs, config: &Config) -> ExitCode {
+    let options = config.player_options();
+    let (plan, bank) = match load_and_prepare(config, &args.program, options.output.rate) {
+        Ok(prepared) => prepared,
+        Err((code, e)) => return fail(code, e),
+    };
     let plan = Arc::new(plan);
     let (player, news) = Player::new(options);
     if let Err(e) = player.start(plan.clone(), bank.sounds_for(&plan)) {

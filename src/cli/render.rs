@@ -9,10 +9,10 @@ use std::time::Instant;
 use clap::Args;
 
 use super::fail;
-use super::sound_args::SoundArgs;
+use super::sound_args::{SoundArgs, load_and_prepare};
 use crate::audio::pcm::write_wav;
 use crate::audio::render::render;
-use crate::catalog::Catalog;
+use crate::config::Config;
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
@@ -32,17 +32,14 @@ pub struct RenderArgs {
     pub sound: SoundArgs,
 }
 
-pub fn run(args: &RenderArgs, catalog: &Catalog) -> ExitCode {
-    let (plan, bank) = match args
-        .sound
-        .load_and_prepare(catalog, &args.program, args.rate)
-    {
+pub fn run(args: &RenderArgs, config: &Config) -> ExitCode {
+    let (plan, bank) = match load_and_prepare(config, &args.program, args.rate) {
         Ok(prepared) => prepared,
         Err((code, e)) => return fail(code, e),
     };
     let plan = Arc::new(plan);
     let started = Instant::now();
-    let rendered = render(plan.clone(), bank.sounds_for(&plan), args.sound.volume);
+    let rendered = render(plan.clone(), bank.sounds_for(&plan), config.sound.volume);
     let took = started.elapsed();
     if let Err(e) = write_wav(&args.output, args.rate, &rendered.samples) {
         return fail(1, e);

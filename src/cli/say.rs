@@ -16,6 +16,7 @@ use crate::audio::pcm::write_wav;
 use crate::audio::player::Player;
 use crate::audio::render::render;
 use crate::audio::sequencer::Event;
+use crate::config::Config;
 use crate::plan::Plan;
 
 #[derive(Debug, Args)]
@@ -33,7 +34,7 @@ pub struct SayArgs {
 /// Longest phrase `say` takes: a cue, not a speech.
 const MAX_CHARS: usize = 500;
 
-pub fn run(args: &SayArgs) -> ExitCode {
+pub fn run(args: &SayArgs, config: &Config) -> ExitCode {
     let text = args.text.join(" ");
     let text: String = text
         .chars()
@@ -46,7 +47,7 @@ pub fn run(args: &SayArgs) -> ExitCode {
             format!("say takes 1 to {MAX_CHARS} characters of text"),
         );
     }
-    let voice = match args.sound.build_voice() {
+    let voice = match config.build_voice() {
         Ok(voice) => voice,
         Err(e) => return fail(EXIT_INVALID, e),
     };
@@ -54,7 +55,7 @@ pub fn run(args: &SayArgs) -> ExitCode {
         Ok(clip) => clip,
         Err(e) => return fail(1, e),
     };
-    let options = args.sound.player_options();
+    let options = config.player_options();
     let rate = options.output.rate;
     let mut bank = match Bank::new(rate, None) {
         Ok(bank) => bank,
@@ -64,7 +65,11 @@ pub fn run(args: &SayArgs) -> ExitCode {
     let plan = Arc::new(Plan::phrase(text, &bank, rate));
     let sounds = bank.sounds_for(&plan);
     if let Some(path) = &args.output {
-        return match write_wav(path, rate, &render(plan, sounds, args.sound.volume).samples) {
+        return match write_wav(
+            path,
+            rate,
+            &render(plan, sounds, config.sound.volume).samples,
+        ) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(1, e),
         };

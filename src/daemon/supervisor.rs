@@ -52,7 +52,7 @@ impl Supervisor {
 
 fn send(states: &[NotifyState]) {
     if let Err(e) = sd_notify::notify(states) {
-        eprintln!("treadcued: cannot notify systemd: {e}");
+        tracing::warn!("cannot notify systemd: {e}");
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod diagnostic;
 pub mod limits;
-mod raw;
+pub mod raw;
 mod safety;
 mod suggest;
 mod validate;
@@ -16,7 +16,7 @@ use serde::Serialize;
 
 pub use diagnostic::{Diagnostic, Severity, SourceFile};
 pub use safety::{SafetyOptions, safety_warnings};
-pub use validate::{clock, parse};
+pub use validate::{clock, cue_overrides, parse};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -188,6 +188,19 @@ pub struct Program {
 impl Program {
     pub fn total(&self) -> Duration {
         self.steps.iter().map(|s| s.duration).sum()
+    }
+
+    /// The same program with its speeds given in `units`, to a tenth, for
+    /// a walker whose treadmill shows the other units.
+    pub fn in_units(mut self, units: Units) -> Program {
+        if units != self.units {
+            for step in &mut self.steps {
+                let speed = units.from_mph(self.units.to_mph(step.speed));
+                step.speed = (speed * 10.0).round() / 10.0;
+            }
+            self.units = units;
+        }
+        self
     }
 }
 

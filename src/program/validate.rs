@@ -51,6 +51,21 @@ pub fn parse(id: &str, file: &str, bytes: &[u8]) -> Result<Program, Vec<Diagnost
     }
 }
 
+/// Checks a `[cues]` table found in another file (the config file) the
+/// way a program's own is checked.
+pub fn cue_overrides(source: &SourceFile, raw: &RawCues) -> Result<CueOverrides, Vec<Diagnostic>> {
+    let mut validator = Validator {
+        source,
+        errors: Vec::new(),
+    };
+    let overrides = validator.cues(raw);
+    if validator.errors.is_empty() {
+        Ok(overrides)
+    } else {
+        Err(validator.errors)
+    }
+}
+
 /// A step or a repeat block before unrolling, so the total length can be
 /// checked before any memory is spent on the unrolled list.
 enum Node {

@@ -37,7 +37,7 @@ impl<V: Voice> Voice for Cached<V> {
         let clip = self.voice.render(text)?;
         // A cache that cannot be written only costs time: say it and go on.
         if let Err(e) = store(&path, &clip) {
-            eprintln!("warning: cannot cache a rendered phrase: {e}");
+            tracing::warn!("cannot cache a rendered phrase: {e}");
         }
         Ok(clip)
     }

@@ -1,0 +1,128 @@
+//! The config file: where it is looked for, and how it is read, with a
+//! warning for every key treadcue does not know.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::settings::{DaemonSettings, ProgramSettings, SoundSettings, VoiceSettings};
+use crate::program::SourceFile;
+use crate::program::raw::{RawCues, RawDuration};
+
+/// The file's sections.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub sound: SoundSettings,
+    #[serde(default)]
+    pub voice: VoiceSettings,
+    #[serde(default)]
+    pub daemon: DaemonSettings,
+    #[serde(default)]
+    pub programs: ProgramSettings,
+    #[serde(default)]
+    pub cues: FileCues,
+}
+
+/// `[cues]`: the keys of a program's `[cues]`, read leniently so an
+/// unknown one is warned about, as everywhere else in this file.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FileCues {
+    pub heads_up: Option<Spanned<RawDuration>>,
+    pub heads_up_turn: Option<Spanned<RawDuration>>,
+    pub countdown: Option<Spanned<i64>>,
+    pub halfway: Option<bool>,
+    pub halfway_min: Option<Spanned<RawDuration>>,
+    pub remaining: Option<Vec<Spanned<RawDuration>>>,
+    pub quiet_recovery: Option<bool>,
+    pub posture_every: Option<Spanned<RawDuration>>,
+    pub briefing: Option<bool>,
+}
+
+impl From<FileCues> for RawCues {
+    fn from(c: FileCues) -> RawCues {
+        RawCues {
+            heads_up: c.heads_up,
+            heads_up_turn: c.heads_up_turn,
+            countdown: c.countdown,
+            halfway: c.halfway,
+            halfway_min: c.halfway_min,
+            remaining: c.remaining,
+            quiet_recovery: c.quiet_recovery,
+            posture_every: c.posture_every,
+            briefing: c.briefing,
+        }
+    }
+}
+
+/// A config file read and parsed, with what was odd about it.
+#[derive(Debug)]
+pub struct ReadFile {
+    pub path: PathBuf,
+    pub source: std::sync::Arc<SourceFile>,
+    pub file: ConfigFile,
+    /// One line per unknown key, naming it.
+    pub warnings: Vec<String>,
+}
+
+/// The longest config file read: a typo'd path to a huge file must not
+/// eat the Pi's memory.
+const MAX_CONFIG_BYTES: u64 = 256 * 1024;
+
+/// Where the config file is: `explicit` (from `--config`), else the first
+/// of `$XDG_CONFIG_HOME/treadcue/config.toml` and
+/// `/etc/treadcue/config.toml` that exists. None: no file, defaults only.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let user = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".config")))
+        .map(|base| base.join("treadcue").join("config.toml"));
+    let system = PathBuf::from("/etc/treadcue/config.toml");
+    user.into_iter().chain([system]).find(|p| p.is_file())
+}
+
+/// Reads and parses a config file; the error names the file, and the line
+/// and column where TOML allows.
+pub fn read(path: &Path) -> Result<ReadFile, String> {
+    let name = path.display().to_string();
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read the config file {name}: {e}"))?
+        .len();
+    if size > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "{name}: the file is {size} bytes; a config file may be at most {MAX_CONFIG_BYTES}"
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the config file {name}: {e}"))?;
+    parse(&name, &text).map(|(source, file, warnings)| ReadFile {
+        path: path.to_path_buf(),
+        source,
+        file,
+        warnings,
+    })
+}
+
+type Parsed = (std::sync::Arc<SourceFile>, ConfigFile, Vec<String>);
+
+/// Parses config text; `name` is how messages name the file.
+pub fn parse(name: &str, text: &str) -> Result<Parsed, String> {
+    let source = SourceFile::new(name, text);
+    let toml_error = |e: toml::de::Error| source.toml_error(&e).to_string();
+    let deserializer = toml::de::Deserializer::parse(text).map_err(toml_error)?;
+    let mut unknown = Vec::new();
+    let file: ConfigFile = serde_ignored::deserialize(deserializer, |path| {
+        unknown.push(path.to_string());
+    })
+    .map_err(toml_error)?;
+    let warnings = unknown
+        .into_iter()
+        .map(|key| format!("{name}: unknown key `{key}` ignored"))
+        .collect();
+    Ok((source, file, warnings))
+}

@@ -1,0 +1,401 @@
+//! Configuration: the file, then the flags over it, turned in one place
+//! into a checked, ready-to-use [`Config`] with every default filled in.
+
+pub mod file;
+pub mod limits;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::audio::output::{AfterDeviceLoss, OutputOptions};
+use crate::audio::player::PlayerOptions;
+use crate::catalog::Catalog;
+use crate::cue_settings::CueSettings;
+use crate::dbus::Bus;
+use crate::dbus::mpris::HeadphonePause;
+use crate::phrasebook::Phrasebook;
+use crate::program::{self, Units};
+use crate::store::StateFiles;
+use crate::voice::{self, DEFAULT_ESPEAK_VOICE, DEFAULT_WORDS_PER_MINUTE, Voice, VoiceChoice};
+
+use file::ReadFile;
+use settings::{
+    AfterCrash, AfterLoss, DaemonSettings, PauseButton, SoundSettings, UnitsChoice, VoiceKind,
+    VoiceSettings,
+};
+
+pub const DEFAULT_VOLUME: f32 = 0.8;
+pub const DEFAULT_PERIOD_MS: u64 = 10;
+const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
+/// What the command line says, over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub sound: SoundSettings,
+    pub voice: VoiceSettings,
+    pub daemon: DaemonSettings,
+    /// Added after the file's folders, so they win over them.
+    pub program_folders: Vec<PathBuf>,
+}
+
+/// The effective configuration. `treadcued --print-config` prints it, in
+/// the config file's own format.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    /// The file it was read from, if any.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
+    pub sound: Sound,
+    pub voice: VoiceConfig,
+    pub daemon: Daemon,
+    pub programs: Programs,
+    pub cues: CueSettings,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Sound {
+    pub device: Option<String>,
+    pub volume: f32,
+    pub tones: Option<PathBuf>,
+    pub period_ms: u64,
+    pub pre_roll_ms: u64,
+    pub after_device_loss: AfterLoss,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VoiceConfig {
+    pub engine: VoiceKind,
+    pub espeak_voice: String,
+    pub words_per_minute: u32,
+    pub piper_model: Option<PathBuf>,
+    pub command: Option<String>,
+    pub cache: PathBuf,
+    pub phrasebook: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Daemon {
+    pub bus: String,
+    pub headphone_pause: PauseButton,
+    pub after_crash: AfterCrash,
+    pub state_dir: PathBuf,
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Programs {
+    pub folders: Vec<PathBuf>,
+    pub units: UnitsChoice,
+}
+
+impl Config {
+    /// The defaults with `read`'s settings over them, then `flags` over
+    /// those. A bad value in the file is an error that names the file and
+    /// the key.
+    pub fn resolve(read: Option<&ReadFile>, flags: Flags) -> Result<Config, String> {
+        let (file_sound, file_voice, file_daemon, file_programs, cues) = match read {
+            Some(read) => {
+                let f = &read.file;
+                let in_file = |e: String| format!("{}: {e}", read.path.display());
+                check_file_values(&f.sound, &f.voice).map_err(&in_file)?;
+                check_daemon(f.daemon.bus.as_deref(), f.daemon.log_level.as_deref())
+                    .map_err(|e| in_file(format!("[daemon] {e}")))?;
+                let cues = file_cues(read)?;
+                (
+                    f.sound.clone(),
+                    f.voice.clone(),
+                    f.daemon.clone(),
+                    f.programs.clone(),
+                    cues,
+                )
+            }
+            None => Default::default(),
+        };
+        let sound = file_sound.merge(flags.sound);
+        let voice = file_voice.merge(flags.voice);
+        let daemon = file_daemon.merge(flags.daemon);
+        let mut folders = file_programs.folders.unwrap_or_default();
+        folders.extend(flags.program_folders);
+        let config = Config {
+            file: read.map(|r| r.path.clone()),
+            sound: Sound::from(sound),
+            voice: VoiceConfig::from(voice),
+            daemon: Daemon::from_settings(daemon),
+            programs: Programs {
+                folders,
+                units: file_programs.units.unwrap_or(UnitsChoice::Program),
+            },
+            cues,
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The values that may have come from the flags.
+    fn check(&self) -> Result<(), String> {
+        check_daemon(Some(&self.daemon.bus), Some(&self.daemon.log_level))
+    }
+
+    /// The defaults alone, as with no file and no flags.
+    pub fn defaults() -> Config {
+        Config::resolve(None, Flags::default()).expect("the defaults are valid")
+    }
+
+    /// The config file's text for this configuration.
+    pub fn to_toml(&self) -> String {
+        let source = match &self.file {
+            Some(path) => format!("# read from {}, with the flags over it", path.display()),
+            None => "# no config file: defaults, with the flags over them".into(),
+        };
+        let body = toml::to_string(self).unwrap_or_else(|e| format!("# cannot print: {e}\n"));
+        format!("{source}\n\n{body}")
+    }
+
+    pub fn bus(&self) -> Result<Bus, String> {
+        parse_bus(&self.daemon.bus)
+    }
+
+    pub fn headphone_pause(&self) -> HeadphonePause {
+        match self.daemon.headphone_pause {
+            PauseButton::Pause => HeadphonePause::Pause,
+            PauseButton::Ignore => HeadphonePause::Ignore,
+        }
+    }
+
+    pub fn catalog(&self) -> Catalog {
+        let units = match self.programs.units {
+            UnitsChoice::Program => None,
+            UnitsChoice::Mph => Some(Units::Mph),
+            UnitsChoice::Kmh => Some(Units::Kmh),
+        };
+        Catalog::new(self.programs.folders.clone()).with_units(units)
+    }
+
+    pub fn voice_choice(&self) -> Result<VoiceChoice, String> {
+        let v = &self.voice;
+        Ok(match v.engine {
+            VoiceKind::Pack => VoiceChoice::Pack,
+            VoiceKind::EspeakNg => VoiceChoice::EspeakNg {
+                voice: v.espeak_voice.clone(),
+                words_per_minute: v.words_per_minute,
+            },
+            VoiceKind::Piper => VoiceChoice::Piper {
+                model: v.piper_model.clone().ok_or(
+                    "the piper voice needs a model: --piper-model FILE or [voice] piper_model",
+                )?,
+            },
+            VoiceKind::Command => {
+                let command = v.command.as_deref().ok_or(
+                    "the command voice needs a command: --voice-command or [voice] command",
+                )?;
+                VoiceChoice::Command {
+                    argv: command.split_whitespace().map(String::from).collect(),
+                }
+            }
+        })
+    }
+
+    pub fn build_voice(&self) -> Result<Box<dyn Voice>, String> {
+        Ok(voice::build(
+            &self.voice_choice()?,
+            Some(self.voice.cache.clone()),
+        ))
+    }
+
+    /// The phrasebook named by the config, or the built-in English one.
+    pub fn phrasebook(&self) -> Result<Phrasebook, String> {
+        let Some(path) = &self.voice.phrasebook else {
+            return Ok(Phrasebook::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Phrasebook::parse(&path.display().to_string(), &text).map_err(|errors| {
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    pub fn output_options(&self) -> OutputOptions {
+        OutputOptions {
+            device: self.sound.device.clone(),
+            period: Duration::from_millis(self.sound.period_ms),
+            after_loss: match self.sound.after_device_loss {
+                AfterLoss::Resume => AfterDeviceLoss::Resume,
+                AfterLoss::Pause => AfterDeviceLoss::StayPaused,
+            },
+            ..OutputOptions::default()
+        }
+    }
+
+    pub fn player_options(&self) -> PlayerOptions {
+        PlayerOptions {
+            output: self.output_options(),
+            volume: self.sound.volume,
+            pre_roll: Duration::from_millis(self.sound.pre_roll_ms),
+        }
+    }
+
+    /// Where the checkpoint and the history live.
+    pub fn state_files(&self) -> StateFiles {
+        StateFiles::in_dir(&self.daemon.state_dir)
+    }
+}
+
+fn parse_bus(bus: &str) -> Result<Bus, String> {
+    match bus {
+        "session" => Ok(Bus::Session),
+        "system" => Ok(Bus::System),
+        address if address.contains(':') => Ok(Bus::Address(address.to_string())),
+        other => Err(format!(
+            "bus `{other}` is not \"session\", \"system\" or an address like \"unix:path=/run/treadcue/bus\""
+        )),
+    }
+}
+
+fn check_daemon(bus: Option<&str>, log_level: Option<&str>) -> Result<(), String> {
+    if let Some(bus) = bus {
+        parse_bus(bus)?;
+    }
+    match log_level {
+        Some(level) if !LOG_LEVELS.contains(&level) => Err(format!(
+            "log_level `{level}` is not one of {}",
+            LOG_LEVELS.join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Range checks of the file's own numbers; the flags' are checked as
+/// they are parsed.
+fn check_file_values(sound: &SoundSettings, voice: &VoiceSettings) -> Result<(), String> {
+    fn section(name: &'static str) -> impl Fn(String) -> String {
+        move |e| format!("[{name}] {e}")
+    }
+    if let Some(v) = sound.volume {
+        limits::check_volume(v).map_err(section("sound"))?;
+    }
+    if let Some(ms) = sound.period_ms {
+        limits::check_period(ms).map_err(section("sound"))?;
+    }
+    if let Some(ms) = sound.pre_roll_ms {
+        limits::check_pre_roll(ms).map_err(section("sound"))?;
+    }
+    if let Some(wpm) = voice.words_per_minute {
+        limits::check_words_per_minute(wpm).map_err(section("voice"))?;
+    }
+    Ok(())
+}
+
+/// The file's `[cues]`, checked as a program's are, over the defaults.
+fn file_cues(read: &ReadFile) -> Result<CueSettings, String> {
+    let raw = read.file.cues.clone().into();
+    let changes = program::cue_overrides(&read.source, &raw).map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    Ok(CueSettings::default().with(&changes))
+}
+
+impl From<SoundSettings> for Sound {
+    fn from(s: SoundSettings) -> Sound {
+        Sound {
+            device: s.device,
+            volume: s.volume.unwrap_or(DEFAULT_VOLUME),
+            tones: s.tones,
+            period_ms: s.period_ms.unwrap_or(DEFAULT_PERIOD_MS),
+            pre_roll_ms: s.pre_roll_ms.unwrap_or(0),
+            after_device_loss: s.after_device_loss.unwrap_or(AfterLoss::Resume),
+        }
+    }
+}
+
+impl From<VoiceSettings> for VoiceConfig {
+    fn from(v: VoiceSettings) -> VoiceConfig {
+        VoiceConfig {
+            engine: v.engine.unwrap_or(VoiceKind::Pack),
+            espeak_voice: v
+                .espeak_voice
+                .unwrap_or_else(|| DEFAULT_ESPEAK_VOICE.into()),
+            words_per_minute: v.words_per_minute.unwrap_or(DEFAULT_WORDS_PER_MINUTE),
+            piper_model: v.piper_model,
+            command: v.command,
+            cache: v.cache.unwrap_or_else(default_cache_dir),
+            phrasebook: v.phrasebook,
+        }
+    }
+}
+
+impl Daemon {
+    fn from_settings(d: DaemonSettings) -> Daemon {
+        Daemon {
+            bus: d.bus.unwrap_or_else(|| "session".into()),
+            headphone_pause: d.headphone_pause.unwrap_or(PauseButton::Pause),
+            after_crash: d.after_crash.unwrap_or(AfterCrash::ResumePaused),
+            state_dir: d.state_dir.unwrap_or_else(default_state_dir),
+            log_level: d.log_level.unwrap_or_else(|| "info".into()),
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/treadcue/phrases`, or under `~/.cache`.
+fn default_cache_dir() -> PathBuf {
+    xdg_dir("XDG_CACHE_HOME", ".cache")
+        .join("treadcue")
+        .join("phrases")
+}
+
+/// systemd's `StateDirectory=` when run by it, else
+/// `$XDG_STATE_HOME/treadcue`, or under `~/.local/state`.
+fn default_state_dir() -> PathBuf {
+    let systemd = std::env::var("STATE_DIRECTORY")
+        .ok()
+        .and_then(|dirs| dirs.split(':').next().map(PathBuf::from))
+        .filter(|p| p.is_absolute());
+    systemd.unwrap_or_else(|| xdg_dir("XDG_STATE_HOME", ".local/state").join("treadcue"))
+}
+
+fn xdg_dir(variable: &str, under_home: &str) -> PathBuf {
+    std::env::var_os(variable)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(under_home)))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Reads the configuration the same way each time, at start and at every
+/// reload: the file found then, with the same flags over it.
+#[derive(Debug, Clone, Default)]
+pub struct Loader {
+    /// `--config`, which must then exist.
+    pub explicit: Option<PathBuf>,
+    pub flags: Flags,
+}
+
+/// A configuration, with the warnings reading it gave.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<String>,
+}
+
+impl Loader {
+    pub fn load(&self) -> Result<Loaded, String> {
+        let read = file::locate(self.explicit.as_deref())
+            .map(|path| file::read(&path))
+            .transpose()?;
+        let config = Config::resolve(read.as_ref(), self.flags.clone())?;
+        Ok(Loaded {
+            config,
+            warnings: read.map(|r| r.warnings).unwrap_or_default(),
+        })
+    }
+}

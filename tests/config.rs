@@ -1,0 +1,241 @@
+//! The config file: the shipped example, the lookup, flags over the file,
+//! unknown keys, bad values, and settings that change what is played.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use treadcue::config::file;
+use treadcue::config::{Config, Flags};
+
+const EXAMPLE: &str = include_str!("../config/treadcue.toml");
+
+/// `treadcued ARGS` with no config file of the machine's in the way:
+/// XDG_CONFIG_HOME points at `home`.
+fn treadcued(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", home)
+        .env("XDG_CACHE_HOME", home)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The config printed for `text` given with --config, plus `flags`.
+fn printed(text: &str, flags: &[&str]) -> (Output, toml::Table) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("treadcue.toml");
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec!["--config", path.to_str().unwrap(), "--print-config"];
+    args.extend_from_slice(flags);
+    let out = treadcued(dir.path(), &args);
+    let table = stdout(&out).parse().unwrap_or_default();
+    (out, table)
+}
+
+fn value<'a>(table: &'a toml::Table, section: &str, key: &str) -> &'a toml::Value {
+    &table[section][key]
+}
+
+#[test]
+fn the_shipped_example_parses_cleanly_and_gives_the_defaults() {
+    let (_, parsed, warnings) = file::parse("config/treadcue.toml", EXAMPLE).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let read = file::ReadFile {
+        path: "config/treadcue.toml".into(),
+        source: treadcue::program::SourceFile::new("config/treadcue.toml", EXAMPLE),
+        file: parsed,
+        warnings,
+    };
+    let from_example = Config::resolve(Some(&read), Flags::default()).unwrap();
+    let defaults = Config::defaults();
+    let body = |c: &Config| c.to_toml().split_once("\n\n").unwrap().1.to_string();
+    assert_eq!(body(&from_example), body(&defaults));
+}
+
+/// The lines of `[section]` in the example, up to the next section.
+fn section_of<'a>(text: &'a str, section: &str) -> &'a str {
+    let header = format!("\n[{section}]\n");
+    let start = text.find(&header).map_or(text.len(), |i| i + header.len());
+    let end = text[start..].find("\n[").map_or(text.len(), |i| start + i);
+    &text[start..end]
+}
+
+#[test]
+fn the_shipped_example_documents_every_setting() {
+    let printed: toml::Table = Config::defaults()
+        .to_toml()
+        .parse()
+        .expect("--print-config prints TOML");
+    // Settings with no default are not printed until set.
+    let unset = [
+        ("sound", "device"),
+        ("sound", "tones"),
+        ("voice", "piper_model"),
+        ("voice", "command"),
+        ("voice", "phrasebook"),
+    ];
+    let mut settings: Vec<(String, String)> = unset
+        .iter()
+        .map(|(s, k)| (s.to_string(), k.to_string()))
+        .collect();
+    for (section, keys) in &printed {
+        for key in keys.as_table().unwrap().keys() {
+            settings.push((section.clone(), key.clone()));
+        }
+    }
+    assert!(settings.len() > 25, "{settings:?}");
+    for (section, key) in settings {
+        let documented = section_of(EXAMPLE, &section)
+            .lines()
+            .map(|l| l.trim_start_matches('#').trim_start())
+            .any(|l| l.starts_with(&format!("{key} =")));
+        assert!(
+            documented,
+            "[{section}] {key} is not in config/treadcue.toml"
+        );
+    }
+}
+
+#[test]
+fn flags_win_over_the_file_and_the_file_over_the_defaults() {
+    let text =
+        "[sound]\nvolume = 0.3\ndevice = \"pulse\"\n[daemon]\nheadphone_pause = \"ignore\"\n";
+    let (out, config) = printed(text, &["--volume", "0.5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(value(&config, "sound", "volume").as_float(), Some(0.5));
+    assert_eq!(value(&config, "sound", "device").as_str(), Some("pulse"));
+    assert_eq!(
+        value(&config, "daemon", "headphone_pause").as_str(),
+        Some("ignore")
+    );
+    assert_eq!(value(&config, "sound", "period_ms").as_integer(), Some(10));
+}
+
+#[test]
+fn unknown_keys_are_warned_about_by_name_and_ignored() {
+    let text = "[sound]\nvolum = 0.5\n[colour]\nscheme = \"dark\"\n";
+    let (out, config) = printed(text, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warned = stderr(&out);
+    assert!(warned.contains("unknown key `sound.volum`"), "{warned}");
+    assert!(warned.contains("unknown key `colour`"), "{warned}");
+    assert_eq!(value(&config, "sound", "volume").as_float(), Some(0.8));
+}
+
+#[test]
+fn bad_values_are_refused_with_the_file_and_the_place() {
+    let cases = [
+        (
+            "[sound]\nvolume = 2.0\n",
+            "[sound] volume 2 is outside 0 to 1",
+        ),
+        ("[sound]\nvolume = \"loud\"\n", ":2:"),
+        ("[sound\nvolume = 0.5\n", ":1:"),
+        ("[cues]\ncountdown = 99\n", ":2:"),
+        ("[voice]\nengine = \"robot\"\n", "robot"),
+        ("[daemon]\nbus = \"nowhere\"\n", "bus `nowhere`"),
+        ("[daemon]\nlog_level = \"loud\"\n", "log_level `loud`"),
+    ];
+    for (text, expected) in cases {
+        let (out, _) = printed(text, &[]);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        let said = stderr(&out);
+        assert!(said.contains("treadcue.toml"), "{text}: {said}");
+        assert!(said.contains(expected), "{text}: {said}");
+        assert!(!said.contains("panicked"), "{said}");
+    }
+}
+
+#[test]
+fn the_file_is_found_in_the_users_config_folder_unless_one_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("treadcue")).unwrap();
+    std::fs::write(
+        home.path().join("treadcue/config.toml"),
+        "[sound]\nvolume = 0.25\n",
+    )
+    .unwrap();
+    let found = treadcued(home.path(), &["--print-config"]);
+    let text = stdout(&found);
+    assert!(text.contains("config.toml"), "{text}");
+    assert!(text.contains("volume = 0.25"), "{text}");
+
+    let named = home.path().join("other.toml");
+    std::fs::write(&named, "[sound]\nvolume = 0.75\n").unwrap();
+    let chosen = treadcued(
+        home.path(),
+        &["--config", named.to_str().unwrap(), "--print-config"],
+    );
+    assert!(stdout(&chosen).contains("volume = 0.75"));
+
+    let missing = treadcued(
+        home.path(),
+        &["--config", "/nonexistent.toml", "--print-config"],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("/nonexistent.toml"));
+}
+
+#[test]
+fn units_and_cue_defaults_from_the_file_change_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("plain.toml");
+    std::fs::write(
+        &program,
+        "name = \"Plain\"\nunits = \"mph\"\n[[steps]]\ndirection = \"forward\"\nduration = \"1m\"\nspeed = 1.5\n[[steps]]\ndirection = \"forward\"\nduration = \"1m\"\nspeed = 2.0\n",
+    )
+    .unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[programs]\nunits = \"km/h\"\n[cues]\ncountdown = 0\n",
+    )
+    .unwrap();
+    let program = program.to_str().unwrap();
+    let with_file = treadcued(
+        dir.path(),
+        &["--config", config.to_str().unwrap(), "plan", program],
+    );
+    let without = treadcued(dir.path(), &["plan", program]);
+    assert!(with_file.status.success(), "{}", stderr(&with_file));
+    let (with_file, without) = (stdout(&with_file), stdout(&without));
+    assert!(
+        without.contains("2.0 mph") && without.contains("countdown"),
+        "{without}"
+    );
+    // 2 mph is 3.2 km/h, spoken and shown.
+    assert!(with_file.contains("3.2 km/h"), "{with_file}");
+    assert!(
+        with_file.contains("three point two kilometres per hour"),
+        "{with_file}"
+    );
+    assert!(!with_file.contains("countdown"), "{with_file}");
+}
+
+#[test]
+fn the_log_level_comes_from_the_file_unless_rust_log_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(&path, "[daemon]\nlog_level = \"error\"\nshade = 1\n").unwrap();
+    let config = path.to_str().unwrap();
+    let quiet = treadcued(dir.path(), &["--config", config, "check", "demo"]);
+    assert!(quiet.status.success());
+    assert!(!stderr(&quiet).contains("shade"), "{}", stderr(&quiet));
+
+    let loud = Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args(["--config", config, "check", "demo"])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(stderr(&loud).contains("unknown key `daemon.shade`"), "{}", stderr(&loud));
+}
