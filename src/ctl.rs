@@ -28,6 +28,7 @@ pub trait Treadcue {
     fn previous(&self) -> zbus::Result<()>;
     fn say(&self, text: &str) -> zbus::Result<()>;
     fn reload(&self) -> zbus::Result<()>;
+    fn history(&self) -> zbus::Result<Vec<crate::dbus::treadcue::HistoryRow>>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<String>;
     #[zbus(property)]
@@ -103,6 +104,12 @@ pub enum Command {
     Watch,
     /// Ask the daemon to re-read its configuration.
     Reload,
+    /// Show the sessions walked, oldest first.
+    History {
+        /// As JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Exit status when the daemon cannot be reached.
@@ -201,7 +208,45 @@ async fn execute(bus: &Bus, command: Command) -> zbus::Result<()> {
         Command::Volume { level: Some(level) } => proxy.set_volume(level).await,
         Command::Watch => watch(&connection, &proxy).await,
         Command::Reload => proxy.reload().await,
+        Command::History { json } => history(&proxy, json).await,
     }
+}
+
+async fn history(proxy: &TreadcueProxy<'_>, json: bool) -> zbus::Result<()> {
+    let rows = proxy.history().await?;
+    if json {
+        let entries: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(
+                |(program, name, start, end, done, count, completed, outcome, walked)| {
+                    serde_json::json!({
+                        "program": program,
+                        "program_name": name,
+                        "start": start,
+                        "end": end,
+                        "steps_done": done,
+                        "step_count": count,
+                        "completed": completed,
+                        "outcome": outcome,
+                        "walked": walked,
+                    })
+                },
+            )
+            .collect();
+        println!("{}", serde_json::Value::Array(entries));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!("No sessions yet.");
+    }
+    for (program, name, start, _end, done, count, _completed, outcome, walked) in rows {
+        // "2026-11-21T13:04:05Z" shown as "2026-11-21 13:04".
+        let when = start.get(..16).unwrap_or(&start).replace('T', " ");
+        let walked = clock(Duration::from_secs_f64(walked.max(0.0)));
+        let steps = format!("{done}/{count} steps");
+        println!("{when}  {program:<22} {walked:>6}  {steps:<12} {outcome:<11}  {name}");
+    }
+    Ok(())
 }
 
 async fn list(proxy: &TreadcueProxy<'_>) -> zbus::Result<()> {

@@ -77,6 +77,9 @@ pub struct Session {
     at_time: SystemTime,
     /// Samples of silence before the clock starts, after a start.
     lead_in: u64,
+    /// When the session was first started; it names the session in the
+    /// checkpoint and the history.
+    started_at: SystemTime,
 }
 
 impl Default for Session {
@@ -88,6 +91,7 @@ impl Default for Session {
             at: 0,
             at_time: UNIX_EPOCH,
             lead_in: 0,
+            started_at: UNIX_EPOCH,
         }
     }
 }
@@ -118,6 +122,23 @@ impl Session {
         self.step = 0;
         self.at = 0;
         self.at_time = now;
+        self.started_at = now;
+    }
+
+    /// A session brought back from a checkpoint: paused at sample `at` of
+    /// `step`, keeping the time it was first started.
+    pub fn restored(&mut self, plan: Arc<Plan>, step: usize, at: u64, started_at: SystemTime) {
+        self.plan = Some(plan);
+        self.state = State::Paused;
+        self.step = step;
+        self.at = at;
+        self.at_time = started_at;
+        self.started_at = started_at;
+        self.lead_in = 0;
+    }
+
+    pub fn started_at(&self) -> SystemTime {
+        self.started_at
     }
 
     /// Takes an event of the sequencer; true when the status changed.

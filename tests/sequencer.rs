@@ -157,3 +157,34 @@ fn the_session_reports_steps_cues_and_its_end() {
     );
     assert_eq!(got.last(), Some(&Event::Finished { at: plan.end }));
 }
+
+#[test]
+fn a_session_brought_back_waits_paused_then_plays_on_from_its_place() {
+    let (plan, sounds) = demo();
+    let step = 1;
+    let at = plan.steps[step].start + 2 * u64::from(RATE);
+    let (events, heard) = mpsc::channel();
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0)
+        .with_events(events)
+        .paused_at(at);
+    assert_eq!(
+        (seq.state(), seq.step(), seq.position()),
+        (PlayState::Paused, step, at)
+    );
+    let waiting = play(&mut seq, RATE as usize);
+    assert_eq!(peak(&waiting), 0.0, "silent until resumed");
+    assert_eq!(seq.position(), at);
+
+    assert!(seq.resume());
+    // The next cue after the place sounds at its own sample, not earlier.
+    let next = plan.cues.iter().find(|c| c.start >= at).unwrap();
+    let until = (next.start - at) as usize;
+    let played = play(&mut seq, until + RATE as usize / 10);
+    assert_eq!(peak(&played[..until]), 0.0, "nothing before the next cue");
+    assert!(peak(&played[until..]) > 0.0, "the next cue sounds on time");
+    let reported: Vec<Event> = heard.try_iter().collect();
+    assert!(
+        !reported.iter().any(|e| matches!(e, Event::StepStarted { .. })),
+        "no step started again: {reported:?}"
+    );
+}

@@ -51,6 +51,8 @@ fn systemd_hears_ready_after_the_name_then_status_watchdog_and_stopping() {
         .args(["--bus-address", &bus.address, "--device", "pulse"])
         .env("PULSE_SERVER", pulse.address())
         .env("XDG_CACHE_HOME", bus.dir())
+        .env("XDG_CONFIG_HOME", bus.dir())
+        .env("XDG_STATE_HOME", bus.dir())
         .env("NOTIFY_SOCKET", &socket_path)
         .env("WATCHDOG_USEC", "1000000")
         .stdout(Stdio::null())
@@ -156,9 +158,16 @@ fn systemd_hears_ready_after_the_name_then_status_watchdog_and_stopping() {
 fn sighup_with_a_broken_configuration_keeps_the_old_one() {
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
-    let book = bus.dir().join("en.toml");
-    let english = treadcue::phrasebook::ENGLISH;
-    std::fs::write(&book, english).unwrap();
+    // A config file that brings in a program of the walker's own.
+    let programs = bus.dir().join("programs");
+    std::fs::create_dir_all(&programs).unwrap();
+    std::fs::copy("config/programs/demo.toml", programs.join("mine.toml")).unwrap();
+    let config = bus.dir().join("treadcue.toml");
+    let good = format!(
+        "[programs]\nfolders = [{:?}]\n",
+        programs.display().to_string()
+    );
+    std::fs::write(&config, &good).unwrap();
     let socket_path = bus.dir().join("notify");
     let notifications = Notifications {
         socket: UnixDatagram::bind(&socket_path).unwrap(),
@@ -169,11 +178,12 @@ fn sighup_with_a_broken_configuration_keeps_the_old_one() {
             &bus.address,
             "--device",
             "pulse",
-            "--phrasebook",
-            book.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
         ])
         .env("PULSE_SERVER", pulse.address())
         .env("XDG_CACHE_HOME", bus.dir())
+        .env("XDG_STATE_HOME", bus.dir())
         .env("NOTIFY_SOCKET", &socket_path)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -201,25 +211,23 @@ fn sighup_with_a_broken_configuration_keeps_the_old_one() {
             .await
             .unwrap();
         let mut errors = proxy.receive_config_error().await.unwrap();
-        std::fs::write(&book, english.replace("[words]", "[wrods]")).unwrap();
+        std::fs::write(&config, format!("{good}[sound]\nvolume = \"loud\"\n")).unwrap();
         hangup();
         let error = tokio::time::timeout(Duration::from_secs(10), errors.next())
             .await
             .expect("a ConfigError")
             .unwrap();
-        assert!(
-            error
-                .args()
-                .unwrap()
-                .message()
-                .contains("unknown key `wrods`")
-        );
+        let message = error.args().unwrap().message().to_string();
+        assert!(message.contains("treadcue.toml:4:"), "{message}");
         notifications.expect("STATUS=Reload refused", Duration::from_secs(5));
-        // Still running, with the old phrasebook.
-        proxy.start("demo").await.unwrap();
+        // Still running, with the old configuration and its program.
+        proxy.start("mine").await.unwrap();
         assert_eq!(proxy.state().await.unwrap(), "running");
-        // A good file on the next SIGHUP is taken without complaint.
-        std::fs::write(&book, english).unwrap();
+        proxy.stop().await.unwrap();
+
+        // A good file on the next SIGHUP is taken without complaint, and
+        // is in force: without the folder, the program is gone.
+        std::fs::write(&config, "[programs]\nfolders = []\n").unwrap();
         hangup();
         assert!(
             tokio::time::timeout(Duration::from_secs(2), errors.next())
@@ -227,6 +235,8 @@ fn sighup_with_a_broken_configuration_keeps_the_old_one() {
                 .is_err(),
             "no ConfigError for a good file"
         );
+        let gone = proxy.start("mine").await.unwrap_err();
+        assert!(gone.to_string().contains("UnknownProgram"), "{gone}");
     });
     assert!(
         daemon.try_wait().unwrap().is_none(),

@@ -75,6 +75,16 @@ impl Player {
     /// Opens the device if it is not open yet and starts `plan`, replacing
     /// any session playing.
     pub fn start(&self, plan: Arc<Plan>, sounds: Arc<[CueSound]>) -> Result<(), AudioError> {
+        self.start_at(plan, sounds, None)
+    }
+
+    /// Like [`Player::start`], but paused at sample `paused_at` when given.
+    pub fn start_at(
+        &self,
+        plan: Arc<Plan>,
+        sounds: Arc<[CueSound]>,
+        paused_at: Option<u64>,
+    ) -> Result<(), AudioError> {
         let mut output = self.output();
         let fresh = output.is_none();
         if fresh {
@@ -96,6 +106,10 @@ impl Player {
             .with_events(self.events.clone())
             .with_pre_roll(pre_roll)
             .with_lead_in(settle);
+        let sequencer = match paused_at {
+            Some(at) => sequencer.paused_at(at),
+            None => sequencer,
+        };
         *lock(output.slot()) = Some(sequencer);
         Ok(())
     }

@@ -150,6 +150,18 @@ impl Sequencer {
         self
     }
 
+    /// Starts paused at `position` (clamped to the plan), as a session
+    /// brought back after a crash does: cues before it are not replayed,
+    /// and nothing is reported until the walker resumes.
+    pub fn paused_at(mut self, position: u64) -> Self {
+        let position = position.min(self.plan.length);
+        self.position = position;
+        self.next_cue = self.plan.cues.partition_point(|c| c.start < position);
+        self.next_step = self.plan.steps.partition_point(|s| s.start <= position);
+        self.state = PlayState::Paused;
+        self
+    }
+
     pub fn plan(&self) -> &Arc<Plan> {
         &self.plan
     }

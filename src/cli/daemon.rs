@@ -1,101 +1,59 @@
 //! `treadcued` with no command: the daemon on D-Bus.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::fail;
 use super::sound_args::SoundArgs;
 use crate::audio::player::Player;
-use crate::catalog::Catalog;
-use crate::cue_settings::CueSettings;
-use crate::daemon::{Controller, ControllerParts, DaemonOptions, Reload, serve};
-use crate::dbus::Bus;
-use crate::dbus::mpris::HeadphonePause;
-use crate::phrasebook::Phrasebook;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PauseButton {
-    /// A headphone's Pause pauses the session.
-    Pause,
-    /// A headphone's Pause is ignored (earbuds that pause when taken out).
-    Ignore,
-}
+use crate::config::settings::{AfterCrash, DaemonSettings};
+use crate::config::{Config, Loader};
+use crate::daemon::{Controller, ControllerParts, DaemonOptions, Reload, Setup, serve};
 
 #[derive(Debug, Clone, Args)]
 pub struct DaemonArgs {
-    /// Serve on the system bus instead of the session bus.
-    #[arg(long, conflicts_with = "bus_address")]
-    pub system: bool,
-    /// Serve on the bus at this address instead of the session bus.
-    #[arg(long, value_name = "ADDRESS")]
-    pub bus_address: Option<String>,
-    /// What a headphone's (MPRIS) Pause does.
-    #[arg(long, value_enum, default_value_t = PauseButton::Pause)]
-    pub headphone_pause: PauseButton,
-    /// A phrasebook to speak from instead of the built-in English one;
-    /// Reload re-reads it.
-    #[arg(long, value_name = "FILE")]
-    pub phrasebook: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: DaemonSettings,
     #[command(flatten)]
     pub sound: SoundArgs,
 }
 
-impl DaemonArgs {
-    fn bus(&self) -> Bus {
-        match (&self.bus_address, self.system) {
-            (Some(address), _) => Bus::Address(address.clone()),
-            (None, true) => Bus::System,
-            (None, false) => Bus::Session,
-        }
-    }
-}
-
-fn load_phrasebook(path: Option<&PathBuf>) -> Result<Phrasebook, String> {
-    let Some(path) = path else {
-        return Ok(Phrasebook::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Phrasebook::parse(&path.display().to_string(), &text).map_err(|errors| {
-        errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
+/// What a reload can change while the daemon runs.
+fn setup(config: &Config) -> Result<Setup, String> {
+    Ok(Setup {
+        catalog: config.catalog(),
+        cues: config.cues.clone(),
+        phrases: config.phrasebook()?,
+        voice: config.build_voice()?,
+        tones: config.sound.tones.clone(),
     })
 }
 
-pub fn run(args: &DaemonArgs, catalog: Catalog) -> ExitCode {
-    let phrases = match load_phrasebook(args.phrasebook.as_ref()) {
-        Ok(book) => book,
+pub fn run(loader: Loader, config: Config) -> ExitCode {
+    let setup = match setup(&config) {
+        Ok(setup) => setup,
         Err(e) => return fail(super::EXIT_INVALID, e),
     };
-    let voice = match args.sound.build_voice() {
-        Ok(voice) => voice,
+    let bus = match config.bus() {
+        Ok(bus) => bus,
         Err(e) => return fail(super::EXIT_INVALID, e),
     };
-    let options = args.sound.player_options();
+    let options = config.player_options();
     let rate = options.output.rate;
     let (player, news) = Player::new(options);
     let controller = Arc::new(Controller::new(ControllerParts {
-        catalog,
-        cues: CueSettings::default(),
-        phrases,
-        voice,
-        tones: args.sound.tones.clone(),
+        setup,
         player,
         rate,
+        state: config.state_files(),
     }));
-    let reload = reload_phrasebook(args.phrasebook.clone(), controller.clone());
+    recover(&controller, &config);
+    let reload = reload_config(loader, config.clone(), controller.clone());
     let daemon = DaemonOptions {
-        bus: args.bus(),
-        headphone_pause: match args.headphone_pause {
-            PauseButton::Pause => HeadphonePause::Pause,
-            PauseButton::Ignore => HeadphonePause::Ignore,
-        },
+        bus,
+        headphone_pause: config.headphone_pause(),
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -114,16 +72,101 @@ pub fn run(args: &DaemonArgs, catalog: Catalog) -> ExitCode {
     }
 }
 
-/// Re-reads the phrasebook file; a broken one is refused and the one in
-/// force stays.
-fn reload_phrasebook(path: Option<PathBuf>, controller: Arc<Controller>) -> Reload {
+/// A session left behind by a crash, a kill or a power cut comes back
+/// paused, or goes to the history, as the config says.
+fn recover(controller: &Controller, config: &Config) {
+    let checkpoint = match controller.state_files().checkpoint.load() {
+        Ok(Some(checkpoint)) => checkpoint,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!("{e}");
+            return;
+        }
+    };
+    if config.daemon.after_crash == AfterCrash::Discard {
+        tracing::info!(
+            "an interrupted session of {} was discarded, as after_crash says; it is in the history",
+            checkpoint.program
+        );
+        controller.discard(&checkpoint);
+        return;
+    }
+    match controller.restore(&checkpoint) {
+        Ok(()) if controller.state().is_active() => {
+            tracing::info!(
+                "the interrupted session of {} is back, paused at step {} of {}, {:.0} s in",
+                checkpoint.program,
+                checkpoint.step + 1,
+                checkpoint.step_count,
+                checkpoint.position
+            );
+            if let Err(e) =
+                controller.say("Your session is back, paused. Resume when you are ready.")
+            {
+                tracing::debug!("cannot say that the session is back: {e}");
+            }
+        }
+        Ok(()) => tracing::info!("the checkpoint was of a session already in the history"),
+        // The checkpoint stays for the next start.
+        Err(e) => tracing::error!("the interrupted session could not be brought back: {e}"),
+    }
+}
+
+/// Reads the configuration again, as at the start; a broken one is
+/// refused and the one in force stays. Settings that belong to the
+/// device or the bus wait for a restart.
+fn reload_config(loader: Loader, started_with: Config, controller: Arc<Controller>) -> Reload {
     let lock = Arc::new(Mutex::new(()));
     Arc::new(move || {
         let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
-        let book = load_phrasebook(path.as_ref())?;
-        controller.set_phrasebook(book);
+        let loaded = loader.load()?;
+        for warning in &loaded.warnings {
+            tracing::warn!("{warning}");
+        }
+        let new = loaded.config;
+        controller.reconfigure(setup(&new)?);
+        for setting in needs_restart(&started_with, &new) {
+            tracing::warn!("{setting} changed: it takes effect when treadcued restarts");
+        }
         Ok(())
     })
+}
+
+/// The changed settings a running daemon cannot take up.
+fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let mut check = |name, differs: bool| {
+        if differs {
+            changed.push(name);
+        }
+    };
+    check("[sound] device", old.sound.device != new.sound.device);
+    check(
+        "[sound] period_ms",
+        old.sound.period_ms != new.sound.period_ms,
+    );
+    check(
+        "[sound] pre_roll_ms",
+        old.sound.pre_roll_ms != new.sound.pre_roll_ms,
+    );
+    check(
+        "[sound] after_device_loss",
+        old.sound.after_device_loss != new.sound.after_device_loss,
+    );
+    check("[daemon] bus", old.daemon.bus != new.daemon.bus);
+    check(
+        "[daemon] headphone_pause",
+        old.daemon.headphone_pause != new.daemon.headphone_pause,
+    );
+    check(
+        "[daemon] state_dir",
+        old.daemon.state_dir != new.daemon.state_dir,
+    );
+    check(
+        "[daemon] log_level",
+        old.daemon.log_level != new.daemon.log_level,
+    );
+    changed
 }
 
 /// A message for each SIGHUP, which asks for a reload. Without one, SIGHUP
@@ -140,7 +183,7 @@ fn hangup_signals() -> tokio::sync::mpsc::UnboundedReceiver<()> {
                 }
             });
         }
-        Err(e) => eprintln!("treadcued: SIGHUP will not reload: {e}"),
+        Err(e) => tracing::warn!("SIGHUP will not reload: {e}"),
     }
     received
 }

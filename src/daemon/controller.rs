@@ -14,7 +14,10 @@ use crate::catalog::{Catalog, LoadError, is_program_id};
 use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
 use crate::plan::Plan;
+use crate::program::Program;
 use crate::session::{Session, State, Status};
+use crate::store::history::Outcome;
+use crate::store::{self, Checkpoint, Entry, StateFiles};
 use crate::voice::Voice;
 
 /// Longest text `Say` accepts.
@@ -36,6 +39,8 @@ pub enum ControlError {
     Device(String),
     #[error("{0}")]
     Voice(String),
+    #[error("{0}")]
+    Storage(String),
 }
 
 /// One program as `ListPrograms` reports it.
@@ -47,22 +52,34 @@ pub struct ProgramInfo {
     pub seconds: f64,
 }
 
-pub struct ControllerParts {
+/// What a reload may change: where programs come from, how and with what
+/// words and voice they are cued. A session keeps what it started with.
+pub struct Setup {
     pub catalog: Catalog,
     pub cues: CueSettings,
     pub phrases: Phrasebook,
     pub voice: Box<dyn Voice>,
     pub tones: Option<PathBuf>,
+}
+
+pub struct ControllerParts {
+    pub setup: Setup,
     pub player: Player,
     pub rate: u32,
+    /// Where the checkpoint and the history are kept.
+    pub state: StateFiles,
 }
 
 pub struct Controller {
-    parts: ControllerParts,
+    player: Player,
+    rate: u32,
+    setup: Mutex<Arc<Setup>>,
+    state: StateFiles,
+    /// Held while the checkpoint or the history is written, so a late
+    /// checkpoint never outlives the session's end.
+    writing: Mutex<()>,
     /// Samples the device had pulled at the last health check.
     last_pulled: Mutex<u64>,
-    /// Replaced on reload; a session keeps the words it started with.
-    phrases: Mutex<Arc<Phrasebook>>,
     session: Mutex<Session>,
     /// The player is saying a phrase with no session: its events are not
     /// the session's.
@@ -75,10 +92,12 @@ fn no_session() -> ControlError {
 
 impl Controller {
     pub fn new(parts: ControllerParts) -> Controller {
-        let phrases = Mutex::new(Arc::new(parts.phrases.clone()));
         Controller {
-            parts,
-            phrases,
+            player: parts.player,
+            rate: parts.rate,
+            setup: Mutex::new(Arc::new(parts.setup)),
+            state: parts.state,
+            writing: Mutex::new(()),
             last_pulled: Mutex::new(0),
             session: Mutex::new(Session::default()),
             saying_alone: AtomicBool::new(false),
@@ -89,9 +108,13 @@ impl Controller {
         self.session.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Speaks from `book` from the next session on.
-    pub fn set_phrasebook(&self, book: Phrasebook) {
-        *self.phrases.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(book);
+    /// Cues from the next session on with `setup`.
+    pub fn reconfigure(&self, setup: Setup) {
+        *self.setup.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(setup);
+    }
+
+    fn setup(&self) -> Arc<Setup> {
+        self.setup.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn status(&self) -> Status {
@@ -100,12 +123,13 @@ impl Controller {
 
     pub fn volume(&self) -> f64 {
         // The player keeps an f32: report what was set, not its rounding.
-        (f64::from(self.parts.player.volume()) * 1e4).round() / 1e4
+        (f64::from(self.player.volume()) * 1e4).round() / 1e4
     }
 
     /// Every valid program, by id; broken files are left out.
     pub fn list_programs(&self) -> Vec<ProgramInfo> {
-        let catalog = &self.parts.catalog;
+        let setup = self.setup();
+        let catalog = &setup.catalog;
         catalog
             .ids()
             .into_iter()
@@ -126,7 +150,8 @@ impl Controller {
         if !is_program_id(id) {
             return Err(ControlError::UnknownProgram(id.to_string()));
         }
-        let program = self.parts.catalog.load(id).map_err(|e| match e {
+        let setup = self.setup();
+        let program = setup.catalog.load(id).map_err(|e| match e {
             LoadError::NotFound { id, .. } => ControlError::UnknownProgram(id),
             LoadError::Invalid(diagnostics) => ControlError::InvalidProgram {
                 id: id.to_string(),
@@ -137,24 +162,46 @@ impl Controller {
                     .join("\n"),
             },
         })?;
-        let p = &self.parts;
-        let mut bank = Bank::new(p.rate, p.tones.as_deref()).map_err(ControlError::Voice)?;
-        let phrases = self
-            .phrases
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let plan = bank::prepare(&program, &p.cues, &phrases, p.voice.as_ref(), &mut bank)
-            .map_err(|e| ControlError::Voice(e.to_string()))?;
-        let plan = Arc::new(plan);
-        let held = p.player.holds_device();
-        p.player
+        let (plan, bank) = self.prepare(&setup, &program)?;
+        let held = self.player.holds_device();
+        self.end_replaced_session();
+        self.player
             .start(plan.clone(), bank.sounds_for(&plan))
             .map_err(|e| ControlError::Device(e.to_string()))?;
         self.saying_alone.store(false, Ordering::SeqCst);
         let lead_in = if held { Duration::ZERO } else { SETTLE };
         self.session().started(plan, lead_in, SystemTime::now());
+        self.save_checkpoint();
         Ok(())
+    }
+
+    /// Renders the program's phrases and compiles its plan.
+    fn prepare(&self, setup: &Setup, program: &Program) -> Result<(Arc<Plan>, Bank), ControlError> {
+        let mut bank = Bank::new(self.rate, setup.tones.as_deref()).map_err(ControlError::Voice)?;
+        let plan = bank::prepare(
+            program,
+            &setup.cues,
+            &setup.phrases,
+            setup.voice.as_ref(),
+            &mut bank,
+        )
+        .map_err(|e| ControlError::Voice(e.to_string()))?;
+        Ok((Arc::new(plan), bank))
+    }
+
+    /// A session replaced by a new one ends as stopped, in the history.
+    fn end_replaced_session(&self) {
+        let entry = {
+            let session = self.session();
+            if !session.is_active() {
+                return;
+            }
+            let at = self.player.with_session(|s| s.position()).unwrap_or(0);
+            history_entry(&session, at, Outcome::Stopped, SystemTime::now())
+        };
+        if let Some(entry) = entry {
+            self.record_end(&entry);
+        }
     }
 
     /// Harmless when paused already.
@@ -168,7 +215,7 @@ impl Controller {
     /// caused at once, so a client asking right after its call sees the
     /// new state; the sequencer's own report of it changes nothing more.
     fn act(&self, action: impl FnOnce(&mut crate::audio::sequencer::Sequencer) -> Option<Event>) {
-        if let Some(Some(event)) = self.parts.player.with_session(action) {
+        if let Some(Some(event)) = self.player.with_session(action) {
             self.on_event(&event);
         }
     }
@@ -209,7 +256,6 @@ impl Controller {
     pub fn previous(&self) -> Result<(), ControlError> {
         let (step, _) = self.position()?;
         let into_step = self
-            .parts
             .player
             .with_session(|s| {
                 let plan = s.plan();
@@ -238,24 +284,24 @@ impl Controller {
                 "Say takes 1 to {MAX_SAY_CHARS} characters of text, not {chars}"
             )));
         }
-        let p = &self.parts;
-        let clip = p
+        let clip = self
+            .setup()
             .voice
             .render(&text)
             .map_err(|e| ControlError::Voice(e.to_string()))?;
-        let mut bank = Bank::new(p.rate, None).map_err(ControlError::Voice)?;
+        let mut bank = Bank::new(self.rate, None).map_err(ControlError::Voice)?;
         bank.add_phrase(&text, &clip);
-        let plan = Arc::new(Plan::phrase(&text, &bank, p.rate));
+        let plan = Arc::new(Plan::phrase(&text, &bank, self.rate));
         let sounds = bank.sounds_for(&plan);
         if self.session().is_active() {
             let sound: CueSound = sounds[0].clone();
-            p.player.with_session(|s| s.say(sound));
+            self.player.with_session(|s| s.say(sound));
             return Ok(());
         }
         // No session: the phrase is a tiny session of its own, which does
         // not change what clients see.
         self.saying_alone.store(true, Ordering::SeqCst);
-        p.player
+        self.player
             .start(plan, sounds)
             .map_err(|e| ControlError::Device(e.to_string()))
     }
@@ -266,23 +312,165 @@ impl Controller {
                 "volume {volume} is outside 0 to 1"
             )));
         }
-        self.parts.player.set_volume(volume as f32);
+        self.player.set_volume(volume as f32);
         Ok(())
     }
 
-    /// Takes an event from the player; true when the status changed.
+    /// Takes an event from the player; true when the status changed. A
+    /// session that ends here is in the history before this returns.
     pub fn on_event(&self, event: &Event) -> bool {
         if self.saying_alone.load(Ordering::SeqCst) {
             return false;
         }
-        self.session().on_event(event, SystemTime::now())
+        let now = SystemTime::now();
+        let (changed, ended) = {
+            let mut session = self.session();
+            let was_active = session.is_active();
+            let changed = session.on_event(event, now);
+            let ended = match session.state() {
+                State::Finished if was_active => Some(Outcome::Finished),
+                State::Stopped if was_active => Some(Outcome::Stopped),
+                _ => None,
+            };
+            let at = match *event {
+                Event::Finished { at } | Event::Stopped { at } => at,
+                _ => 0,
+            };
+            (
+                changed,
+                ended.and_then(|outcome| history_entry(&session, at, outcome, now)),
+            )
+        };
+        if let Some(entry) = ended {
+            self.record_end(&entry);
+        }
+        changed
+    }
+
+    /// Writes a finished session to the history, then lets its checkpoint
+    /// go: a crash between the two finds the entry and drops the
+    /// checkpoint.
+    fn record_end(&self, entry: &Entry) {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = self.state.history.append(entry) {
+            tracing::error!("{e}");
+        }
+        if let Err(e) = self.state.checkpoint.clear() {
+            tracing::error!("{e}");
+        }
+    }
+
+    /// Saves where the session stands, or clears the checkpoint when no
+    /// session is active.
+    pub fn save_checkpoint(&self) {
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let saved = match self.checkpoint() {
+            Some(checkpoint) => self.state.checkpoint.save(&checkpoint),
+            None => self.state.checkpoint.clear(),
+        };
+        if let Err(e) = saved {
+            tracing::error!("{e}");
+        }
+    }
+
+    /// The active session as a checkpoint.
+    fn checkpoint(&self) -> Option<Checkpoint> {
+        let session = self.session();
+        let plan = session.plan().filter(|_| session.is_active())?.clone();
+        let (step, at) = self
+            .player
+            .with_session(|s| (s.step(), s.position()))
+            .unwrap_or((session.step(), 0));
+        Some(Checkpoint {
+            program: plan.program_id.clone(),
+            program_name: plan.program_name.clone(),
+            started_at: store::micros(session.started_at()),
+            state: session.state().as_str().to_string(),
+            step,
+            step_count: plan.steps.len(),
+            position: plan.seconds(at),
+            saved_at: store::micros(SystemTime::now()),
+        })
+    }
+
+    /// The way out at SIGTERM: the session pauses with a fade and is
+    /// checkpointed, to come back paused at the next start.
+    pub fn suspend(&self) {
+        if self.session().is_active() {
+            self.act(|s| s.pause().then(|| Event::Paused { at: s.position() }));
+        }
+        self.save_checkpoint();
+    }
+
+    /// Brings back a checkpointed session, paused where it was. A session
+    /// already in the history (it ended just before a crash) is dropped.
+    pub fn restore(&self, checkpoint: &Checkpoint) -> Result<(), String> {
+        if self.state.history.contains(checkpoint.started_at) {
+            return self.state.checkpoint.clear();
+        }
+        let setup = self.setup();
+        let program = setup
+            .catalog
+            .load(&checkpoint.program)
+            .map_err(|e| format!("cannot bring back {}: {e}", checkpoint.program))?;
+        let (plan, bank) = self.prepare(&setup, &program).map_err(|e| e.to_string())?;
+        let at = (checkpoint.position.max(0.0) * f64::from(plan.sample_rate)) as u64;
+        self.player
+            .start_at(plan.clone(), bank.sounds_for(&plan), Some(at))
+            .map_err(|e| e.to_string())?;
+        let step = self.player.with_session(|s| s.step()).unwrap_or(0);
+        let at = self.player.with_session(|s| s.position()).unwrap_or(at);
+        self.session()
+            .restored(plan, step, at, store::from_micros(checkpoint.started_at));
+        self.save_checkpoint();
+        Ok(())
+    }
+
+    /// Gives up a checkpointed session: it goes to the history as
+    /// interrupted.
+    pub fn discard(&self, checkpoint: &Checkpoint) {
+        if !self.state.history.contains(checkpoint.started_at) {
+            let entry = Entry {
+                program: checkpoint.program.clone(),
+                program_name: checkpoint.program_name.clone(),
+                start: rfc3339(store::from_micros(checkpoint.started_at)),
+                end: rfc3339(store::from_micros(checkpoint.saved_at)),
+                steps_done: checkpoint.step as u32,
+                step_count: checkpoint.step_count as u32,
+                completed: false,
+                outcome: Outcome::Interrupted,
+                walked: checkpoint.position,
+                session: checkpoint.started_at,
+            };
+            self.record_end(&entry);
+        } else if let Err(e) = self.state.checkpoint.clear() {
+            tracing::error!("{e}");
+        }
+    }
+
+    /// Every session in the history, oldest first; damaged lines (a
+    /// power cut can tear the last one) are left out.
+    pub fn history(&self) -> Result<Vec<Entry>, ControlError> {
+        let read = self.state.history.read().map_err(ControlError::Storage)?;
+        if read.damaged > 0 {
+            tracing::warn!(
+                "{}: {} damaged line(s) left out",
+                self.state.history.path.display(),
+                read.damaged
+            );
+        }
+        Ok(read.entries)
+    }
+
+    pub fn state_files(&self) -> &StateFiles {
+        &self.state
     }
 
     /// Whether the sound goes on: a running session's device must have
     /// pulled samples since the last check. Idle, paused (a lost device
     /// pauses) or finished, there is nothing to stall.
     pub fn is_healthy(&self) -> bool {
-        let pulled = self.parts.player.with_session(|s| s.pulled()).unwrap_or(0);
+        let pulled = self.player.with_session(|s| s.pulled()).unwrap_or(0);
         let mut last = self.last_pulled.lock().unwrap_or_else(|p| p.into_inner());
         let moved = pulled != *last;
         *last = pulled;
@@ -291,7 +479,7 @@ impl Controller {
 
     /// Lets the device go once nothing plays.
     pub fn release_device_if_idle(&self) -> bool {
-        self.parts.player.release_if_idle()
+        self.player.release_if_idle()
     }
 
     fn require_active(&self) -> Result<(), ControlError> {
@@ -309,11 +497,38 @@ impl Controller {
         }
         let count = session.plan().map_or(0, |p| p.steps.len());
         drop(session);
-        let step = self.parts.player.with_session(|s| s.step()).unwrap_or(0);
+        let step = self.player.with_session(|s| s.step()).unwrap_or(0);
         Ok((step, count))
     }
 
     pub fn state(&self) -> State {
         self.session().state()
     }
+}
+
+/// The history's entry for a session ending at sample `at`.
+fn history_entry(session: &Session, at: u64, outcome: Outcome, now: SystemTime) -> Option<Entry> {
+    let plan = session.plan()?;
+    let finished = outcome == Outcome::Finished;
+    let step_count = plan.steps.len() as u32;
+    Some(Entry {
+        program: plan.program_id.clone(),
+        program_name: plan.program_name.clone(),
+        start: rfc3339(session.started_at()),
+        end: rfc3339(now),
+        steps_done: if finished {
+            step_count
+        } else {
+            session.step() as u32
+        },
+        step_count,
+        completed: finished,
+        outcome,
+        walked: plan.seconds(at.min(plan.length)),
+        session: store::micros(session.started_at()),
+    })
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
 }

@@ -12,7 +12,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zbus::Connection;
 use zbus::object_server::InterfaceRef;
 
-pub use controller::{ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo};
+pub use controller::{
+    ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo, Setup,
+};
 pub use supervisor::{Supervisor, status_line};
 
 use crate::audio::output::DeviceEvent;
@@ -28,6 +30,9 @@ use crate::session::Status;
 const RELEASE_AFTER: Duration = Duration::from_secs(5);
 /// The event thread's longest sleep when nothing is due.
 const IDLE_WAIT: Duration = Duration::from_secs(3600);
+/// How often a running session is checkpointed between its changes: a
+/// crash loses at most this much of the walker's place.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
 pub struct DaemonOptions {
     pub bus: Bus,
@@ -102,14 +107,16 @@ pub async fn serve(
                 if controller.is_healthy() {
                     supervisor.watchdog();
                 } else {
-                    eprintln!("treadcued: the session has stalled; letting the watchdog restart treadcued");
+                    tracing::warn!("the session has stalled; letting the watchdog restart treadcued");
                 }
             }
         }
     }
     supervisor.stopping();
-    let _ = controller.stop();
-    // Let the stop's fade play out before the device goes.
+    // Paused and checkpointed, the session comes back at the next start.
+    let suspend = controller.clone();
+    let _ = tokio::task::spawn_blocking(move || suspend.suspend()).await;
+    // Let the pause's fade play out before the device goes.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let _ = connection.release_name(dbus::MPRIS_NAME).await;
     let _ = connection.release_name(dbus::NAME).await;
@@ -131,14 +138,14 @@ async fn reload_on_hangup(
         .unwrap_or_else(|e| Err(e.to_string()));
     match result {
         Ok(()) => {
-            eprintln!("treadcued: reloaded");
+            tracing::info!("reloaded");
             supervisor.status(shown);
         }
         Err(message) => {
-            eprintln!("treadcued: reload refused, keeping the configuration in force: {message}");
+            tracing::warn!("reload refused, keeping the configuration in force: {message}");
             supervisor.status_text(&format!("Reload refused: {message}"));
             if let Err(e) = treadcue.signal_emitter().config_error(&message).await {
-                eprintln!("treadcued: cannot send a signal: {e}");
+                tracing::warn!("cannot send a signal: {e}");
             }
         }
     }
@@ -193,8 +200,8 @@ async fn connect(
         .request_name_with_flags(dbus::MPRIS_NAME, flags)
         .await
     {
-        eprintln!(
-            "treadcued: media keys will not reach treadcue: cannot own {}: {e}",
+        tracing::warn!(
+            "media keys will not reach treadcue: cannot own {}: {e}",
             dbus::MPRIS_NAME
         );
     }
@@ -213,26 +220,37 @@ fn spawn_event_thread(
         .name("treadcue-events".into())
         .spawn(move || {
             let mut release_at: Option<Instant> = None;
+            let mut checkpoint_at: Option<Instant> = None;
             loop {
-                // With nothing to release, wait for the next event however
-                // long: an idle daemon does not wake up. A lost device also
-                // pauses the session, so its news comes with an event.
-                let wait =
-                    release_at.map_or(IDLE_WAIT, |at| at.saturating_duration_since(Instant::now()));
+                // With nothing to release or save, wait for the next event
+                // however long: an idle daemon does not wake up. A lost
+                // device also pauses the session, so its news comes with
+                // an event.
+                let wait = [release_at, checkpoint_at]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .map_or(IDLE_WAIT, |at| at.saturating_duration_since(Instant::now()));
                 match news.events.recv_timeout(wait) {
                     Ok(event) => {
                         if matches!(event, Event::Finished { .. } | Event::Stopped { .. }) {
                             release_at = Some(Instant::now() + RELEASE_AFTER);
                         }
-                        if controller.on_event(&event)
-                            && notices.send(Notice::Event(event)).is_err()
-                        {
+                        let changed = controller.on_event(&event);
+                        let saves = changed && !matches!(event, Event::CueStarted { .. });
+                        if changed && notices.send(Notice::Event(event)).is_err() {
                             return;
+                        }
+                        // After the news is out: clients hear first, the
+                        // disk can wait a few milliseconds.
+                        if saves {
+                            controller.save_checkpoint();
                         }
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                 }
+                checkpoint_at = keep_checkpointing(&controller, checkpoint_at);
                 // A lost device pauses the session first: its news is here
                 // by the time that event is.
                 for event in news.device.try_iter() {
@@ -247,6 +265,23 @@ fn spawn_event_thread(
         .expect("the event thread starts");
 }
 
+/// While a session runs, saves it every [`CHECKPOINT_EVERY`]; gives the
+/// next time to save, or None when nothing runs.
+fn keep_checkpointing(controller: &Controller, due: Option<Instant>) -> Option<Instant> {
+    if controller.state() != crate::session::State::Running {
+        return None;
+    }
+    let now = Instant::now();
+    match due {
+        Some(at) if at > now => Some(at),
+        Some(_) => {
+            controller.save_checkpoint();
+            Some(now + CHECKPOINT_EVERY)
+        }
+        None => Some(now + CHECKPOINT_EVERY),
+    }
+}
+
 async fn publish(
     controller: &Controller,
     treadcue: &InterfaceRef<Treadcue>,
@@ -257,17 +292,17 @@ async fn publish(
     let event = match notice {
         Notice::Event(event) => event,
         Notice::Device(DeviceEvent::Lost(reason)) => {
-            eprintln!("treadcued: audio device lost ({reason}): session paused, retrying");
+            tracing::warn!("audio device lost ({reason}): session paused, retrying");
             return;
         }
         Notice::Device(DeviceEvent::Restored) => {
-            eprintln!("treadcued: audio device back");
+            tracing::info!("audio device back");
             return;
         }
     };
     let status = controller.status();
     if let Err(e) = announce(treadcue, mpris, shown, &status).await {
-        eprintln!("treadcued: cannot send a property change: {e}");
+        tracing::warn!("cannot send a property change: {e}");
     }
     let emitter = treadcue.signal_emitter();
     let sent = match event {
@@ -288,7 +323,7 @@ async fn publish(
         _ => Ok(()),
     };
     if let Err(e) = sent {
-        eprintln!("treadcued: cannot send a signal: {e}");
+        tracing::warn!("cannot send a signal: {e}");
     }
     *shown = status;
 }

@@ -21,6 +21,8 @@ pub enum Error {
     NoDevice(String),
     /// The voice cannot say a phrase.
     Voice(String),
+    /// The history or checkpoint cannot be read or written.
+    Storage(String),
 }
 
 impl From<ControlError> for Error {
@@ -33,6 +35,7 @@ impl From<ControlError> for Error {
             ControlError::InvalidArgument(_) => Error::InvalidArgument(message),
             ControlError::Device(_) => Error::NoDevice(message),
             ControlError::Voice(_) => Error::Voice(message),
+            ControlError::Storage(_) => Error::Storage(message),
         }
     }
 }

@@ -12,6 +12,24 @@ use zbus::object_server::SignalEmitter;
 use super::Error;
 use crate::daemon::Controller;
 use crate::session::Status;
+use crate::store::Entry;
+
+/// One session of the history as D-Bus carries it.
+pub type HistoryRow = (String, String, String, String, u32, u32, bool, String, f64);
+
+fn history_row(e: Entry) -> HistoryRow {
+    (
+        e.program,
+        e.program_name,
+        e.start,
+        e.end,
+        e.steps_done,
+        e.step_count,
+        e.completed,
+        e.outcome.as_str().to_string(),
+        e.walked,
+    )
+}
 
 pub struct Treadcue {
     pub controller: Arc<Controller>,
@@ -61,8 +79,9 @@ impl Treadcue {
         self.controller.resume().map_err(Error::from)
     }
 
+    /// Stops the session; it is in the history when this returns.
     async fn stop(&self) -> Result<(), Error> {
-        self.controller.stop().map_err(Error::from)
+        blocking(&self.controller, |c| c.stop()).await
     }
 
     /// Skips to the next step.
@@ -80,6 +99,18 @@ impl Treadcue {
     /// dropped).
     async fn say(&self, text: String) -> Result<(), Error> {
         blocking(&self.controller, move |c| c.say(&text)).await
+    }
+
+    /// Every finished, stopped or interrupted session, oldest first:
+    /// program, program name, start and end (RFC 3339), steps done, step
+    /// count, completed, outcome (finished, stopped, interrupted) and
+    /// seconds walked.
+    #[zbus(out_args("sessions"))]
+    async fn history(&self) -> Result<Vec<HistoryRow>, Error> {
+        blocking(&self.controller, |c| {
+            Ok(c.history()?.into_iter().map(history_row).collect())
+        })
+        .await
     }
 
     /// Re-reads the configuration; a broken one is reported and the old

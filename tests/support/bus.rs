@@ -100,14 +100,36 @@ impl Daemon {
         pulse_address: &str,
         extra: &[&str],
     ) -> Daemon {
+        Daemon::spawn(binary, bus, ("pulse", pulse_address), extra)
+    }
+
+    /// treadcued on ALSA's null device, which takes samples as fast as
+    /// they come: a session plays in a blink.
+    pub fn start_on_null_device(bus: &PrivateBus, extra: &[&str]) -> Daemon {
+        let binary = Path::new(env!("CARGO_BIN_EXE_treadcued"));
+        Daemon::spawn(binary, bus, ("null", ""), extra)
+    }
+
+    fn spawn(
+        binary: &Path,
+        bus: &PrivateBus,
+        (device, pulse_address): (&str, &str),
+        extra: &[&str],
+    ) -> Daemon {
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let count = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let stderr = bus
             .dir()
-            .join(format!("treadcued-{}.err", std::process::id()));
+            .join(format!("treadcued-{}-{count}.err", std::process::id()));
         let child = Command::new(binary)
-            .args(["--bus-address", &bus.address, "--device", "pulse"])
+            .args(["--bus-address", &bus.address, "--device", device])
             .args(extra)
             .env("PULSE_SERVER", pulse_address)
             .env("XDG_CACHE_HOME", bus.dir())
+            // No config file of the machine's, and the checkpoint and
+            // history in the test's own folder.
+            .env("XDG_CONFIG_HOME", bus.dir())
+            .env("XDG_STATE_HOME", bus.dir())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()

@@ -1,0 +1,114 @@
+//! The running session's checkpoint: enough to bring it back, paused
+//! where it was, after the daemon dies.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::write_atomically;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub program: String,
+    pub program_name: String,
+    /// When the session started, in microseconds since the Unix epoch;
+    /// it names the session.
+    pub started_at: i64,
+    /// "running" or "paused" when saved.
+    pub state: String,
+    /// From 0.
+    pub step: usize,
+    pub step_count: usize,
+    /// Seconds into the session.
+    pub position: f64,
+    pub saved_at: i64,
+}
+
+/// Where the checkpoint lives, and how it is saved and read.
+#[derive(Debug, Clone)]
+pub struct CheckpointFile {
+    pub path: PathBuf,
+}
+
+impl CheckpointFile {
+    pub fn new(path: PathBuf) -> Self {
+        CheckpointFile { path }
+    }
+
+    pub fn save(&self, checkpoint: &Checkpoint) -> Result<(), String> {
+        let json = serde_json::to_vec_pretty(checkpoint).map_err(|e| e.to_string())?;
+        write_atomically(&self.path, &json)
+            .map_err(|e| format!("cannot save the checkpoint {}: {e}", self.path.display()))
+    }
+
+    /// No session to keep any more.
+    pub fn clear(&self) -> Result<(), String> {
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(format!("cannot remove {}: {e}", self.path.display())),
+        }
+    }
+
+    /// The checkpoint left behind, if any. A file that cannot be read as
+    /// one is moved aside (never deleted) and reported.
+    pub fn load(&self) -> Result<Option<Checkpoint>, String> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            let aside = set_aside(&self.path);
+            format!(
+                "the checkpoint {} is damaged ({e}); moved to {}",
+                self.path.display(),
+                aside.display()
+            )
+        })
+    }
+}
+
+fn set_aside(path: &Path) -> PathBuf {
+    let aside = path.with_extension("json.damaged");
+    if std::fs::rename(path, &aside).is_err() {
+        return path.to_path_buf();
+    }
+    aside
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_is_saved_whole_read_back_and_a_damaged_one_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = CheckpointFile::new(dir.path().join("state/session.json"));
+        assert_eq!(file.load().unwrap(), None);
+        let checkpoint = Checkpoint {
+            program: "demo".into(),
+            program_name: "One-minute demo".into(),
+            started_at: 1,
+            state: "running".into(),
+            step: 1,
+            step_count: 3,
+            position: 30.5,
+            saved_at: 2,
+        };
+        file.save(&checkpoint).unwrap();
+        assert_eq!(file.load().unwrap(), Some(checkpoint));
+        // Nothing is left behind beside it but the checkpoint.
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("state"))
+            .unwrap()
+            .collect();
+        assert_eq!(names.len(), 1);
+
+        std::fs::write(&file.path, "{\"program\": ").unwrap();
+        let error = file.load().unwrap_err();
+        assert!(error.contains("damaged"), "{error}");
+        assert!(dir.path().join("state/session.json.damaged").exists());
+        assert_eq!(file.load().unwrap(), None);
+        file.clear().unwrap();
+    }
+}

@@ -1,0 +1,178 @@
+//! The history of sessions: one JSON line per finished or stopped
+//! session, appended with a single write and flushed before the session
+//! counts as ended, so a crash can neither tear a line nor lose one.
+
+use std::fs::OpenOptions;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Walked to the end.
+    Finished,
+    /// Stopped, or replaced by another session.
+    Stopped,
+    /// Cut short by a crash or power cut, and not brought back.
+    Interrupted,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Finished => "finished",
+            Outcome::Stopped => "stopped",
+            Outcome::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub program: String,
+    pub program_name: String,
+    /// RFC 3339, UTC.
+    pub start: String,
+    pub end: String,
+    /// Steps walked to their end.
+    pub steps_done: u32,
+    pub step_count: u32,
+    pub completed: bool,
+    pub outcome: Outcome,
+    /// Seconds into the program when it ended.
+    pub walked: f64,
+    /// The session's start in microseconds since the Unix epoch: two
+    /// entries for one session are never written.
+    pub session: i64,
+}
+
+/// The history file: what is in it, with how many lines were damaged.
+#[derive(Debug, Default)]
+pub struct HistoryRead {
+    pub entries: Vec<Entry>,
+    pub damaged: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryFile {
+    pub path: PathBuf,
+}
+
+impl HistoryFile {
+    pub fn new(path: PathBuf) -> Self {
+        HistoryFile { path }
+    }
+
+    /// Appends one entry and flushes it to the disk.
+    pub fn append(&self, entry: &Entry) -> Result<(), String> {
+        let fail = |e: std::io::Error| format!("cannot add to {}: {e}", self.path.display());
+        let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+        line.push('\n');
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+        }
+        let created = !self.path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .map_err(fail)?;
+        // A power cut can leave the last line torn; start on a fresh
+        // line so the torn piece stays a damaged line of its own.
+        if !ends_with_newline(&mut file).map_err(fail)? {
+            line.insert(0, '\n');
+        }
+        // One write: a killed process either wrote the line or did not.
+        file.write_all(line.as_bytes()).map_err(fail)?;
+        file.sync_data().map_err(fail)?;
+        if created {
+            if let Some(dir) = self.path.parent() {
+                super::sync_dir(dir).map_err(fail)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every whole entry, oldest first. A missing file is an empty history.
+    pub fn read(&self) -> Result<HistoryRead, String> {
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HistoryRead::default()),
+            Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
+        };
+        let mut read = HistoryRead::default();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            match serde_json::from_str(line) {
+                Ok(entry) => read.entries.push(entry),
+                Err(_) => read.damaged += 1,
+            }
+        }
+        Ok(read)
+    }
+
+    /// Whether the session that started at `session` is in the history.
+    pub fn contains(&self, session: i64) -> bool {
+        self.read()
+            .is_ok_and(|r| r.entries.iter().any(|e| e.session == session))
+    }
+}
+
+fn ends_with_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
+    let length = file.seek(SeekFrom::End(0))?;
+    if length == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(session: i64) -> Entry {
+        Entry {
+            program: "demo".into(),
+            program_name: "One-minute demo".into(),
+            start: "2026-11-21T10:00:00Z".into(),
+            end: "2026-11-21T10:01:00Z".into(),
+            steps_done: 3,
+            step_count: 3,
+            completed: true,
+            outcome: Outcome::Finished,
+            walked: 60.0,
+            session,
+        }
+    }
+
+    #[test]
+    fn a_line_torn_by_a_power_cut_is_left_out_and_the_next_entry_is_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryFile::new(dir.path().join("history.jsonl"));
+        history.append(&entry(1)).unwrap();
+        // The power went while the second entry was being written.
+        let torn = serde_json::to_string(&entry(2)).unwrap();
+        let mut file = OpenOptions::new().append(true).open(&history.path).unwrap();
+        file.write_all(&torn.as_bytes()[..torn.len() / 2]).unwrap();
+        drop(file);
+        history.append(&entry(3)).unwrap();
+
+        let read = history.read().unwrap();
+        let sessions: Vec<i64> = read.entries.iter().map(|e| e.session).collect();
+        assert_eq!(sessions, [1, 3]);
+        assert_eq!(read.damaged, 1);
+        assert!(history.contains(3) && !history.contains(2));
+    }
+
+    #[test]
+    fn a_missing_history_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryFile::new(dir.path().join("none.jsonl"));
+        assert!(history.read().unwrap().entries.is_empty());
+    }
+}

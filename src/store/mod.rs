@@ -1,0 +1,58 @@
+//! What must outlive the daemon: the running session's checkpoint and the
+//! history of finished sessions, both written so that a crash or a power
+//! cut at any moment leaves a whole file behind.
+
+pub mod checkpoint;
+pub mod history;
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use checkpoint::Checkpoint;
+pub use history::Entry;
+
+/// Replaces `path` with `bytes` all at once: written to a file beside it,
+/// flushed to the disk, renamed over it, and the rename itself flushed.
+/// A reader sees the old file or the new one, never a mix.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Makes a rename or a new file in `dir` survive a power cut.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Microseconds since the Unix epoch: how times are stored.
+pub fn micros(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+pub fn from_micros(micros: i64) -> SystemTime {
+    UNIX_EPOCH + std::time::Duration::from_micros(micros.max(0) as u64)
+}
+
+/// The daemon's two files, in one folder.
+#[derive(Debug, Clone)]
+pub struct StateFiles {
+    pub checkpoint: checkpoint::CheckpointFile,
+    pub history: history::HistoryFile,
+}
+
+impl StateFiles {
+    pub fn in_dir(dir: &Path) -> StateFiles {
+        StateFiles {
+            checkpoint: checkpoint::CheckpointFile::new(dir.join("session.json")),
+            history: history::HistoryFile::new(dir.join("history.jsonl")),
+        }
+    }
+}
