@@ -199,3 +199,62 @@ fn a_wav_file_replaces_a_synthesized_tone() {
     let sound = &rendered.samples[tick.sample as usize..tick.end_sample as usize];
     assert!(power_at(sound, 440.0, RATE) > 10.0 * power_at(sound, 1000.0, RATE));
 }
+
+/// Renders `demo` with `treadcued render` and the given flags: the
+/// samples and the timeline.
+fn render_cli(flags: &[&str]) -> (Vec<f32>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("demo.wav");
+    let timeline = dir.path().join("demo.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args(["render", "demo", "-o", wav.to_str().unwrap()])
+        .args(["--timeline", timeline.to_str().unwrap()])
+        .args(flags)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let samples = hound::WavReader::open(&wav)
+        .unwrap()
+        .into_samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / 32768.0)
+        .collect();
+    let timeline = serde_json::from_slice(&std::fs::read(&timeline).unwrap()).unwrap();
+    (samples, timeline)
+}
+
+/// The loudest sample of the first cue of `kind`.
+fn cue_peak(samples: &[f32], timeline: &serde_json::Value, kind: &str) -> f32 {
+    let cue = timeline["cues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == kind)
+        .unwrap();
+    let (start, end) = (
+        cue["sample"].as_u64().unwrap() as usize,
+        cue["end_sample"].as_u64().unwrap() as usize,
+    );
+    peak(&samples[start..end])
+}
+
+#[test]
+fn tone_volume_turns_the_beeps_down_and_leaves_the_voice_alone() {
+    let (full, timeline) = render_cli(&[]);
+    let (half, _) = render_cli(&["--tone-volume", "0.5"]);
+    let ratio = cue_peak(&half, &timeline, "countdown") / cue_peak(&full, &timeline, "countdown");
+    assert!(
+        (ratio - 0.5).abs() < 0.02,
+        "ticks at {ratio} of their level"
+    );
+    let speech =
+        cue_peak(&half, &timeline, "announcement") / cue_peak(&full, &timeline, "announcement");
+    assert!(
+        (speech - 1.0).abs() < 0.01,
+        "speech at {speech} of its level"
+    );
+}

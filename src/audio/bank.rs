@@ -44,6 +44,16 @@ impl Bank {
         })
     }
 
+    /// Scales the tones by `gain` (0 to 1), for a walker who finds the
+    /// beeps too loud beside the voice.
+    pub fn with_tone_volume(mut self, gain: f32) -> Bank {
+        let gain = gain.clamp(0.0, 1.0);
+        for samples in self.tones.values_mut() {
+            *samples = samples.iter().map(|s| s * gain).collect();
+        }
+        self
+    }
+
     pub fn rate(&self) -> u32 {
         self.rate
     }

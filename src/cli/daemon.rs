@@ -28,6 +28,7 @@ fn setup(config: &Config) -> Result<Setup, String> {
         phrases: config.phrasebook()?,
         voice: config.build_voice()?,
         tones: config.sound.tones.clone(),
+        tone_volume: config.sound.tone_volume,
     })
 }
 
@@ -49,6 +50,14 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
         rate,
         state: config.state_files(),
     }));
+    // Before READY=1: programs loaded, phrases rendered, and a session
+    // cut short brought back.
+    let started = std::time::Instant::now();
+    controller.warm_up();
+    tracing::debug!(
+        "programs prepared in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     recover(&controller, &config);
     let reload = reload_config(loader, config.clone(), controller.clone());
     let daemon = DaemonOptions {

@@ -41,7 +41,8 @@ pub fn prepare(
     rate: u32,
 ) -> Result<(Plan, Bank), String> {
     let phrases = config.phrasebook()?;
-    let mut bank = Bank::new(rate, config.sound.tones.as_deref())?;
+    let mut bank =
+        Bank::new(rate, config.sound.tones.as_deref())?.with_tone_volume(config.sound.tone_volume);
     let plan = bank::prepare(program, &config.cues, &phrases, voice, &mut bank)
         .map_err(|e| e.to_string())?;
     Ok((plan, bank))

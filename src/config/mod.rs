@@ -59,6 +59,7 @@ pub struct Config {
 pub struct Sound {
     pub device: Option<String>,
     pub volume: f32,
+    pub tone_volume: f32,
     pub tones: Option<PathBuf>,
     pub period_ms: u64,
     pub pre_roll_ms: u64,
@@ -280,6 +281,11 @@ fn check_file_values(sound: &SoundSettings, voice: &VoiceSettings) -> Result<(),
     if let Some(v) = sound.volume {
         limits::check_volume(v).map_err(section("sound"))?;
     }
+    if let Some(v) = sound.tone_volume {
+        limits::check_volume(v)
+            .map_err(|e| format!("tone_{e}"))
+            .map_err(section("sound"))?;
+    }
     if let Some(ms) = sound.period_ms {
         limits::check_period(ms).map_err(section("sound"))?;
     }
@@ -310,6 +316,7 @@ impl From<SoundSettings> for Sound {
         Sound {
             device: s.device,
             volume: s.volume.unwrap_or(DEFAULT_VOLUME),
+            tone_volume: s.tone_volume.unwrap_or(1.0),
             tones: s.tones,
             period_ms: s.period_ms.unwrap_or(DEFAULT_PERIOD_MS),
             pre_roll_ms: s.pre_roll_ms.unwrap_or(0),

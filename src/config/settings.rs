@@ -67,6 +67,9 @@ pub struct SoundSettings {
     /// Volume from 0 to 1 [default: 0.8].
     #[arg(long, value_parser = parse_volume)]
     pub volume: Option<f32>,
+    /// Loudness of the tones beside the voice, from 0 to 1 [default: 1].
+    #[arg(long, value_parser = parse_volume)]
+    pub tone_volume: Option<f32>,
     /// Folder of WAV files replacing tones: tick.wav, go.wav, chime.wav,
     /// halfway.wav, finish.wav.
     #[arg(long, value_name = "DIR")]
@@ -158,6 +161,7 @@ impl SoundSettings {
         SoundSettings {
             device: over.device.or(self.device),
             volume: over.volume.or(self.volume),
+            tone_volume: over.tone_volume.or(self.tone_volume),
             tones: over.tones.or(self.tones),
             period_ms: over.period_ms.or(self.period_ms),
             pre_roll_ms: over.pre_roll_ms.or(self.pre_roll_ms),

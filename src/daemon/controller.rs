@@ -60,6 +60,7 @@ pub struct Setup {
     pub phrases: Phrasebook,
     pub voice: Box<dyn Voice>,
     pub tones: Option<PathBuf>,
+    pub tone_volume: f32,
 }
 
 pub struct ControllerParts {
@@ -143,6 +144,23 @@ impl Controller {
             .collect()
     }
 
+    /// Loads every program and renders its phrases, so a Start later has
+    /// nothing slow left to do (rendered phrases are cached on disk).
+    /// Broken programs are logged, not fatal: the others still play.
+    pub fn warm_up(&self) {
+        let setup = self.setup();
+        for id in setup.catalog.ids() {
+            let prepared = setup
+                .catalog
+                .load(&id)
+                .map_err(|e| e.to_string())
+                .and_then(|program| self.prepare(&setup, &program).map_err(|e| e.to_string()));
+            if let Err(e) = prepared {
+                tracing::warn!("program {id} cannot be played: {e}");
+            }
+        }
+    }
+
     /// Loads, prepares and starts a program, replacing any session. Slow
     /// when a synthesizer must render new phrases: call it off the bus's
     /// own task.
@@ -177,7 +195,9 @@ impl Controller {
 
     /// Renders the program's phrases and compiles its plan.
     fn prepare(&self, setup: &Setup, program: &Program) -> Result<(Arc<Plan>, Bank), ControlError> {
-        let mut bank = Bank::new(self.rate, setup.tones.as_deref()).map_err(ControlError::Voice)?;
+        let mut bank = Bank::new(self.rate, setup.tones.as_deref())
+            .map_err(ControlError::Voice)?
+            .with_tone_volume(setup.tone_volume);
         let plan = bank::prepare(
             program,
             &setup.cues,
