@@ -237,5 +237,9 @@ fn the_log_level_comes_from_the_file_unless_rust_log_says() {
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    assert!(stderr(&loud).contains("unknown key `daemon.shade`"), "{}", stderr(&loud));
+    assert!(
+        stderr(&loud).contains("unknown key `daemon.shade`"),
+        "{}",
+        stderr(&loud)
+    );
 }

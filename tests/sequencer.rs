@@ -184,7 +184,9 @@ fn a_session_brought_back_waits_paused_then_plays_on_from_its_place() {
     assert!(peak(&played[until..]) > 0.0, "the next cue sounds on time");
     let reported: Vec<Event> = heard.try_iter().collect();
     assert!(
-        !reported.iter().any(|e| matches!(e, Event::StepStarted { .. })),
+        !reported
+            .iter()
+            .any(|e| matches!(e, Event::StepStarted { .. })),
         "no step started again: {reported:?}"
     );
 }
