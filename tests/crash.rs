@@ -275,3 +275,33 @@ fn the_history_survives_200_kills_whole_and_with_every_finished_session() {
         "{heard} sessions were heard to finish, only {completed} are in the history"
     );
 }
+
+#[test]
+fn a_session_that_cannot_come_back_is_kept_until_the_next_start_then_recorded() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let programs = bus.dir().join("programs");
+    std::fs::create_dir_all(&programs).unwrap();
+    std::fs::copy("config/programs/demo.toml", programs.join("mine.toml")).unwrap();
+    let folder = ["--programs", programs.to_str().unwrap()];
+    let mut daemon = Daemon::start(&bus, &pulse.address(), &folder);
+    assert!(ctl(&bus, &["start", "mine"]).status.success());
+    std::thread::sleep(Duration::from_secs(3));
+    signal(&daemon, "-KILL");
+    wait_for_exit(&mut daemon, Duration::from_secs(2));
+
+    // Without the folder, the program is gone: the session cannot come
+    // back, and its checkpoint is kept rather than thrown away.
+    let daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    assert_eq!(status(&bus)["state"], "idle");
+    assert_eq!(checkpoint(bus.dir()).unwrap()["program"], "mine");
+    assert!(daemon.stderr().contains("could not be brought back"));
+
+    // The next session takes its place; the old one is in the history.
+    assert!(ctl(&bus, &["start", "demo"]).status.success());
+    let out = ctl(&bus, &["history", "--json"]);
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(history[0]["program"], "mine", "{history}");
+    assert_eq!(history[0]["outcome"], "interrupted");
+    assert_eq!(checkpoint(bus.dir()).unwrap()["program"], "demo");
+}

@@ -143,39 +143,27 @@ fn reload_config(loader: Loader, started_with: Config, controller: Arc<Controlle
 
 /// The changed settings a running daemon cannot take up.
 fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    let mut check = |name, differs: bool| {
-        if differs {
-            changed.push(name);
-        }
-    };
-    check("[sound] device", old.sound.device != new.sound.device);
-    check(
-        "[sound] period_ms",
-        old.sound.period_ms != new.sound.period_ms,
-    );
-    check(
-        "[sound] pre_roll_ms",
-        old.sound.pre_roll_ms != new.sound.pre_roll_ms,
-    );
-    check(
-        "[sound] after_device_loss",
-        old.sound.after_device_loss != new.sound.after_device_loss,
-    );
-    check("[daemon] bus", old.daemon.bus != new.daemon.bus);
-    check(
-        "[daemon] headphone_pause",
-        old.daemon.headphone_pause != new.daemon.headphone_pause,
-    );
-    check(
-        "[daemon] state_dir",
-        old.daemon.state_dir != new.daemon.state_dir,
-    );
-    check(
-        "[daemon] log_level",
-        old.daemon.log_level != new.daemon.log_level,
-    );
-    changed
+    let (a, b) = (&old.sound, &new.sound);
+    let (c, d) = (&old.daemon, &new.daemon);
+    [
+        ("[sound] device", a.device != b.device),
+        ("[sound] period_ms", a.period_ms != b.period_ms),
+        ("[sound] pre_roll_ms", a.pre_roll_ms != b.pre_roll_ms),
+        (
+            "[sound] after_device_loss",
+            a.after_device_loss != b.after_device_loss,
+        ),
+        ("[daemon] bus", c.bus != d.bus),
+        (
+            "[daemon] headphone_pause",
+            c.headphone_pause != d.headphone_pause,
+        ),
+        ("[daemon] state_dir", c.state_dir != d.state_dir),
+        ("[daemon] log_level", c.log_level != d.log_level),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
 }
 
 /// A message for each SIGHUP, which asks for a reload. Without one, SIGHUP

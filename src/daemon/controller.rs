@@ -210,10 +210,17 @@ impl Controller {
     }
 
     /// A session replaced by a new one ends as stopped, in the history.
+    /// With no session, a checkpoint left by one that could not be
+    /// brought back goes to the history as interrupted before the new
+    /// session's checkpoint takes its place.
     fn end_replaced_session(&self) {
         let entry = {
             let session = self.session();
             if !session.is_active() {
+                drop(session);
+                if let Ok(Some(leftover)) = self.state.checkpoint.load() {
+                    self.discard(&leftover);
+                }
                 return;
             }
             let at = self.player.with_session(|s| s.position()).unwrap_or(0);

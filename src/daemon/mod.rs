@@ -22,7 +22,7 @@ use crate::audio::player::PlayerNews;
 use crate::audio::sequencer::Event;
 use crate::dbus::mpris::{HeadphonePause, MprisPlayer, MprisRoot};
 use crate::dbus::treadcue::{Treadcue, TreadcueSignals};
-use crate::dbus::{self, Bus};
+use crate::dbus::{self, Announcer, Bus};
 use crate::session::Status;
 
 /// How long the device is kept after a session ends, so its last sound
@@ -68,16 +68,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     mut hangups: UnboundedReceiver<()>,
 ) -> Result<(), DaemonError> {
-    let connection = connect(&controller, &options, reload.clone()).await?;
+    let announcer = Arc::new(Announcer::new(controller.status()));
+    let connection = connect(&controller, &announcer, &options, reload.clone()).await?;
     let (notices, mut incoming) = unbounded_channel();
     spawn_event_thread(controller.clone(), news, notices);
     let treadcue = connection
         .object_server()
         .interface::<_, Treadcue>(dbus::PATH)
-        .await?;
-    let mpris = connection
-        .object_server()
-        .interface::<_, MprisPlayer>(dbus::MPRIS_PATH)
         .await?;
     let mut shown = controller.status();
     let supervisor = Supervisor::from_env();
@@ -94,7 +91,8 @@ pub async fn serve(
             () = &mut shutdown => break,
             notice = incoming.recv() => match notice {
                 Some(notice) => {
-                    publish(&controller, &treadcue, &mpris, notice, &mut shown).await;
+                    let server = connection.object_server();
+                    shown = publish(&controller, server, &announcer, &treadcue, notice).await;
                     supervisor.status(&shown);
                 }
                 None => break,
@@ -155,6 +153,7 @@ async fn reload_on_hangup(
 /// the name can call at once.
 async fn connect(
     controller: &Arc<Controller>,
+    announcer: &Arc<Announcer>,
     options: &DaemonOptions,
     reload: Reload,
 ) -> Result<Connection, DaemonError> {
@@ -175,6 +174,7 @@ async fn connect(
             dbus::PATH,
             Treadcue {
                 controller: controller.clone(),
+                announcer: announcer.clone(),
                 reload,
             },
         )
@@ -282,26 +282,28 @@ fn keep_checkpointing(controller: &Controller, due: Option<Instant>) -> Option<I
     }
 }
 
+/// Tells clients what an event changed, and sends its signal; gives the
+/// status now.
 async fn publish(
     controller: &Controller,
+    server: &zbus::ObjectServer,
+    announcer: &Announcer,
     treadcue: &InterfaceRef<Treadcue>,
-    mpris: &InterfaceRef<MprisPlayer>,
     notice: Notice,
-    shown: &mut Status,
-) {
+) -> Status {
+    let status = controller.status();
     let event = match notice {
         Notice::Event(event) => event,
         Notice::Device(DeviceEvent::Lost(reason)) => {
             tracing::warn!("audio device lost ({reason}): session paused, retrying");
-            return;
+            return status;
         }
         Notice::Device(DeviceEvent::Restored) => {
             tracing::info!("audio device back");
-            return;
+            return status;
         }
     };
-    let status = controller.status();
-    if let Err(e) = announce(treadcue, mpris, shown, &status).await {
+    if let Err(e) = announcer.announce(server, status.clone()).await {
         tracing::warn!("cannot send a property change: {e}");
     }
     let emitter = treadcue.signal_emitter();
@@ -325,21 +327,5 @@ async fn publish(
     if let Err(e) = sent {
         tracing::warn!("cannot send a signal: {e}");
     }
-    *shown = status;
-}
-
-/// Sends one PropertiesChanged per interface with every property whose
-/// value changed: one message, not one per property, keeps the bus quiet
-/// for the calls that matter.
-async fn announce(
-    treadcue: &InterfaceRef<Treadcue>,
-    mpris: &InterfaceRef<MprisPlayer>,
-    old: &Status,
-    new: &Status,
-) -> zbus::Result<()> {
-    crate::dbus::treadcue::announce_changes(treadcue.signal_emitter(), old, new).await?;
-    let player = mpris.get().await;
-    player
-        .announce_changes(mpris.signal_emitter(), old, new)
-        .await
+    status
 }

@@ -1,10 +1,12 @@
 //! treadcue on D-Bus: its own interface, MPRIS for media keys and
 //! headphone buttons, and the names other programs rely on.
 
+mod announcer;
 mod errors;
 pub mod mpris;
 pub mod treadcue;
 
+pub use announcer::Announcer;
 pub use errors::Error;
 
 pub const NAME: &str = "io.github.treadcue.Treadcue1";

@@ -127,8 +127,13 @@ impl MprisPlayer {
         }
     }
 
-    fn stop(&self) -> fdo::Result<()> {
-        quietly(self.controller.stop())
+    /// Stop writes the session to the history: off the bus's own task.
+    async fn stop(&self) -> fdo::Result<()> {
+        let controller = self.controller.clone();
+        let stopped = tokio::task::spawn_blocking(move || controller.stop())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        quietly(stopped)
     }
 
     fn next(&self) -> fdo::Result<()> {

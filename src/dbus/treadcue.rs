@@ -7,9 +7,9 @@ use std::sync::Arc;
 use zbus::Variant;
 use zbus::interface;
 use zbus::names::InterfaceName;
-use zbus::object_server::SignalEmitter;
+use zbus::object_server::{ObjectServer, SignalEmitter};
 
-use super::Error;
+use super::{Announcer, Error};
 use crate::daemon::Controller;
 use crate::session::Status;
 use crate::store::Entry;
@@ -33,6 +33,7 @@ fn history_row(e: Entry) -> HistoryRow {
 
 pub struct Treadcue {
     pub controller: Arc<Controller>,
+    pub announcer: Arc<Announcer>,
     /// Re-reads what the daemon was started with; `Err` keeps the old.
     pub reload: Arc<dyn Fn() -> Result<(), String> + Send + Sync>,
 }
@@ -50,6 +51,19 @@ async fn blocking<T: Send + 'static>(
         .map_err(Error::from)
 }
 
+impl Treadcue {
+    /// Announces what a call changed before the call replies.
+    async fn told(&self, server: &ObjectServer, result: Result<(), Error>) -> Result<(), Error> {
+        if result.is_ok() {
+            let status = self.controller.status();
+            if let Err(e) = self.announcer.announce(server, status).await {
+                tracing::warn!("cannot send a property change: {e}");
+            }
+        }
+        result
+    }
+}
+
 #[interface(name = "io.github.treadcue.Treadcue1")]
 impl Treadcue {
     /// Every program: id, name, description and length in seconds.
@@ -65,34 +79,44 @@ impl Treadcue {
     }
 
     /// Starts a program by id (a name, never a path), replacing any session.
-    async fn start(&self, program: String) -> Result<(), Error> {
-        blocking(&self.controller, move |c| c.start(&program)).await
+    async fn start(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+        program: String,
+    ) -> Result<(), Error> {
+        let started = blocking(&self.controller, move |c| c.start(&program)).await;
+        self.told(server, started).await
     }
 
     /// Pauses the session; harmless when paused.
-    async fn pause(&self) -> Result<(), Error> {
-        self.controller.pause().map_err(Error::from)
+    async fn pause(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
+        self.told(server, self.controller.pause().map_err(Error::from))
+            .await
     }
 
     /// Resumes the session; harmless when running.
-    async fn resume(&self) -> Result<(), Error> {
-        self.controller.resume().map_err(Error::from)
+    async fn resume(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
+        self.told(server, self.controller.resume().map_err(Error::from))
+            .await
     }
 
     /// Stops the session; it is in the history when this returns.
-    async fn stop(&self) -> Result<(), Error> {
-        blocking(&self.controller, |c| c.stop()).await
+    async fn stop(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
+        let stopped = blocking(&self.controller, |c| c.stop()).await;
+        self.told(server, stopped).await
     }
 
     /// Skips to the next step.
-    async fn next(&self) -> Result<(), Error> {
-        self.controller.next().map_err(Error::from)
+    async fn next(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
+        self.told(server, self.controller.next().map_err(Error::from))
+            .await
     }
 
     /// Back to the start of the step, or the step before within its first
     /// three seconds.
-    async fn previous(&self) -> Result<(), Error> {
-        self.controller.previous().map_err(Error::from)
+    async fn previous(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
+        self.told(server, self.controller.previous().map_err(Error::from))
+            .await
     }
 
     /// Says a phrase now (at most 500 characters; control characters are
