@@ -243,3 +243,17 @@ fn the_log_level_comes_from_the_file_unless_rust_log_says() {
         stderr(&loud)
     );
 }
+
+#[test]
+fn the_printed_config_reads_back_as_itself() {
+    let text = "[sound]\nvolume = 0.4\ntone_volume = 0.5\n[voice]\nengine = \"espeak-ng\"\nwords_per_minute = 140\n[cues]\nheads_up = \"12s\"\nremaining = [\"2m\", \"30s\"]\n[programs]\nunits = \"km/h\"\n[daemon]\nafter_crash = \"discard\"\n";
+    let (first, _) = printed(text, &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let first = stdout(&first);
+    let (second, _) = printed(&first, &[]);
+    assert!(stderr(&second).is_empty(), "{}", stderr(&second));
+    let body = |s: &str| s.split_once("\n\n").unwrap().1.to_string();
+    assert_eq!(body(&stdout(&second)), body(&first));
+    assert!(first.contains("heads_up = \"12s\""), "{first}");
+    assert!(first.contains("remaining = [\"2m\", \"30s\"]"), "{first}");
+}

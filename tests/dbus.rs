@@ -349,6 +349,20 @@ fn a_headphone_pause_can_be_ignored() {
 }
 
 #[test]
+fn a_reload_changes_what_a_headphone_pause_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("treadcue.toml");
+    std::fs::write(&config, "[daemon]\nheadphone_pause = \"pause\"\n").unwrap();
+    let world = world(&["--config", config.to_str().unwrap()]);
+    call(&world, "Start", &["s", "demo"]);
+    std::fs::write(&config, "[daemon]\nheadphone_pause = \"ignore\"\n").unwrap();
+    let (reloaded, _, error) = call(&world, "Reload", &[]);
+    assert!(reloaded, "{error}");
+    playerctl(&world, &["pause"]);
+    assert_eq!(property(&world, "State"), "s \"running\"");
+}
+
+#[test]
 fn every_malformed_call_gets_its_named_error_and_the_daemon_goes_on() {
     let mut world = world(&[]);
     let base = "io.github.treadcue.Treadcue1.Error";

@@ -29,6 +29,7 @@ fn setup(config: &Config) -> Result<Setup, String> {
         voice: config.build_voice()?,
         tones: config.sound.tones.clone(),
         tone_volume: config.sound.tone_volume,
+        headphone_pause: config.headphone_pause(),
     })
 }
 
@@ -60,10 +61,7 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
     );
     recover(&controller, &config);
     let reload = reload_config(loader, config.clone(), controller.clone());
-    let daemon = DaemonOptions {
-        bus,
-        headphone_pause: config.headphone_pause(),
-    };
+    let daemon = DaemonOptions { bus };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -154,10 +152,6 @@ fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
             a.after_device_loss != b.after_device_loss,
         ),
         ("[daemon] bus", c.bus != d.bus),
-        (
-            "[daemon] headphone_pause",
-            c.headphone_pause != d.headphone_pause,
-        ),
         ("[daemon] state_dir", c.state_dir != d.state_dir),
         ("[daemon] log_level", c.log_level != d.log_level),
     ]

@@ -12,6 +12,7 @@ use crate::audio::player::{Player, SETTLE};
 use crate::audio::sequencer::{CueSound, Event};
 use crate::catalog::{Catalog, LoadError, is_program_id};
 use crate::cue_settings::CueSettings;
+use crate::dbus::mpris::HeadphonePause;
 use crate::phrasebook::Phrasebook;
 use crate::plan::Plan;
 use crate::program::Program;
@@ -61,6 +62,8 @@ pub struct Setup {
     pub voice: Box<dyn Voice>,
     pub tones: Option<PathBuf>,
     pub tone_volume: f32,
+    /// What a headphone's (MPRIS) Pause does.
+    pub headphone_pause: HeadphonePause,
 }
 
 pub struct ControllerParts {
@@ -112,6 +115,10 @@ impl Controller {
     /// Cues from the next session on with `setup`.
     pub fn reconfigure(&self, setup: Setup) {
         *self.setup.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(setup);
+    }
+
+    pub fn headphone_pause(&self) -> HeadphonePause {
+        self.setup().headphone_pause
     }
 
     fn setup(&self) -> Arc<Setup> {

@@ -20,7 +20,7 @@ pub use supervisor::{Supervisor, status_line};
 use crate::audio::output::DeviceEvent;
 use crate::audio::player::PlayerNews;
 use crate::audio::sequencer::Event;
-use crate::dbus::mpris::{HeadphonePause, MprisPlayer, MprisRoot};
+use crate::dbus::mpris::{MprisPlayer, MprisRoot};
 use crate::dbus::treadcue::{Treadcue, TreadcueSignals};
 use crate::dbus::{self, Announcer, Bus};
 use crate::session::Status;
@@ -36,7 +36,6 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
 pub struct DaemonOptions {
     pub bus: Bus,
-    pub headphone_pause: HeadphonePause,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -182,7 +181,6 @@ async fn connect(
     server.at(dbus::MPRIS_PATH, MprisRoot).await?;
     let player = MprisPlayer {
         controller: controller.clone(),
-        headphone_pause: options.headphone_pause,
     };
     server.at(dbus::MPRIS_PATH, player).await?;
     let flags = zbus::fdo::RequestNameFlags::DO_NOT_QUEUE;

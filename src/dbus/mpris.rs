@@ -65,7 +65,6 @@ impl MprisRoot {
 
 pub struct MprisPlayer {
     pub controller: Arc<Controller>,
-    pub headphone_pause: HeadphonePause,
 }
 
 impl MprisPlayer {
@@ -114,7 +113,7 @@ impl MprisPlayer {
     }
 
     fn pause(&self) -> fdo::Result<()> {
-        match self.headphone_pause {
+        match self.controller.headphone_pause() {
             HeadphonePause::Pause => quietly(self.controller.pause()),
             HeadphonePause::Ignore => Ok(()),
         }
