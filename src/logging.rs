@@ -3,12 +3,12 @@
 
 use std::io::IsTerminal;
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
 /// Sets up logging once; later calls change nothing.
 pub fn init(level: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let filter = filter(std::env::var("RUST_LOG").ok().as_deref(), level);
     if under_journal() {
         if let Ok(journal) = tracing_journald::layer() {
             let journal = journal.with_syslog_identifier("treadcued".into());
@@ -19,13 +19,27 @@ pub fn init(level: &str) {
             return;
         }
     }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
-        .without_time()
+        .without_time();
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(stderr)
         .try_init();
+}
+
+/// RUST_LOG when it says something ("debug", or "treadcue=debug,zbus=warn"),
+/// else the configured level. Targets, not a regex filter: a lighter
+/// binary for a small machine.
+fn filter(rust_log: Option<&str>, level: &str) -> Targets {
+    let parse = |spec: &str| spec.trim().parse::<Targets>().ok();
+    rust_log
+        .filter(|spec| !spec.trim().is_empty())
+        .and_then(parse)
+        .or_else(|| parse(level))
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 
 /// systemd connects standard error to the journal and says so in
