@@ -2,13 +2,21 @@
 //! error otherwise. The level comes from the config, unless RUST_LOG says.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
+use tracing_subscriber::{Registry, reload};
+
+/// The filter in force, which a reload of the config may change.
+static FILTER: OnceLock<reload::Handle<Targets, Registry>> = OnceLock::new();
 
 /// Sets up logging once; later calls change nothing.
 pub fn init(level: &str) {
-    let filter = filter(std::env::var("RUST_LOG").ok().as_deref(), level);
+    let (filter, handle) = reload::Layer::new(filter(rust_log().as_deref(), level));
+    if FILTER.set(handle).is_err() {
+        return;
+    }
     if under_journal() {
         if let Ok(journal) = tracing_journald::layer() {
             let journal = journal.with_syslog_identifier("treadcued".into());
@@ -28,6 +36,17 @@ pub fn init(level: &str) {
         .with(filter)
         .with(stderr)
         .try_init();
+}
+
+/// A new configured level, from a reload; RUST_LOG, when set, still wins.
+pub fn set_level(level: &str) {
+    if let Some(handle) = FILTER.get() {
+        let _ = handle.reload(filter(rust_log().as_deref(), level));
+    }
+}
+
+fn rust_log() -> Option<String> {
+    std::env::var("RUST_LOG").ok()
 }
 
 /// RUST_LOG when it says something ("debug", or "treadcue=debug,zbus=warn"),

@@ -97,18 +97,25 @@ fn offset_of(recording: &[f32], reference: &[f32]) -> i64 {
     first(recording) - first(reference)
 }
 
-/// Where each planned start was heard, the recording lined up by `offset`.
-fn heard(recording: &[f32], starts: &[usize], offset: i64) -> Vec<Option<i64>> {
-    let heard = onsets(recording, 0.01, RATE as usize / 5);
-    starts
+/// The onset nearest to `expected`, if one is within `window` samples.
+fn nearest(onsets: &[usize], expected: i64, window: i64) -> Option<i64> {
+    onsets
         .iter()
-        .map(|s| {
-            heard
-                .iter()
-                .map(|h| *h as i64)
-                .find(|h| (h - (*s as i64 + offset)).abs() < 480)
-        })
-        .collect()
+        .map(|&o| o as i64)
+        .filter(|o| (o - expected).abs() < window)
+        .min_by_key(|o| (o - expected).abs())
+}
+
+/// The planned starts cut into countdowns: runs exactly a second apart.
+fn countdowns(starts: &[usize]) -> Vec<Vec<usize>> {
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    for &start in starts {
+        match runs.last_mut() {
+            Some(run) if start - run[run.len() - 1] == RATE as usize => run.push(start),
+            _ => runs.push(vec![start]),
+        }
+    }
+    runs
 }
 
 #[test]
@@ -124,16 +131,31 @@ fn countdown_ticks_are_played_one_second_apart() {
         &[CueKind::Countdown, CueKind::Go, CueKind::Finish],
     );
     let offset = offset_of(&samples, &live.reference);
-    let heard = heard(&samples, &ticks, offset);
-    for (planned, at) in ticks.iter().zip(&heard) {
-        let at = at.unwrap_or_else(|| panic!("the tick at {planned} was not heard"));
-        // Sample-accurate in the stream; the tolerance covers only a
-        // scheduling hiccup of a loaded machine. The benchmark has figures.
-        let error_ms = (at - offset - *planned as i64) as f64 * 1000.0 / f64::from(RATE);
-        assert!(
-            error_ms.abs() < 5.0,
-            "tick at {planned} off by {error_ms:.2} ms"
-        );
+    let heard = onsets(&samples, 0.01, RATE as usize / 5);
+    let runs = countdowns(&ticks);
+    assert!(
+        runs.len() >= 2 && runs.iter().all(|r| r.len() >= 3),
+        "{runs:?}"
+    );
+    for run in runs {
+        // Each countdown is lined up on its own first tick: a hiccup of
+        // the sound server earlier in the session shifts the recording,
+        // not the spacing the walker hears.
+        let first = nearest(&heard, run[0] as i64 + offset, i64::from(RATE) / 5)
+            .unwrap_or_else(|| panic!("the countdown at {} was not heard", run[0]));
+        for planned in &run[1..] {
+            let expected = first + (*planned - run[0]) as i64;
+            let at = nearest(&heard, expected, 480)
+                .unwrap_or_else(|| panic!("the tick at {planned} was not heard"));
+            // Sample-accurate in the stream; the tolerance covers only a
+            // scheduling hiccup of a loaded machine. The benchmark has
+            // figures.
+            let error_ms = (at - expected) as f64 * 1000.0 / f64::from(RATE);
+            assert!(
+                error_ms.abs() < 5.0,
+                "tick at {planned} off by {error_ms:.2} ms"
+            );
+        }
     }
 }
 

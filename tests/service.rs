@@ -245,3 +245,47 @@ fn sighup_with_a_broken_configuration_keeps_the_old_one() {
     let _ = daemon.kill();
     let _ = daemon.wait();
 }
+
+#[test]
+fn a_reload_changes_the_log_level() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let config = bus.dir().join("treadcue.toml");
+    std::fs::write(&config, "[daemon]\nlog_level = \"error\"\n").unwrap();
+    let daemon = support::bus::Daemon::start(
+        &bus,
+        &pulse.address(),
+        &["--config", config.to_str().unwrap()],
+    );
+    let hangup = || {
+        Command::new("kill")
+            .args(["-HUP", &daemon.child.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    let said_within = |words: &str, wait: Duration| {
+        let deadline = Instant::now() + wait;
+        while Instant::now() < deadline {
+            if daemon.stderr().contains(words) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    };
+    // At "error", a reload is not worth a line.
+    hangup();
+    assert!(
+        !said_within("reloaded", Duration::from_secs(1)),
+        "{}",
+        daemon.stderr()
+    );
+    // The reload that brings "info" logs under it.
+    std::fs::write(&config, "[daemon]\nlog_level = \"info\"\n").unwrap();
+    hangup();
+    assert!(
+        said_within("reloaded", Duration::from_secs(5)),
+        "{}",
+        daemon.stderr()
+    );
+}

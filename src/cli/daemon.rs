@@ -132,6 +132,7 @@ fn reload_config(loader: Loader, started_with: Config, controller: Arc<Controlle
         }
         let new = loaded.config;
         controller.reconfigure(setup(&new)?);
+        crate::logging::set_level(&new.daemon.log_level);
         for setting in needs_restart(&started_with, &new) {
             tracing::warn!("{setting} changed: it takes effect when treadcued restarts");
         }
@@ -153,7 +154,6 @@ fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
         ),
         ("[daemon] bus", c.bus != d.bus),
         ("[daemon] state_dir", c.state_dir != d.state_dir),
-        ("[daemon] log_level", c.log_level != d.log_level),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))
