@@ -226,9 +226,15 @@ impl Status {
     }
 }
 
-fn micros(t: SystemTime) -> i64 {
+/// Microseconds since the Unix epoch: how clients and the checkpoint are
+/// given times.
+pub fn micros(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as i64)
+}
+
+pub fn from_micros(micros: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_micros(micros.max(0) as u64)
 }
 
 #[cfg(test)]

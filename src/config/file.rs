@@ -77,10 +77,7 @@ pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
     if let Some(path) = explicit {
         return Some(path.to_path_buf());
     }
-    let user = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".config")))
+    let user = super::xdg_dir("XDG_CONFIG_HOME", ".config")
         .map(|base| base.join("treadcue").join("config.toml"));
     let system = PathBuf::from("/etc/treadcue/config.toml");
     user.into_iter().chain([system]).find(|p| p.is_file())

@@ -356,6 +356,7 @@ impl Daemon {
 /// `$XDG_CACHE_HOME/treadcue/phrases`, or under `~/.cache`.
 fn default_cache_dir() -> PathBuf {
     xdg_dir("XDG_CACHE_HOME", ".cache")
+        .unwrap_or_else(std::env::temp_dir)
         .join("treadcue")
         .join("phrases")
 }
@@ -367,15 +368,20 @@ fn default_state_dir() -> PathBuf {
         .ok()
         .and_then(|dirs| dirs.split(':').next().map(PathBuf::from))
         .filter(|p| p.is_absolute());
-    systemd.unwrap_or_else(|| xdg_dir("XDG_STATE_HOME", ".local/state").join("treadcue"))
+    systemd.unwrap_or_else(|| {
+        xdg_dir("XDG_STATE_HOME", ".local/state")
+            .unwrap_or_else(std::env::temp_dir)
+            .join("treadcue")
+    })
 }
 
-fn xdg_dir(variable: &str, under_home: &str) -> PathBuf {
+/// An XDG base folder: `$variable` when absolute, else `~/under_home`;
+/// None with neither.
+fn xdg_dir(variable: &str, under_home: &str) -> Option<PathBuf> {
     std::env::var_os(variable)
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(under_home)))
-        .unwrap_or_else(std::env::temp_dir)
 }
 
 /// Reads the configuration the same way each time, at start and at every

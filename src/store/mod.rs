@@ -8,7 +8,6 @@ pub mod history;
 use std::fs::File;
 use std::io::Write;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use checkpoint::Checkpoint;
 pub use history::Entry;
@@ -29,16 +28,6 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Makes a rename or a new file in `dir` survive a power cut.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
-}
-
-/// Microseconds since the Unix epoch: how times are stored.
-pub fn micros(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
-}
-
-pub fn from_micros(micros: i64) -> SystemTime {
-    UNIX_EPOCH + std::time::Duration::from_micros(micros.max(0) as u64)
 }
 
 /// The daemon's two files, in one folder.

@@ -5,9 +5,9 @@ use std::time::SystemTime;
 
 use super::{ControlError, Controller};
 use crate::audio::sequencer::Event;
-use crate::session::Session;
+use crate::session::{Session, from_micros, micros};
 use crate::store::history::Outcome;
-use crate::store::{self, Checkpoint, Entry, StateFiles};
+use crate::store::{Checkpoint, Entry, StateFiles};
 
 impl Controller {
     /// Writes a finished session to the history, then lets its checkpoint
@@ -47,12 +47,12 @@ impl Controller {
         Some(Checkpoint {
             program: plan.program_id.clone(),
             program_name: plan.program_name.clone(),
-            started_at: store::micros(session.started_at()),
+            started_at: micros(session.started_at()),
             state: session.state().as_str().to_string(),
             step,
             step_count: plan.steps.len(),
             position: plan.seconds(at),
-            saved_at: store::micros(SystemTime::now()),
+            saved_at: micros(SystemTime::now()),
         })
     }
 
@@ -84,7 +84,7 @@ impl Controller {
         let step = self.player.with_session(|s| s.step()).unwrap_or(0);
         let at = self.player.with_session(|s| s.position()).unwrap_or(at);
         self.session()
-            .restored(plan, step, at, store::from_micros(checkpoint.started_at));
+            .restored(plan, step, at, from_micros(checkpoint.started_at));
         self.save_checkpoint();
         Ok(())
     }
@@ -96,8 +96,8 @@ impl Controller {
             let entry = Entry {
                 program: checkpoint.program.clone(),
                 program_name: checkpoint.program_name.clone(),
-                start: rfc3339(store::from_micros(checkpoint.started_at)),
-                end: rfc3339(store::from_micros(checkpoint.saved_at)),
+                start: rfc3339(from_micros(checkpoint.started_at)),
+                end: rfc3339(from_micros(checkpoint.saved_at)),
                 steps_done: checkpoint.step as u32,
                 step_count: checkpoint.step_count as u32,
                 completed: false,
@@ -154,7 +154,7 @@ pub(super) fn history_entry(
         completed: finished,
         outcome,
         walked: plan.seconds(at.min(plan.length)),
-        session: store::micros(session.started_at()),
+        session: micros(session.started_at()),
     })
 }
 
