@@ -6,6 +6,7 @@ pub mod audio;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod controller;
 pub mod ctl;
 pub mod cue_settings;
 pub mod daemon;

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::audio::sequencer::Event;
+use crate::audio::sequencer::{PlayState, Snapshot};
 use crate::plan::Plan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,17 +66,61 @@ pub struct Status {
     pub elapsed: f64,
     /// Length of the whole session, in seconds.
     pub session_length: f64,
+    /// Why a paused session is paused: "requested", "device" (waiting
+    /// for the audio device; it goes on by itself) or "restored"; empty
+    /// unless paused.
+    pub pause_reason: String,
+}
+
+/// Why a paused session is paused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PauseReason {
+    /// Not paused.
+    None,
+    /// A client or a headphone button asked.
+    Requested,
+    /// The audio device is gone; the session goes on when it is back.
+    Device,
+    /// Brought back after treadcued stopped or crashed.
+    Restored,
+}
+
+impl PauseReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PauseReason::None => "",
+            PauseReason::Requested => "requested",
+            PauseReason::Device => "device",
+            PauseReason::Restored => "restored",
+        }
+    }
+}
+
+/// What taking a player snapshot changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Applied {
+    /// Anything a client sees.
+    pub changed: bool,
+    /// A step began (by the clock or a skip): its index.
+    pub step_started: Option<usize>,
+    /// The session ended here, and how: it is recorded once, by whoever
+    /// gets this.
+    pub ended: Option<State>,
 }
 
 pub struct Session {
     plan: Option<Arc<Plan>>,
     state: State,
+    pause_reason: PauseReason,
     step: usize,
-    /// Session sample of the last event, and when it happened.
+    /// Session sample of the last snapshot, and when it was taken.
     at: u64,
     at_time: SystemTime,
     /// Samples of silence before the clock starts, after a start.
     lead_in: u64,
+    /// The player's count of step starts last seen.
+    step_starts: u64,
     /// When the session was first started; it names the session in the
     /// checkpoint and the history.
     started_at: SystemTime,
@@ -87,10 +131,12 @@ impl Default for Session {
         Session {
             plan: None,
             state: State::Idle,
+            pause_reason: PauseReason::None,
             step: 0,
             at: 0,
             at_time: UNIX_EPOCH,
             lead_in: 0,
+            step_starts: 0,
             started_at: UNIX_EPOCH,
         }
     }
@@ -109,56 +155,107 @@ impl Session {
         self.step
     }
 
+    /// Session sample as of the last snapshot.
+    pub fn position(&self) -> u64 {
+        self.at
+    }
+
     /// Whether pause, resume, skip and stop have something to act on.
     pub fn is_active(&self) -> bool {
         self.state.is_active()
     }
 
-    /// A session starts; its clock starts after `lead_in` of silence.
-    pub fn started(&mut self, plan: Arc<Plan>, lead_in: Duration, now: SystemTime) {
-        self.lead_in = (lead_in.as_secs_f64() * f64::from(plan.sample_rate)) as u64;
-        self.plan = Some(plan);
-        self.state = State::Running;
-        self.step = 0;
-        self.at = 0;
-        self.at_time = now;
-        self.started_at = now;
+    /// A session starts from `snapshot` of its new sequencer.
+    pub fn started(&mut self, plan: Arc<Plan>, snapshot: &Snapshot, now: SystemTime) {
+        *self = Session {
+            plan: Some(plan),
+            started_at: now,
+            ..Session::default()
+        };
+        self.take(snapshot, now);
     }
 
-    /// A session brought back from a checkpoint: paused at sample `at` of
-    /// `step`, keeping the time it was first started.
-    pub fn restored(&mut self, plan: Arc<Plan>, step: usize, at: u64, started_at: SystemTime) {
-        self.plan = Some(plan);
-        self.state = State::Paused;
-        self.step = step;
-        self.at = at;
-        self.at_time = started_at;
-        self.started_at = started_at;
-        self.lead_in = 0;
+    /// A session brought back from a checkpoint, keeping the time it was
+    /// first started.
+    pub fn restored(&mut self, plan: Arc<Plan>, snapshot: &Snapshot, started_at: SystemTime) {
+        *self = Session {
+            plan: Some(plan),
+            started_at,
+            ..Session::default()
+        };
+        self.take(snapshot, started_at);
+        self.pause_reason = PauseReason::Restored;
+    }
+
+    /// Ends the session as stopped where it stands: it was replaced.
+    pub fn stopped(&mut self) {
+        if self.is_active() {
+            self.state = State::Stopped;
+            self.pause_reason = PauseReason::None;
+        }
     }
 
     pub fn started_at(&self) -> SystemTime {
         self.started_at
     }
 
-    /// Takes an event of the sequencer; true when the status changed.
-    pub fn on_event(&mut self, event: &Event, now: SystemTime) -> bool {
-        let (state, at) = match *event {
-            Event::StepStarted { step, at } => {
-                self.step = step;
-                (self.state, at)
-            }
-            Event::Paused { at } => (State::Paused, at),
-            Event::Resumed { at } => (State::Running, at),
-            Event::Finished { at } => (State::Finished, at),
-            Event::Stopped { at } => (State::Stopped, at),
-            Event::CueStarted { .. } => return false,
+    /// The pause's reason, kept from the last command when the player
+    /// does not tell one.
+    pub fn set_pause_reason(&mut self, reason: PauseReason) {
+        if self.state == State::Paused {
+            self.pause_reason = reason;
+        }
+    }
+
+    /// Takes where the player stands. Only the active session follows its
+    /// player: an ended one keeps what it ended with.
+    pub fn apply(&mut self, snapshot: &Snapshot, now: SystemTime) -> Applied {
+        if !self.is_active() {
+            return Applied::default();
+        }
+        let before = (self.state, self.step, self.pause_reason, self.step_starts);
+        let step_started = (snapshot.step_starts != self.step_starts).then_some(snapshot.step);
+        let mut next = Session {
+            plan: self.plan.clone(),
+            pause_reason: self.pause_reason,
+            started_at: self.started_at,
+            ..Session::default()
         };
-        self.state = state;
-        self.at = at;
+        next.take(snapshot, now);
+        let after = (next.state, next.step, next.pause_reason, next.step_starts);
+        if before == after {
+            // A running clock moves on as it was told; a new time for the
+            // same change would only make clients count again.
+            return Applied::default();
+        }
+        *self = next;
+        Applied {
+            changed: true,
+            step_started,
+            ended: (!self.is_active()).then_some(self.state),
+        }
+    }
+
+    fn take(&mut self, snapshot: &Snapshot, now: SystemTime) {
+        let length = self.plan.as_ref().map_or(0, |p| p.steps.len());
+        self.state = match snapshot.state {
+            PlayState::Playing => State::Running,
+            PlayState::Paused => State::Paused,
+            PlayState::Finished => State::Finished,
+            PlayState::Stopped => State::Stopped,
+        };
+        self.pause_reason = match (self.state, snapshot.device_lost, self.pause_reason) {
+            (State::Paused, true, _) => PauseReason::Device,
+            (State::Paused, false, PauseReason::Restored) => PauseReason::Restored,
+            (State::Paused, false, _) => PauseReason::Requested,
+            _ => PauseReason::None,
+        };
+        // A plan with no steps (a phrase) is never a session's.
+        self.step = snapshot.step.min(length.saturating_sub(1));
+        self.at = snapshot.position;
         self.at_time = now;
-        self.lead_in = 0;
-        true
+        self.lead_in = snapshot.lead_in;
+        self.step_starts = snapshot.step_starts;
     }
 
     /// The status at `now`.
@@ -199,6 +296,7 @@ impl Session {
             session_ends_at: wall(plan.length.saturating_sub(self.at)),
             elapsed: seconds(self.at.min(plan.length)),
             session_length: seconds(plan.length),
+            pause_reason: self.pause_reason.as_str().to_string(),
         }
     }
 }
@@ -222,6 +320,7 @@ impl Status {
             session_ends_at: 0,
             elapsed: 0.0,
             session_length: 0.0,
+            pause_reason: String::new(),
         }
     }
 }
@@ -256,13 +355,24 @@ mod tests {
         ))
     }
 
+    fn snapshot(state: PlayState, step: usize, position: u64, step_starts: u64) -> Snapshot {
+        Snapshot {
+            state,
+            step,
+            position,
+            lead_in: 0,
+            step_starts,
+            device_lost: false,
+        }
+    }
+
     #[test]
-    fn a_session_follows_its_events_and_counts_down_on_the_wall_clock() {
+    fn a_session_follows_its_player_and_counts_down_on_the_wall_clock() {
         let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
         let mut session = Session::default();
         assert_eq!(session.status().state, State::Idle);
         let plan = plan();
-        session.started(plan.clone(), Duration::ZERO, t0);
+        session.started(plan.clone(), &snapshot(PlayState::Playing, 0, 0, 0), t0);
         let status = session.status();
         assert_eq!(
             (status.state, status.step_index, status.step_count),
@@ -271,13 +381,9 @@ mod tests {
         assert_eq!(status.step_ends_at, micros(t0) + 23_000_000);
 
         let t1 = t0 + Duration::from_secs(23);
-        assert!(session.on_event(
-            &Event::StepStarted {
-                step: 1,
-                at: plan.steps[1].start
-            },
-            t1
-        ));
+        let start1 = plan.steps[1].start;
+        let applied = session.apply(&snapshot(PlayState::Playing, 1, start1, 2), t1);
+        assert_eq!(applied.step_started, Some(1));
         let status = session.status();
         assert_eq!(
             (status.step_index, status.direction.as_str()),
@@ -286,29 +392,43 @@ mod tests {
         assert_eq!(status.step_ends_at, micros(t1) + 23_000_000);
 
         let t2 = t1 + Duration::from_secs(3);
-        session.on_event(
-            &Event::Paused {
-                at: plan.steps[1].start + 3000,
-            },
-            t2,
-        );
+        let paused = snapshot(PlayState::Paused, 1, start1 + 3000, 2);
+        assert!(session.apply(&paused, t2).changed);
         let status = session.status();
         assert_eq!(
             (status.state, status.step_ends_at, status.step_remaining),
             (State::Paused, 0, 20.0)
         );
+        assert_eq!(status.pause_reason, "requested");
+        // The same snapshot again changes nothing.
+        assert_eq!(session.apply(&paused, t2), Applied::default());
 
         let t3 = t2 + Duration::from_secs(60);
-        session.on_event(
-            &Event::Resumed {
-                at: plan.steps[1].start + 3000,
-            },
-            t3,
-        );
+        session.apply(&snapshot(PlayState::Playing, 1, start1 + 3000, 2), t3);
         assert_eq!(session.status().step_ends_at, micros(t3) + 20_000_000);
 
-        session.on_event(&Event::Finished { at: plan.end }, t3);
+        let ended = session.apply(&snapshot(PlayState::Finished, 2, plan.end, 3), t3);
+        assert_eq!(ended.ended, Some(State::Finished));
         assert_eq!(session.status().state, State::Finished);
         assert!(!session.is_active());
+        // Ended once: nothing after that changes it or ends it again.
+        let late = session.apply(&snapshot(PlayState::Playing, 0, 0, 9), t3);
+        assert_eq!(late, Applied::default());
+        assert_eq!(session.status().state, State::Finished);
+    }
+
+    #[test]
+    fn a_lost_device_is_the_reason_for_a_pause_and_a_step_is_never_past_the_plan() {
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut session = Session::default();
+        let plan = plan();
+        session.started(plan.clone(), &snapshot(PlayState::Playing, 0, 0, 0), t0);
+        let mut lost = snapshot(PlayState::Paused, 0, 10, 0);
+        lost.device_lost = true;
+        session.apply(&lost, t0);
+        assert_eq!(session.status().pause_reason, "device");
+        session.apply(&snapshot(PlayState::Playing, 7, 10, 0), t0);
+        assert_eq!(session.status().pause_reason, "");
+        assert_eq!(session.status().step_index, 2);
     }
 }

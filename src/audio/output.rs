@@ -5,6 +5,7 @@
 //! A device that fails pauses the session and is retried with backoff.
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -104,6 +105,8 @@ enum Message {
 /// are played at.
 pub struct Output {
     slot: Slot,
+    /// Set while the device is lost and being retried.
+    lost: Arc<AtomicBool>,
     rate: u32,
     messages: Sender<Message>,
     thread: Option<JoinHandle<()>>,
@@ -118,10 +121,20 @@ impl Output {
         let (ready, opened) = mpsc::channel();
         let thread_slot = slot.clone();
         let thread_messages = messages.clone();
+        let lost = Arc::new(AtomicBool::new(false));
+        let thread_lost = lost.clone();
         let thread = std::thread::Builder::new()
             .name("treadcue-audio".into())
             .spawn(move || {
-                device_thread(options, thread_slot, thread_messages, inbox, ready, events)
+                let device = DeviceThread {
+                    options,
+                    slot: thread_slot,
+                    lost: thread_lost,
+                    messages: thread_messages,
+                    inbox,
+                    events,
+                };
+                device.run(ready)
             })
             .map_err(|e| AudioError::Open {
                 device: "default".into(),
@@ -133,6 +146,7 @@ impl Output {
         })??;
         Ok(Output {
             slot,
+            lost,
             rate,
             messages,
             thread: Some(thread),
@@ -146,6 +160,11 @@ impl Output {
     pub fn slot(&self) -> &Slot {
         &self.slot
     }
+
+    /// Whether the device is lost and being retried.
+    pub fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
 }
 
 impl Drop for Output {
@@ -157,59 +176,86 @@ impl Drop for Output {
     }
 }
 
-fn device_thread(
+/// What the device's own thread works with.
+struct DeviceThread {
     options: OutputOptions,
     slot: Slot,
+    lost: Arc<AtomicBool>,
     messages: Sender<Message>,
     inbox: Receiver<Message>,
-    ready: Sender<Result<u32, AudioError>>,
     events: Sender<DeviceEvent>,
-) {
-    let mut generation = 0;
-    let sink = match open_sink(&options, &messages, generation) {
-        Ok(sink) => sink,
-        Err(e) => {
-            let _ = ready.send(Err(e));
-            return;
-        }
-    };
-    let rate = options.rate;
-    sink.mixer().add(SlotSource::new(slot.clone(), rate));
-    let _ = ready.send(Ok(rate));
-    let mut sink = Some(sink);
-    loop {
-        match inbox.recv() {
-            Ok(Message::StreamError(from, reason)) if from == generation => {
-                drop(sink.take());
-                let paused_here = lock(&slot).as_mut().is_some_and(Sequencer::pause);
-                let _ = events.send(DeviceEvent::Lost(reason));
-                generation += 1;
-                match reopen(&options, &slot, rate, &messages, &inbox, generation) {
-                    Some(reopened) => sink = Some(reopened),
-                    None => return,
-                }
-                let _ = events.send(DeviceEvent::Restored);
-                if paused_here && options.after_loss == AfterDeviceLoss::Resume {
-                    lock(&slot).as_mut().map(Sequencer::resume);
-                }
+}
+
+impl DeviceThread {
+    fn run(self, ready: Sender<Result<u32, AudioError>>) {
+        let mut generation = 0;
+        let sink = match open_sink(&self.options, &self.messages, generation) {
+            Ok(sink) => sink,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
             }
-            Ok(Message::StreamStalled(from)) if from == generation => {
-                drop(sink.take());
-                generation += 1;
-                match open_sink(&options, &messages, generation) {
-                    Ok(fresh) => {
-                        fresh.mixer().add(SlotSource::new(slot.clone(), rate));
-                        sink = Some(fresh);
-                    }
-                    // It will not open either: a lost device after all.
-                    Err(e) => {
-                        let _ = messages.send(Message::StreamError(generation, e.to_string()));
+        };
+        let rate = self.options.rate;
+        sink.mixer().add(SlotSource::new(self.slot.clone(), rate));
+        let _ = ready.send(Ok(rate));
+        let mut sink = Some(sink);
+        loop {
+            match self.inbox.recv() {
+                Ok(Message::StreamError(from, reason)) if from == generation => {
+                    drop(sink.take());
+                    generation += 1;
+                    match self.recover(reason, rate, generation) {
+                        Some(reopened) => sink = Some(reopened),
+                        None => return,
                     }
                 }
+                Ok(Message::StreamStalled(from)) if from == generation => {
+                    drop(sink.take());
+                    generation += 1;
+                    match open_sink(&self.options, &self.messages, generation) {
+                        Ok(fresh) => {
+                            fresh.mixer().add(SlotSource::new(self.slot.clone(), rate));
+                            sink = Some(fresh);
+                        }
+                        // It will not open either: a lost device after all.
+                        Err(e) => {
+                            let _ = self
+                                .messages
+                                .send(Message::StreamError(generation, e.to_string()));
+                        }
+                    }
+                }
+                Ok(Message::StreamError(..) | Message::StreamStalled(_)) => {}
+                Ok(Message::Shutdown) | Err(_) => return,
             }
-            Ok(Message::StreamError(..) | Message::StreamStalled(_)) => {}
-            Ok(Message::Shutdown) | Err(_) => return,
         }
+    }
+
+    /// The device failed: holds the session paused, retries the device
+    /// until it opens (or treadcue shuts down: `None`), then carries on
+    /// as the options say, or as a Resume asked meanwhile.
+    fn recover(&self, reason: String, rate: u32, generation: u64) -> Option<MixerDeviceSink> {
+        self.lost.store(true, Ordering::SeqCst);
+        let paused_here = lock(&self.slot)
+            .as_mut()
+            .is_some_and(Sequencer::device_lost);
+        let _ = self.events.send(DeviceEvent::Lost(reason));
+        let reopened = reopen(
+            &self.options,
+            &self.slot,
+            rate,
+            &self.messages,
+            &self.inbox,
+            generation,
+        )?;
+        let resume = paused_here && self.options.after_loss == AfterDeviceLoss::Resume;
+        if let Some(sequencer) = lock(&self.slot).as_mut() {
+            sequencer.device_back(resume);
+        }
+        self.lost.store(false, Ordering::SeqCst);
+        let _ = self.events.send(DeviceEvent::Restored);
+        Some(reopened)
     }
 }
 

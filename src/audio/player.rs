@@ -3,6 +3,7 @@
 //! costs no CPU and leaves the headphones to other programs.
 
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -36,14 +37,19 @@ impl Default for PlayerOptions {
 pub struct Player {
     options: PlayerOptions,
     output: Mutex<Option<Output>>,
-    events: Sender<Event>,
+    events: Sender<(u64, Event)>,
+    /// The id of the last sequencer started; each start takes the next.
+    started: AtomicU64,
+    /// The device was opened and nothing has played on it yet.
+    fresh: AtomicBool,
     device_events: Sender<DeviceEvent>,
     volume: Mutex<f32>,
 }
 
-/// What a player reports: the session's own events and the device's.
+/// What a player reports: the sequencers' events, each with the id
+/// [`Player::start`] gave the sequencer, and the device's.
 pub struct PlayerNews {
-    pub events: Receiver<Event>,
+    pub events: Receiver<(u64, Event)>,
     pub device: Receiver<DeviceEvent>,
 }
 
@@ -56,6 +62,8 @@ impl Player {
             options,
             output: Mutex::new(None),
             events,
+            started: AtomicU64::new(0),
+            fresh: AtomicBool::new(false),
             device_events,
             volume,
         };
@@ -73,8 +81,9 @@ impl Player {
     }
 
     /// Opens the device if it is not open yet and starts `plan`, replacing
-    /// any session playing.
-    pub fn start(&self, plan: Arc<Plan>, sounds: Arc<[CueSound]>) -> Result<(), AudioError> {
+    /// any session playing. Gives the new sequencer's id: its events carry
+    /// it, and [`Player::with_sequencer`] finds it by it.
+    pub fn start(&self, plan: Arc<Plan>, sounds: Arc<[CueSound]>) -> Result<u64, AudioError> {
         self.start_at(plan, sounds, None)
     }
 
@@ -84,37 +93,62 @@ impl Player {
         plan: Arc<Plan>,
         sounds: Arc<[CueSound]>,
         paused_at: Option<u64>,
-    ) -> Result<(), AudioError> {
+    ) -> Result<u64, AudioError> {
         let mut output = self.output();
-        let fresh = output.is_none();
-        if fresh {
-            *output = Some(Output::open(
-                self.options.output.clone(),
-                self.device_events.clone(),
-            )?);
-        }
+        self.open_in(&mut output)?;
         let output = output.as_ref().expect("opened above");
         let rate = u64::from(plan.sample_rate);
-        let settle = if fresh {
+        let settle = if self.fresh.swap(false, Ordering::SeqCst) {
             SETTLE.as_millis() as u64 * rate / 1000
         } else {
             0
         };
         let pre_roll = (self.options.pre_roll.as_secs_f64() * rate as f64) as u64;
         let volume = *self.volume.lock().unwrap_or_else(|p| p.into_inner());
+        let id = self.started.fetch_add(1, Ordering::SeqCst) + 1;
         let sequencer = Sequencer::new(plan, sounds, volume)
-            .with_events(self.events.clone())
+            .with_id(id)
+            .with_tagged_events(self.events.clone(), id)
             .with_pre_roll(pre_roll)
             .with_lead_in(settle);
-        let sequencer = match paused_at {
+        let mut sequencer = match paused_at {
             Some(at) => sequencer.paused_at(at),
             None => sequencer,
         };
+        if output.is_lost() {
+            // Held until the device is back; a fresh start then plays.
+            sequencer.hold_for_device(paused_at.is_none());
+        }
         *lock(output.slot()) = Some(sequencer);
+        Ok(id)
+    }
+
+    /// Opens the device if it is not open yet: a caller that must not
+    /// wait for a device while it holds a lock opens it first.
+    pub fn open(&self) -> Result<(), AudioError> {
+        self.open_in(&mut self.output())
+    }
+
+    fn open_in(&self, output: &mut Option<Output>) -> Result<(), AudioError> {
+        if output.is_none() {
+            *output = Some(Output::open(
+                self.options.output.clone(),
+                self.device_events.clone(),
+            )?);
+            // The first session on a new stream waits for it to settle.
+            self.fresh.store(true, Ordering::SeqCst);
+        }
         Ok(())
     }
 
-    /// Runs `action` on the session playing, if any.
+    /// Runs `action` on the sequencer with this id, if it still plays:
+    /// a command meant for one session never reaches the next.
+    pub fn with_sequencer<T>(&self, id: u64, action: impl FnOnce(&mut Sequencer) -> T) -> Option<T> {
+        self.with_session(|s| (s.id() == id).then(|| action(s)))
+            .flatten()
+    }
+
+    /// Runs `action` on whatever sequencer plays, if any.
     pub fn with_session<T>(&self, action: impl FnOnce(&mut Sequencer) -> T) -> Option<T> {
         let output = self.output();
         let output = output.as_ref()?;

@@ -100,7 +100,29 @@ pub struct Sequencer {
     /// thread's heartbeat.
     pulled: u64,
     noise: u32,
-    events: Option<Sender<Event>>,
+    events: Option<Box<dyn Fn(Event) + Send>>,
+    /// Steps started so far, by the clock or by a seek: a listener that
+    /// sees this move knows a step began, even the same one again.
+    step_starts: u64,
+    /// The player's name for this sequencer; 0 when played alone.
+    id: u64,
+    /// The device is gone: the session is held paused until it is back.
+    device_lost: bool,
+    /// Resume was asked for while the device was gone.
+    resume_when_back: bool,
+}
+
+/// Where a sequencer stands, read at one moment under its lock: the one
+/// source of truth for what a session reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    pub state: PlayState,
+    pub step: usize,
+    pub position: u64,
+    /// Samples of silence still to play before the clock starts.
+    pub lead_in: u64,
+    pub step_starts: u64,
+    pub device_lost: bool,
 }
 
 impl Sequencer {
@@ -129,13 +151,41 @@ impl Sequencer {
             pulled: 0,
             noise: 0x1234_5678,
             events: None,
+            step_starts: 0,
+            id: 0,
+            device_lost: false,
+            resume_when_back: false,
         }
     }
 
     /// Reports events on this channel from now on.
-    pub fn with_events(mut self, events: Sender<Event>) -> Self {
-        self.events = Some(events);
+    pub fn with_events(self, events: Sender<Event>) -> Self {
+        self.with_listener(move |event| {
+            // A listener that went away must not stop the sound.
+            let _ = events.send(event);
+        })
+    }
+
+    /// Reports events, each tagged with `id`, on this channel from now on:
+    /// whoever reads several sequencers' events tells them apart.
+    pub fn with_tagged_events(self, events: Sender<(u64, Event)>, id: u64) -> Self {
+        self.with_listener(move |event| {
+            let _ = events.send((id, event));
+        })
+    }
+
+    fn with_listener(mut self, listener: impl Fn(Event) + Send + 'static) -> Self {
+        self.events = Some(Box::new(listener));
         self
+    }
+
+    pub fn with_id(mut self, id: u64) -> Self {
+        self.id = id;
+        self
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Plays near-silent noise for this many samples before each cue.
@@ -188,11 +238,52 @@ impl Sequencer {
         self.pulled
     }
 
-    fn emit(&self, event: Event) {
-        if let Some(events) = &self.events {
-            // A listener that went away must not stop the sound.
-            let _ = events.send(event);
+    /// Where the session stands now.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            state: self.state,
+            step: self.step(),
+            position: self.position,
+            lead_in: if self.state == PlayState::Playing {
+                self.lead_in
+            } else {
+                0
+            },
+            step_starts: self.step_starts,
+            device_lost: self.device_lost,
         }
+    }
+
+    fn emit(&mut self, event: Event) {
+        if matches!(event, Event::StepStarted { .. }) {
+            self.step_starts += 1;
+        }
+        if let Some(listener) = &self.events {
+            listener(event);
+        }
+    }
+
+    /// The device is gone: pauses, and holds the session paused (a Resume
+    /// now waits for the device) until [`Sequencer::device_back`].
+    pub fn device_lost(&mut self) -> bool {
+        self.device_lost = true;
+        self.resume_when_back = false;
+        self.pause()
+    }
+
+    /// Starts held for a device that is lost; resumes when it is back if
+    /// `resume` says so.
+    pub fn hold_for_device(&mut self, resume: bool) {
+        self.device_lost();
+        self.resume_when_back = resume;
+    }
+
+    /// The device is back: resumes when `resume` says so or a Resume was
+    /// asked for meanwhile.
+    pub fn device_back(&mut self, resume: bool) -> bool {
+        self.device_lost = false;
+        let wanted = std::mem::take(&mut self.resume_when_back);
+        (resume || wanted) && self.resume()
     }
 
     /// Cuts the sounding cue with a fade, keeping where it was.
@@ -208,6 +299,7 @@ impl Sequencer {
 
     /// Stops the clock; harmless when not playing.
     pub fn pause(&mut self) -> bool {
+        self.resume_when_back = false;
         if self.state != PlayState::Playing {
             return false;
         }
@@ -221,6 +313,11 @@ impl Sequencer {
     /// playing, and nothing to resume once stopped or finished.
     pub fn resume(&mut self) -> bool {
         if self.state != PlayState::Paused {
+            return false;
+        }
+        if self.device_lost {
+            // Nothing could be heard: say paused until the device is back.
+            self.resume_when_back = true;
             return false;
         }
         self.state = PlayState::Playing;
@@ -322,17 +419,21 @@ impl Sequencer {
     /// The session's own sound at the current sample, starting the steps
     /// and cues whose time has come.
     fn main_sample(&mut self) -> f32 {
-        let steps = &self.plan.steps;
-        while self.next_step < steps.len() && steps[self.next_step].start <= self.position {
+        while self
+            .plan
+            .steps
+            .get(self.next_step)
+            .is_some_and(|s| s.start <= self.position)
+        {
             self.emit(Event::StepStarted {
                 step: self.next_step,
                 at: self.position,
             });
             self.next_step += 1;
         }
-        let cues = &self.plan.cues;
-        if self.next_cue < cues.len() && cues[self.next_cue].start <= self.position {
-            let offset = (self.position - cues[self.next_cue].start) as usize;
+        let due = self.plan.cues.get(self.next_cue).map(|c| c.start);
+        if let Some(start) = due.filter(|start| *start <= self.position) {
+            let offset = (self.position - start) as usize;
             self.current = Some((self.next_cue, offset));
             self.emit(Event::CueStarted {
                 cue: self.next_cue,

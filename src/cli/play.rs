@@ -66,7 +66,7 @@ fn follow(plan: &Plan, news: &PlayerNews) {
             }
         }
         match news.events.recv_timeout(Duration::from_millis(100)) {
-            Ok(Event::StepStarted { step, .. }) => {
+            Ok((_, Event::StepStarted { step, .. })) => {
                 let s = &plan.steps[step];
                 println!(
                     "step {} of {}: {}, {} at {:.1} {}, incline {}%, for {}",
@@ -80,7 +80,7 @@ fn follow(plan: &Plan, news: &PlayerNews) {
                     time(plan, s.length)
                 );
             }
-            Ok(Event::Finished { .. }) => {
+            Ok((_, Event::Finished { .. })) => {
                 // Let the device play out its buffer before the stream closes.
                 std::thread::sleep(Duration::from_millis(200));
                 println!("finished");

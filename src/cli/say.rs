@@ -80,7 +80,7 @@ pub fn run(args: &SayArgs, config: &Config) -> ExitCode {
     }
     while !matches!(
         news.events.recv_timeout(Duration::from_secs(30)),
-        Ok(Event::Finished { .. }) | Err(_)
+        Ok((_, Event::Finished { .. })) | Err(_)
     ) {}
     // Let the device play out its buffer before the stream closes.
     std::thread::sleep(Duration::from_millis(200));

@@ -15,7 +15,7 @@ use crate::audio::player::PlayerOptions;
 use crate::catalog::Catalog;
 use crate::cue_settings::CueSettings;
 use crate::dbus::Bus;
-use crate::dbus::mpris::HeadphonePause;
+use crate::controller::HeadphonePause;
 use crate::phrasebook::Phrasebook;
 use crate::program::{self, Units};
 use crate::store::StateFiles;

@@ -1,7 +1,6 @@
 //! The daemon: the controller on D-Bus, the player's events turned into
 //! property changes and signals, and a clean exit when asked.
 
-mod controller;
 mod supervisor;
 
 use std::future::Future;
@@ -12,8 +11,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zbus::Connection;
 use zbus::object_server::InterfaceRef;
 
-pub use controller::{
-    ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo, Setup,
+pub use crate::controller::{
+    Change, ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo, Setup,
 };
 pub use supervisor::{Supervisor, status_line};
 
@@ -33,6 +32,8 @@ const IDLE_WAIT: Duration = Duration::from_secs(3600);
 /// How often a running session is checkpointed between its changes: a
 /// crash loses at most this much of the walker's place.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+/// How often history entries that could not be written are tried again.
+const RETRY_STORAGE_EVERY: Duration = Duration::from_secs(3);
 
 pub struct DaemonOptions {
     pub bus: Bus,
@@ -46,12 +47,6 @@ pub enum DaemonError {
     NameTaken { name: String, bus: String },
     #[error("D-Bus: {0}")]
     Bus(#[from] zbus::Error),
-}
-
-/// What the event thread tells the bus task.
-enum Notice {
-    Event(Event),
-    Device(DeviceEvent),
 }
 
 pub type Reload = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
@@ -69,7 +64,8 @@ pub async fn serve(
 ) -> Result<(), DaemonError> {
     let announcer = Arc::new(Announcer::new(controller.status()));
     let connection = connect(&controller, &announcer, &options, reload.clone()).await?;
-    let (notices, mut incoming) = unbounded_channel();
+    let mut changes = controller.subscribe();
+    let (notices, mut device_news) = unbounded_channel();
     spawn_event_thread(controller.clone(), news, notices);
     let treadcue = connection
         .object_server()
@@ -88,14 +84,19 @@ pub async fn serve(
     loop {
         tokio::select! {
             () = &mut shutdown => break,
-            notice = incoming.recv() => match notice {
-                Some(notice) => {
+            change = changes.recv() => match change {
+                Some(Change::Session { status, step_started, ended }) => {
                     let server = connection.object_server();
-                    shown = publish(&controller, server, &announcer, &treadcue, notice).await;
+                    publish(&controller, server, &announcer, &treadcue, &status, step_started, ended).await;
+                    shown = controller.status();
                     supervisor.status(&shown);
+                }
+                Some(Change::Storage(message)) => {
+                    supervisor.status_text(&format!("Storage failing: {message}"));
                 }
                 None => break,
             },
+            Some(event) = device_news.recv() => log_device(event),
             Some(()) = hangups.recv() => reload_on_hangup(&reload, &treadcue, &supervisor, &shown).await,
             _ = watchdog.tick(), if supervisor.watchdog_interval().is_some() => {
                 // This loop answers the bus; the check makes sure the
@@ -207,41 +208,37 @@ async fn connect(
 }
 
 /// Reads the player's events on a thread of its own (they come from the
-/// audio thread through a blocking channel), updates the controller and
-/// tells the bus task. Also lets the device go a while after a session.
+/// audio thread through a blocking channel) and hands them to the
+/// controller, which alone applies them. Also saves the checkpoint, lets
+/// the device go a while after a session, and retries storage that
+/// failed.
 fn spawn_event_thread(
     controller: Arc<Controller>,
     news: PlayerNews,
-    notices: UnboundedSender<Notice>,
+    notices: UnboundedSender<DeviceEvent>,
 ) {
     std::thread::Builder::new()
         .name("treadcue-events".into())
         .spawn(move || {
             let mut release_at: Option<Instant> = None;
             let mut checkpoint_at: Option<Instant> = None;
+            let mut retry_at: Option<Instant> = None;
             loop {
-                // With nothing to release or save, wait for the next event
-                // however long: an idle daemon does not wake up. A lost
-                // device also pauses the session, so its news comes with
-                // an event.
-                let wait = [release_at, checkpoint_at]
+                // With nothing to release, save or retry, wait for the
+                // next event however long: an idle daemon does not wake
+                // up. A lost device also pauses the session, so its news
+                // comes with an event.
+                let wait = [release_at, checkpoint_at, retry_at]
                     .into_iter()
                     .flatten()
                     .min()
                     .map_or(IDLE_WAIT, |at| at.saturating_duration_since(Instant::now()));
                 match news.events.recv_timeout(wait) {
-                    Ok(event) => {
+                    Ok((id, event)) => {
                         if matches!(event, Event::Finished { .. } | Event::Stopped { .. }) {
                             release_at = Some(Instant::now() + RELEASE_AFTER);
                         }
-                        let changed = controller.on_event(&event);
-                        let saves = changed && !matches!(event, Event::CueStarted { .. });
-                        if changed && notices.send(Notice::Event(event)).is_err() {
-                            return;
-                        }
-                        // After the news is out: clients hear first, the
-                        // disk can wait a few milliseconds.
-                        if saves {
+                        if controller.on_player_event(id, &event) {
                             controller.save_checkpoint();
                         }
                     }
@@ -249,10 +246,11 @@ fn spawn_event_thread(
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                 }
                 checkpoint_at = keep_checkpointing(&controller, checkpoint_at);
-                // A lost device pauses the session first: its news is here
-                // by the time that event is.
+                retry_at = retry_storage(&controller, retry_at);
                 for event in news.device.try_iter() {
-                    let _ = notices.send(Notice::Device(event));
+                    if notices.send(event).is_err() {
+                        return;
+                    }
                 }
                 if release_at.is_some_and(|at| Instant::now() >= at) {
                     controller.release_device_if_idle();
@@ -261,6 +259,23 @@ fn spawn_event_thread(
             }
         })
         .expect("the event thread starts");
+}
+
+/// While history entries wait for the storage, tries again every
+/// [`RETRY_STORAGE_EVERY`]; gives the next time to try.
+fn retry_storage(controller: &Controller, due: Option<Instant>) -> Option<Instant> {
+    if !controller.storage_waiting() {
+        return None;
+    }
+    let now = Instant::now();
+    match due {
+        Some(at) if at > now => Some(at),
+        Some(_) => {
+            controller.retry_storage();
+            Some(now + RETRY_STORAGE_EVERY)
+        }
+        None => Some(now + RETRY_STORAGE_EVERY),
+    }
 }
 
 /// While a session runs, saves it every [`CHECKPOINT_EVERY`]; gives the
@@ -280,50 +295,49 @@ fn keep_checkpointing(controller: &Controller, due: Option<Instant>) -> Option<I
     }
 }
 
-/// Tells clients what an event changed, and sends its signal; gives the
-/// status now.
+fn log_device(event: DeviceEvent) {
+    match event {
+        DeviceEvent::Lost(reason) => {
+            tracing::warn!("audio device lost ({reason}): session held paused, retrying");
+        }
+        DeviceEvent::Restored => tracing::info!("audio device back"),
+    }
+}
+
+/// Tells clients what a change changed, and sends its signals. The
+/// properties are announced as they are now (never older than what a
+/// method already announced); the signals as of the change.
 async fn publish(
     controller: &Controller,
     server: &zbus::ObjectServer,
     announcer: &Announcer,
     treadcue: &InterfaceRef<Treadcue>,
-    notice: Notice,
-) -> Status {
-    let status = controller.status();
-    let event = match notice {
-        Notice::Event(event) => event,
-        Notice::Device(DeviceEvent::Lost(reason)) => {
-            tracing::warn!("audio device lost ({reason}): session paused, retrying");
-            return status;
-        }
-        Notice::Device(DeviceEvent::Restored) => {
-            tracing::info!("audio device back");
-            return status;
-        }
-    };
-    if let Err(e) = announcer.announce(server, status.clone()).await {
+    status: &Status,
+    step_started: Option<usize>,
+    ended: Option<bool>,
+) {
+    if let Err(e) = announcer.announce(server, controller.status()).await {
         tracing::warn!("cannot send a property change: {e}");
     }
     let emitter = treadcue.signal_emitter();
-    let sent = match event {
-        Event::StepStarted { .. } => {
-            emitter
-                .step_started(
-                    status.step_index,
-                    &status.step_name,
-                    &status.direction,
-                    status.speed,
-                    status.incline,
-                    status.step_length,
-                )
-                .await
+    if step_started.is_some() {
+        let sent = emitter
+            .step_started(
+                status.step_index,
+                &status.step_name,
+                &status.direction,
+                status.speed,
+                status.incline,
+                status.step_length,
+            )
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!("cannot send a signal: {e}");
         }
-        Event::Finished { .. } => emitter.session_finished(&status.program, true).await,
-        Event::Stopped { .. } => emitter.session_finished(&status.program, false).await,
-        _ => Ok(()),
-    };
-    if let Err(e) = sent {
+    }
+    if let Some(completed) = ended
+        && let Err(e) = emitter.session_finished(&status.program, completed).await
+    {
         tracing::warn!("cannot send a signal: {e}");
     }
-    status
 }

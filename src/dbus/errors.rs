@@ -2,7 +2,7 @@
 
 use zbus::DBusError;
 
-use crate::daemon::ControlError;
+use crate::controller::ControlError;
 
 #[derive(Debug, DBusError)]
 #[zbus(prefix = "io.github.treadcue.Treadcue1.Error")]

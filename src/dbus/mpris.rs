@@ -12,17 +12,9 @@ use zbus::names::InterfaceName;
 use zbus::object_server::SignalEmitter;
 use zbus::{ObjectPath, OwnedVariant, Str, Variant};
 
-use crate::daemon::Controller;
+pub use crate::controller::HeadphonePause;
+use crate::controller::{ControlError, Controller};
 use crate::session::{State, Status};
-
-/// What a headphone's Pause does: earbuds that send Pause when taken out
-/// would otherwise stop the coaching mid-step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HeadphonePause {
-    #[default]
-    Pause,
-    Ignore,
-}
 
 pub struct MprisRoot;
 
@@ -99,9 +91,9 @@ impl MprisPlayer {
 
 /// MPRIS has no error for "nothing to do": a button pressed with no session
 /// is answered quietly.
-fn quietly(result: Result<(), crate::daemon::ControlError>) -> fdo::Result<()> {
+fn quietly(result: Result<(), ControlError>) -> fdo::Result<()> {
     match result {
-        Ok(()) | Err(crate::daemon::ControlError::InvalidState(_)) => Ok(()),
+        Ok(()) | Err(ControlError::InvalidState(_)) => Ok(()),
         Err(e) => Err(fdo::Error::Failed(e.to_string())),
     }
 }

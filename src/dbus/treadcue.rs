@@ -10,7 +10,7 @@ use zbus::names::InterfaceName;
 use zbus::object_server::{ObjectServer, SignalEmitter};
 
 use super::{Announcer, Error};
-use crate::daemon::Controller;
+use crate::controller::Controller;
 use crate::session::Status;
 use crate::store::Entry;
 
@@ -42,7 +42,7 @@ pub struct Treadcue {
 /// render phrases for a while, and the bus must keep answering.
 async fn blocking<T: Send + 'static>(
     controller: &Arc<Controller>,
-    call: impl FnOnce(&Controller) -> Result<T, crate::daemon::ControlError> + Send + 'static,
+    call: impl FnOnce(&Controller) -> Result<T, crate::controller::ControlError> + Send + 'static,
 ) -> Result<T, Error> {
     let controller = controller.clone();
     tokio::task::spawn_blocking(move || call(&controller))
@@ -249,6 +249,15 @@ impl Treadcue {
         self.controller.status().session_length
     }
 
+    /// Why a paused session is paused: "requested", "device" (the audio
+    /// device is gone; the session goes on by itself when it is back) or
+    /// "restored" (brought back after treadcued stopped); empty unless
+    /// paused.
+    #[zbus(property)]
+    fn pause_reason(&self) -> String {
+        self.controller.status().pause_reason
+    }
+
     /// From 0 to 1.
     #[zbus(property)]
     fn volume(&self) -> f64 {
@@ -306,7 +315,7 @@ pub async fn announce_changes(
         step_count => "StepCount", step_name => "StepName", direction => "Direction", speed => "Speed",
         incline => "Incline", units => "Units", step_length => "StepLength", step_remaining => "StepRemaining",
         step_ends_at => "StepEndsAt", session_ends_at => "SessionEndsAt", elapsed => "Elapsed",
-        session_length => "SessionLength",
+        session_length => "SessionLength", pause_reason => "PauseReason",
     );
     if old.state != new.state {
         changed.insert("State", Variant::from(new.state.as_str()));

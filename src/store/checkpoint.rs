@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::Entry;
 use super::write_atomically;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +23,29 @@ pub struct Checkpoint {
     /// Seconds into the session.
     pub position: f64,
     pub saved_at: i64,
+    /// The session ended, but its history entry could not be written:
+    /// the entry to write at the next start, instead of bringing the
+    /// session back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<Entry>,
+}
+
+impl Checkpoint {
+    /// What stands for a session that ended while the history could not
+    /// be written.
+    pub fn ended(entry: Entry) -> Checkpoint {
+        Checkpoint {
+            program: entry.program.clone(),
+            program_name: entry.program_name.clone(),
+            started_at: entry.session,
+            state: entry.outcome.as_str().to_string(),
+            step: entry.steps_done as usize,
+            step_count: entry.step_count as usize,
+            position: entry.walked,
+            saved_at: entry.session,
+            ended: Some(entry),
+        }
+    }
 }
 
 /// Where the checkpoint lives, and how it is saved and read.
@@ -95,6 +119,7 @@ mod tests {
             step_count: 3,
             position: 30.5,
             saved_at: 2,
+            ended: None,
         };
         file.save(&checkpoint).unwrap();
         assert_eq!(file.load().unwrap(), Some(checkpoint));

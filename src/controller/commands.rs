@@ -1,0 +1,232 @@
+//! What front ends ask: start, pause, resume, skip, stop, say and the
+//! volume. Each command acts on the sequencer and takes where it then
+//! stands under the controller's one lock, so a reply always tells the
+//! truth, and two clients calling at once are applied one after the
+//! other.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::{ControlError, Controller, Core, no_session};
+use crate::audio::bank::Bank;
+use crate::audio::sequencer::Sequencer;
+use crate::catalog::{LoadError, is_program_id};
+use crate::plan::Plan;
+use crate::program::Program;
+use crate::store::history::Outcome;
+
+use super::keeping::history_entry;
+
+/// Longest text `Say` accepts.
+pub const MAX_SAY_CHARS: usize = 500;
+/// Into a step, Previous restarts it rather than going back a step.
+const RESTART_WITHIN: Duration = Duration::from_secs(3);
+
+impl Controller {
+    /// Runs `action` on the active session's sequencer and takes where it
+    /// then stands, all under the lock; a session that ended here is in
+    /// the history before this returns.
+    pub(super) fn command<T>(&self, action: impl FnOnce(&mut Sequencer) -> T) -> Result<T, ControlError> {
+        let (out, ended) = {
+            let mut core = self.core();
+            let id = core.active().ok_or_else(no_session)?;
+            let (out, snapshot) = self
+                .player
+                .with_sequencer(id, |s| (action(s), s.snapshot()))
+                .ok_or_else(no_session)?;
+            (out, self.settle(&mut core, &snapshot))
+        };
+        if let Some(entry) = ended {
+            self.record_end(&entry)?;
+        }
+        Ok(out)
+    }
+
+    /// Loads, prepares and starts a program, replacing any session. Slow
+    /// when a synthesizer must render new phrases: call it off the bus's
+    /// own task.
+    pub fn start(&self, id: &str) -> Result<(), ControlError> {
+        let setup = self.setup();
+        let program = load(&setup.catalog, id)?;
+        let (plan, bank) = self.prepare(&setup, &program)?;
+        // Opening the device may take a while: not under the lock.
+        self.player
+            .open()
+            .map_err(|e| ControlError::Device(e.to_string()))?;
+        self.discard_leftover();
+        let replaced = {
+            let mut core = self.core();
+            let replaced = self.end_replaced(&mut core);
+            let sounds = bank.sounds_for(&plan);
+            let id = self
+                .player
+                .start(plan.clone(), sounds)
+                .map_err(|e| ControlError::Device(e.to_string()))?;
+            let snapshot = self
+                .player
+                .with_sequencer(id, |s| s.snapshot())
+                .ok_or_else(|| ControlError::Device("the player lost the new session".into()))?;
+            core.session.started(plan, &snapshot, SystemTime::now());
+            core.playing = Some(id);
+            self.notify(super::Change::Session {
+                status: core.session.status(),
+                step_started: None,
+                ended: None,
+            });
+            replaced
+        };
+        if let Some(entry) = replaced {
+            // The new session plays; a history that cannot be written is
+            // told through the storage notice, not by refusing the start.
+            let _ = self.record_end(&entry);
+        }
+        self.save_checkpoint();
+        Ok(())
+    }
+
+    /// The active session, replaced by a new one, ends as stopped where
+    /// its sequencer stands: its history entry, for the caller to record.
+    fn end_replaced(&self, core: &mut Core) -> Option<crate::store::Entry> {
+        let id = core.active()?;
+        let snapshot = self.player.with_sequencer(id, |s| s.snapshot());
+        if let Some(ended) = snapshot.and_then(|s| self.settle(core, &s)) {
+            return Some(ended);
+        }
+        let at = snapshot.map_or(core.session.position(), |s| s.position);
+        let entry = history_entry(&core.session, at, Outcome::Stopped, SystemTime::now());
+        core.playing = None;
+        core.session.stopped();
+        self.notify(super::Change::Session {
+            status: core.session.status(),
+            step_started: None,
+            ended: Some(false),
+        });
+        entry
+    }
+
+    /// Harmless when paused already.
+    pub fn pause(&self) -> Result<(), ControlError> {
+        self.command(|s| s.pause()).map(drop)
+    }
+
+    /// Harmless when running already. With the device lost, the session
+    /// stays paused (its pause reason says why) and goes on by itself
+    /// when the device is back.
+    pub fn resume(&self) -> Result<(), ControlError> {
+        self.command(|s| s.resume()).map(drop)
+    }
+
+    pub fn stop(&self) -> Result<(), ControlError> {
+        self.command(|s| s.stop()).map(drop)
+    }
+
+    pub fn next(&self) -> Result<(), ControlError> {
+        self.command(|s| {
+            let step = s.step() + 1;
+            if step >= s.plan().steps.len() {
+                return Err(ControlError::InvalidState("this is the last step".into()));
+            }
+            s.seek_step(step);
+            Ok(())
+        })?
+    }
+
+    /// Back to the start of the step, or to the step before when the
+    /// step has only just begun.
+    pub fn previous(&self) -> Result<(), ControlError> {
+        self.command(|s| {
+            let plan = s.plan();
+            let step = s.step();
+            let start = plan.steps.get(step).map_or(0, |st| st.start);
+            let into_step = plan.seconds(s.position().saturating_sub(start));
+            let target = if into_step < RESTART_WITHIN.as_secs_f64() {
+                step.saturating_sub(1)
+            } else {
+                step
+            };
+            s.seek_step(target);
+        })
+    }
+
+    /// Says a phrase now, over the session if one plays.
+    pub fn say(&self, text: &str) -> Result<(), ControlError> {
+        let text = clean_say_text(text)?;
+        let clip = self
+            .setup()
+            .voice
+            .render(&text)
+            .map_err(|e| ControlError::Voice(e.to_string()))?;
+        let mut bank = Bank::new(self.rate, None).map_err(ControlError::Voice)?;
+        bank.add_phrase(&text, &clip);
+        let plan = Arc::new(Plan::phrase(&text, &bank, self.rate));
+        let sounds = bank.sounds_for(&plan);
+        self.player
+            .open()
+            .map_err(|e| ControlError::Device(e.to_string()))?;
+        let core = self.core();
+        if let Some(id) = core.active() {
+            let sound = sounds[0].clone();
+            return self
+                .player
+                .with_sequencer(id, |s| s.say(sound))
+                .ok_or_else(no_session);
+        }
+        // No session: the phrase plays on a sequencer of its own, whose
+        // id is never the session's, so nothing it reports counts.
+        self.player
+            .start(plan, sounds)
+            .map(drop)
+            .map_err(|e| ControlError::Device(e.to_string()))
+    }
+
+    pub fn volume(&self) -> f64 {
+        // The player keeps an f32: report what was set, not its rounding.
+        (f64::from(self.player.volume()) * 1e4).round() / 1e4 + 0.0
+    }
+
+    pub fn set_volume(&self, volume: f64) -> Result<(), ControlError> {
+        if !(0.0..=1.0).contains(&volume) {
+            return Err(ControlError::InvalidArgument(format!(
+                "volume {volume} is outside 0 to 1"
+            )));
+        }
+        // -0 is 0: adding a positive zero drops the sign.
+        self.player.set_volume((volume + 0.0) as f32);
+        Ok(())
+    }
+}
+
+/// A program by id, or the error a client can act on.
+fn load(catalog: &crate::catalog::Catalog, id: &str) -> Result<Program, ControlError> {
+    if !is_program_id(id) {
+        return Err(ControlError::UnknownProgram(id.to_string()));
+    }
+    catalog.load(id).map_err(|e| match e {
+        LoadError::NotFound { id, .. } => ControlError::UnknownProgram(id),
+        LoadError::Invalid(diagnostics) => ControlError::InvalidProgram {
+            id: id.to_string(),
+            details: diagnostics
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        },
+    })
+}
+
+/// Control characters become spaces and runs of space one; 1 to
+/// [`MAX_SAY_CHARS`] characters must be left.
+fn clean_say_text(text: &str) -> Result<String, ControlError> {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars = text.chars().count();
+    if chars == 0 || chars > MAX_SAY_CHARS {
+        return Err(ControlError::InvalidArgument(format!(
+            "Say takes 1 to {MAX_SAY_CHARS} characters of text, not {chars}"
+        )));
+    }
+    Ok(text)
+}

@@ -1,0 +1,273 @@
+//! What the controller keeps on disk: the running session's checkpoint,
+//! brought back after a crash, and the history of sessions that ended.
+//! Storage may fail (a full disk, a folder gone read-only): the failure
+//! reaches clients, an entry that could not be written is kept and
+//! written when storage is back, and a session that ended never comes
+//! back from a checkpoint left behind.
+
+use std::time::SystemTime;
+
+use super::{Change, ControlError, Controller};
+use crate::session::{Session, from_micros, micros};
+use crate::store::history::Outcome;
+use crate::store::{Checkpoint, Entry, StateFiles};
+
+/// What the writer remembers between writes.
+#[derive(Default)]
+pub(super) struct Keeping {
+    /// Ended sessions whose history entry could not be written yet.
+    unwritten: Vec<Entry>,
+    /// The last storage failure told, so one failure is told once.
+    told: Option<String>,
+}
+
+impl Controller {
+    fn keeping(&self) -> std::sync::MutexGuard<'_, Keeping> {
+        self.writing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes an ended session to the history, then lets its checkpoint
+    /// go: a crash between the two finds the entry and drops the
+    /// checkpoint. When the history cannot be written, the entry is kept
+    /// (in memory, and in the checkpoint if that can still be written, so
+    /// a restart records it rather than bringing the session back).
+    pub(super) fn record_end(&self, entry: &Entry) -> Result<(), ControlError> {
+        let mut keeping = self.keeping();
+        keeping.unwritten.push(entry.clone());
+        let result = self.write_unwritten(&mut keeping);
+        self.tell_storage(&mut keeping, result.as_ref().err());
+        result.map_err(|e| {
+            ControlError::Storage(format!(
+                "the session ended, but it could not be added to the history ({e}); \
+                 treadcued keeps it and writes it when the storage is back"
+            ))
+        })
+    }
+
+    /// Writes what is waiting for the history, oldest first.
+    fn write_unwritten(&self, keeping: &mut Keeping) -> Result<(), String> {
+        while let Some(entry) = keeping.unwritten.first().cloned() {
+            if let Err(e) = self.state.history.append(&entry) {
+                // Where the session's own checkpoint was, leave the ended
+                // session: never the running one it was.
+                let ended = Checkpoint::ended(entry);
+                let _ = self.state.checkpoint.save(&ended);
+                return Err(e);
+            }
+            keeping.unwritten.remove(0);
+        }
+        if self.core().active().is_none() {
+            self.state.checkpoint.clear()?;
+        }
+        Ok(())
+    }
+
+    /// Whether history entries wait for the storage to come back.
+    pub fn storage_waiting(&self) -> bool {
+        !self.keeping().unwritten.is_empty()
+    }
+
+    /// Tries again what could not be written.
+    pub fn retry_storage(&self) {
+        let mut keeping = self.keeping();
+        let result = self.write_unwritten(&mut keeping);
+        self.tell_storage(&mut keeping, result.as_ref().err());
+    }
+
+    /// Tells listeners of a new storage failure, or that it is over.
+    fn tell_storage(&self, keeping: &mut Keeping, failure: Option<&String>) {
+        match failure {
+            Some(e) if keeping.told.as_ref() != Some(e) => {
+                tracing::error!("{e}");
+                keeping.told = Some(e.clone());
+                self.notify(Change::Storage(e.clone()));
+            }
+            Some(_) => {}
+            None => {
+                if keeping.told.take().is_some() {
+                    tracing::info!("the state folder can be written again");
+                }
+            }
+        }
+    }
+
+    /// Saves where the session stands, or clears the checkpoint when no
+    /// session is active.
+    pub fn save_checkpoint(&self) {
+        let mut keeping = self.keeping();
+        if !keeping.unwritten.is_empty() {
+            // The ended session's checkpoint must stay until its entry
+            // is written.
+            let result = self.write_unwritten(&mut keeping);
+            self.tell_storage(&mut keeping, result.as_ref().err());
+            if result.is_err() {
+                return;
+            }
+        }
+        let saved = match self.checkpoint() {
+            Some(checkpoint) => self.state.checkpoint.save(&checkpoint),
+            None => self.state.checkpoint.clear(),
+        };
+        self.tell_storage(&mut keeping, saved.as_ref().err());
+    }
+
+    /// The active session as a checkpoint.
+    fn checkpoint(&self) -> Option<Checkpoint> {
+        let core = self.core();
+        let id = core.active()?;
+        let session = &core.session;
+        let plan = session.plan()?.clone();
+        let (step, at) = self
+            .player
+            .with_sequencer(id, |s| (s.step(), s.position()))
+            .unwrap_or((session.step(), session.position()));
+        Some(Checkpoint {
+            program: plan.program_id.clone(),
+            program_name: plan.program_name.clone(),
+            started_at: micros(session.started_at()),
+            state: session.state().as_str().to_string(),
+            step: step.min(plan.steps.len().saturating_sub(1)),
+            step_count: plan.steps.len(),
+            position: plan.seconds(at),
+            saved_at: micros(SystemTime::now()),
+            ended: None,
+        })
+    }
+
+    /// The way out at SIGTERM: the session pauses with a fade and is
+    /// checkpointed, to come back paused at the next start.
+    pub fn suspend(&self) {
+        let _ = self.command(|s| s.pause());
+        self.save_checkpoint();
+    }
+
+    /// Brings back a checkpointed session, paused where it was. A session
+    /// already in the history (it ended just before a crash) is dropped,
+    /// and one that ended but could not be written is written now.
+    pub fn restore(&self, checkpoint: &Checkpoint) -> Result<(), String> {
+        if let Some(entry) = &checkpoint.ended {
+            return self.record_end(entry).map_err(|e| e.to_string());
+        }
+        if self.state.history.contains(checkpoint.started_at) {
+            return self.state.checkpoint.clear();
+        }
+        let setup = self.setup();
+        let program = setup
+            .catalog
+            .load(&checkpoint.program)
+            .map_err(|e| format!("cannot bring back {}: {e}", checkpoint.program))?;
+        let (plan, bank) = self.prepare(&setup, &program).map_err(|e| e.to_string())?;
+        let at = (checkpoint.position.max(0.0) * f64::from(plan.sample_rate)) as u64;
+        self.player.open().map_err(|e| e.to_string())?;
+        {
+            let mut core = self.core();
+            let id = self
+                .player
+                .start_at(plan.clone(), bank.sounds_for(&plan), Some(at))
+                .map_err(|e| e.to_string())?;
+            let snapshot = self
+                .player
+                .with_sequencer(id, |s| s.snapshot())
+                .ok_or("the player lost the session")?;
+            let started_at = from_micros(checkpoint.started_at);
+            core.session.restored(plan, &snapshot, started_at);
+            core.playing = Some(id);
+        }
+        self.save_checkpoint();
+        Ok(())
+    }
+
+    /// Gives up a checkpointed session: it goes to the history as
+    /// interrupted.
+    pub fn discard(&self, checkpoint: &Checkpoint) {
+        if let Some(entry) = &checkpoint.ended {
+            let _ = self.record_end(entry);
+        } else if !self.state.history.contains(checkpoint.started_at) {
+            let entry = Entry {
+                program: checkpoint.program.clone(),
+                program_name: checkpoint.program_name.clone(),
+                start: rfc3339(from_micros(checkpoint.started_at)),
+                end: rfc3339(from_micros(checkpoint.saved_at)),
+                steps_done: checkpoint.step.min(checkpoint.step_count) as u32,
+                step_count: checkpoint.step_count as u32,
+                completed: false,
+                outcome: Outcome::Interrupted,
+                walked: checkpoint.position,
+                session: checkpoint.started_at,
+            };
+            let _ = self.record_end(&entry);
+        } else if let Err(e) = self.state.checkpoint.clear() {
+            tracing::error!("{e}");
+        }
+    }
+
+    /// With no session, a checkpoint left by one that could not be
+    /// brought back goes to the history as interrupted before a new
+    /// session's checkpoint takes its place.
+    pub(super) fn discard_leftover(&self) {
+        if self.core().active().is_some() {
+            return;
+        }
+        if let Ok(Some(leftover)) = self.state.checkpoint.load() {
+            self.discard(&leftover);
+        }
+    }
+
+    /// Every session in the history, oldest first; damaged lines (a
+    /// power cut can tear the last one) are left out.
+    pub fn history(&self) -> Result<Vec<Entry>, ControlError> {
+        let read = self.state.history.read().map_err(ControlError::Storage)?;
+        if read.damaged > 0 {
+            tracing::warn!(
+                "{}: {} damaged line(s) left out",
+                self.state.history.path.display(),
+                read.damaged
+            );
+        }
+        let mut entries = read.entries;
+        // Sessions that ended while the storage failed are history too.
+        let waiting = self.keeping().unwritten.clone();
+        for entry in waiting {
+            if !entries.iter().any(|e| e.session == entry.session) {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    pub fn state_files(&self) -> &StateFiles {
+        &self.state
+    }
+}
+
+/// The history's entry for a session ending at sample `at`.
+pub(super) fn history_entry(
+    session: &Session,
+    at: u64,
+    outcome: Outcome,
+    now: SystemTime,
+) -> Option<Entry> {
+    let plan = session.plan()?;
+    let finished = outcome == Outcome::Finished;
+    let step_count = plan.steps.len() as u32;
+    Some(Entry {
+        program: plan.program_id.clone(),
+        program_name: plan.program_name.clone(),
+        start: rfc3339(session.started_at()),
+        end: rfc3339(now),
+        steps_done: if finished {
+            step_count
+        } else {
+            (session.step() as u32).min(step_count)
+        },
+        step_count,
+        completed: finished,
+        outcome,
+        walked: plan.seconds(at.min(plan.length)),
+        session: micros(session.started_at()),
+    })
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}

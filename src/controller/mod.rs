@@ -1,0 +1,320 @@
+//! The controller: the one writer of the session's state. Every front end
+//! (D-Bus, MPRIS, the command line) asks it; the player's events reach it
+//! tagged with the sequencer they came from, and it alone applies them,
+//! so an event of an older session, or of a phrase said alone, never
+//! changes the session of now. What it changed goes out as [`Change`]s,
+//! in the order it happened, to whoever listens.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::audio::bank::{self, Bank};
+use crate::audio::player::Player;
+use crate::audio::sequencer::{Event, Snapshot};
+use crate::catalog::Catalog;
+use crate::cue_settings::CueSettings;
+use crate::phrasebook::Phrasebook;
+use crate::plan::Plan;
+use crate::program::Program;
+use crate::session::{Session, State, Status};
+use crate::store::history::Outcome;
+use crate::store::{Entry, StateFiles};
+use crate::voice::Voice;
+use keeping::history_entry;
+
+mod commands;
+mod keeping;
+
+pub use commands::MAX_SAY_CHARS;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ControlError {
+    #[error("there is no program {0:?}; ListPrograms gives the names")]
+    UnknownProgram(String),
+    #[error("the program {id:?} is broken: {details}")]
+    InvalidProgram { id: String, details: String },
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("{0}")]
+    InvalidArgument(String),
+    #[error("{0}")]
+    Device(String),
+    #[error("{0}")]
+    Voice(String),
+    #[error("{0}")]
+    Storage(String),
+}
+
+/// What a headphone's (MPRIS) Pause does: earbuds that send Pause when
+/// taken out would otherwise stop the coaching mid-step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeadphonePause {
+    #[default]
+    Pause,
+    Ignore,
+}
+
+/// One program as `ListPrograms` reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub seconds: f64,
+}
+
+/// What a reload may change: where programs come from, how and with what
+/// words and voice they are cued. A session keeps what it started with.
+pub struct Setup {
+    pub catalog: Catalog,
+    pub cues: CueSettings,
+    pub phrases: Phrasebook,
+    pub voice: Box<dyn Voice>,
+    pub tones: Option<PathBuf>,
+    pub tone_volume: f32,
+    /// What a headphone's (MPRIS) Pause does.
+    pub headphone_pause: HeadphonePause,
+}
+
+pub struct ControllerParts {
+    pub setup: Setup,
+    pub player: Player,
+    pub rate: u32,
+    /// Where the checkpoint and the history are kept.
+    pub state: StateFiles,
+}
+
+/// What the controller tells its listeners, in the order it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// The session's status changed. `step_started` names a step that
+    /// began; `ended` says the session ended, and whether it ran to its
+    /// end. The status is as of the change.
+    Session {
+        status: Status,
+        step_started: Option<usize>,
+        ended: Option<bool>,
+    },
+    /// The checkpoint or the history could not be written.
+    Storage(String),
+}
+
+/// The session and which of the player's sequencers plays it: the state
+/// only the controller writes, under one lock.
+#[derive(Default)]
+struct Core {
+    session: Session,
+    playing: Option<u64>,
+}
+
+impl Core {
+    /// The sequencer of the active session.
+    fn active(&self) -> Option<u64> {
+        self.playing.filter(|_| self.session.is_active())
+    }
+}
+
+pub struct Controller {
+    player: Player,
+    rate: u32,
+    setup: Mutex<Arc<Setup>>,
+    state: StateFiles,
+    /// Held while the checkpoint or the history is written, so a late
+    /// checkpoint never outlives the session's end. Never taken while
+    /// `core` is held.
+    writing: Mutex<keeping::Keeping>,
+    /// Samples the device had pulled at the last health check.
+    last_pulled: Mutex<u64>,
+    core: Mutex<Core>,
+    listeners: Mutex<Vec<UnboundedSender<Change>>>,
+}
+
+fn no_session() -> ControlError {
+    ControlError::InvalidState("no session is running: start one with Start(program)".into())
+}
+
+impl Controller {
+    pub fn new(parts: ControllerParts) -> Controller {
+        Controller {
+            player: parts.player,
+            rate: parts.rate,
+            setup: Mutex::new(Arc::new(parts.setup)),
+            state: parts.state,
+            writing: Mutex::new(keeping::Keeping::default()),
+            last_pulled: Mutex::new(0),
+            core: Mutex::new(Core::default()),
+            listeners: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn core(&self) -> MutexGuard<'_, Core> {
+        self.core.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Every change from now on, in order.
+    pub fn subscribe(&self) -> UnboundedReceiver<Change> {
+        let (sender, receiver) = unbounded_channel();
+        self.listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(sender);
+        receiver
+    }
+
+    fn notify(&self, change: Change) {
+        let mut listeners = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
+        listeners.retain(|listener| listener.send(change.clone()).is_ok());
+    }
+
+    /// Cues from the next session on with `setup`.
+    pub fn reconfigure(&self, setup: Setup) {
+        *self.setup.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(setup);
+    }
+
+    pub fn headphone_pause(&self) -> HeadphonePause {
+        self.setup().headphone_pause
+    }
+
+    fn setup(&self) -> Arc<Setup> {
+        self.setup.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn status(&self) -> Status {
+        self.core().session.status()
+    }
+
+    pub fn state(&self) -> State {
+        self.core().session.state()
+    }
+
+    /// Every valid program, by id; broken files are left out.
+    pub fn list_programs(&self) -> Vec<ProgramInfo> {
+        let setup = self.setup();
+        let catalog = &setup.catalog;
+        catalog
+            .ids()
+            .into_iter()
+            .filter_map(|id| catalog.load(&id).ok())
+            .map(|p| ProgramInfo {
+                seconds: p.total().as_secs_f64(),
+                id: p.id.clone(),
+                name: p.name.clone(),
+                description: p.description.clone(),
+            })
+            .collect()
+    }
+
+    /// Loads every program and renders its phrases, so a Start later has
+    /// nothing slow left to do (rendered phrases are cached on disk).
+    /// Broken programs are logged, not fatal: the others still play.
+    pub fn warm_up(&self) {
+        let setup = self.setup();
+        for id in setup.catalog.ids() {
+            let prepared = setup
+                .catalog
+                .load(&id)
+                .map_err(|e| e.to_string())
+                .and_then(|program| self.prepare(&setup, &program).map_err(|e| e.to_string()));
+            if let Err(e) = prepared {
+                tracing::warn!("program {id} cannot be played: {e}");
+            }
+        }
+        give_back_memory();
+    }
+
+    /// Renders the program's phrases and compiles its plan.
+    fn prepare(&self, setup: &Setup, program: &Program) -> Result<(Arc<Plan>, Bank), ControlError> {
+        let mut bank = Bank::new(self.rate, setup.tones.as_deref())
+            .map_err(ControlError::Voice)?
+            .with_tone_volume(setup.tone_volume);
+        let plan = bank::prepare(
+            program,
+            &setup.cues,
+            &setup.phrases,
+            setup.voice.as_ref(),
+            &mut bank,
+        )
+        .map_err(|e| ControlError::Voice(e.to_string()))?;
+        Ok((Arc::new(plan), bank))
+    }
+
+    /// Takes an event of the player's sequencer `id`. Only the active
+    /// session's sequencer counts, and what it counts for is where that
+    /// sequencer stands now, read under the lock: an event that comes
+    /// late changes nothing a command already changed. True when the
+    /// event was the active session's.
+    pub fn on_player_event(&self, id: u64, event: &Event) -> bool {
+        if matches!(event, Event::CueStarted { .. }) {
+            return false;
+        }
+        let ended = {
+            let mut core = self.core();
+            if core.active() != Some(id) {
+                return false;
+            }
+            let Some(snapshot) = self.player.with_sequencer(id, |s| s.snapshot()) else {
+                return false;
+            };
+            self.settle(&mut core, &snapshot)
+        };
+        if let Some(entry) = ended {
+            let _ = self.record_end(&entry);
+        }
+        true
+    }
+
+    /// Brings the session up to `snapshot` and tells listeners what that
+    /// changed. Gives the history entry when the session ended here: the
+    /// caller records it once the lock is let go.
+    fn settle(&self, core: &mut Core, snapshot: &Snapshot) -> Option<Entry> {
+        let now = SystemTime::now();
+        let applied = core.session.apply(snapshot, now);
+        if !applied.changed {
+            return None;
+        }
+        let entry = applied.ended.and_then(|state| {
+            let outcome = match state {
+                State::Finished => Outcome::Finished,
+                _ => Outcome::Stopped,
+            };
+            history_entry(&core.session, snapshot.position, outcome, now)
+        });
+        self.notify(Change::Session {
+            status: core.session.status(),
+            step_started: applied.step_started,
+            ended: applied.ended.map(|state| state == State::Finished),
+        });
+        entry
+    }
+
+    /// Whether the sound goes on: a running session's device must have
+    /// pulled samples since the last check. Idle, paused (a lost device
+    /// pauses) or finished, there is nothing to stall.
+    pub fn is_healthy(&self) -> bool {
+        let pulled = self.player.with_session(|s| s.pulled()).unwrap_or(0);
+        let mut last = self.last_pulled.lock().unwrap_or_else(|p| p.into_inner());
+        let moved = pulled != *last;
+        *last = pulled;
+        moved || self.state() != State::Running
+    }
+
+    /// Lets the device go once nothing plays.
+    pub fn release_device_if_idle(&self) -> bool {
+        self.player.release_if_idle()
+    }
+}
+
+/// Hands the memory freed after preparing every program back to the
+/// system: the rendering threads' heaps would otherwise stay with the
+/// idle daemon, a dozen megabytes on a Pi.
+pub(crate) fn give_back_memory() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only releases free heap pages; it touches no
+    // memory in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
