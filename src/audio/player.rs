@@ -2,8 +2,8 @@
 //! holds the device only while a session is loaded, so an idle treadcue
 //! costs no CPU and leaves the headphones to other programs.
 
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -143,7 +143,11 @@ impl Player {
 
     /// Runs `action` on the sequencer with this id, if it still plays:
     /// a command meant for one session never reaches the next.
-    pub fn with_sequencer<T>(&self, id: u64, action: impl FnOnce(&mut Sequencer) -> T) -> Option<T> {
+    pub fn with_sequencer<T>(
+        &self,
+        id: u64,
+        action: impl FnOnce(&mut Sequencer) -> T,
+    ) -> Option<T> {
         self.with_session(|s| (s.id() == id).then(|| action(s)))
             .flatten()
     }

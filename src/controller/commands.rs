@@ -26,7 +26,10 @@ impl Controller {
     /// Runs `action` on the active session's sequencer and takes where it
     /// then stands, all under the lock; a session that ended here is in
     /// the history before this returns.
-    pub(super) fn command<T>(&self, action: impl FnOnce(&mut Sequencer) -> T) -> Result<T, ControlError> {
+    pub(super) fn command<T>(
+        &self,
+        action: impl FnOnce(&mut Sequencer) -> T,
+    ) -> Result<T, ControlError> {
         let (out, ended) = {
             let mut core = self.core();
             let id = core.active().ok_or_else(no_session)?;
@@ -114,6 +117,15 @@ impl Controller {
     /// when the device is back.
     pub fn resume(&self) -> Result<(), ControlError> {
         self.command(|s| s.resume()).map(drop)
+    }
+
+    /// Resumes a paused session, pauses a running one, in one step.
+    pub fn toggle(&self) -> Result<(), ControlError> {
+        self.command(|s| match s.state() {
+            crate::audio::sequencer::PlayState::Paused => s.resume(),
+            _ => s.pause(),
+        })
+        .map(drop)
     }
 
     pub fn stop(&self) -> Result<(), ControlError> {

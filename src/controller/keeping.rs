@@ -19,6 +19,8 @@ pub(super) struct Keeping {
     unwritten: Vec<Entry>,
     /// The last storage failure told, so one failure is told once.
     told: Option<String>,
+    /// A checkpoint found at the start that could not be brought back.
+    leftover: Option<Checkpoint>,
 }
 
 impl Controller {
@@ -145,6 +147,14 @@ impl Controller {
     /// already in the history (it ended just before a crash) is dropped,
     /// and one that ended but could not be written is written now.
     pub fn restore(&self, checkpoint: &Checkpoint) -> Result<(), String> {
+        let restored = self.bring_back(checkpoint);
+        if restored.is_err() {
+            self.keeping().leftover = Some(checkpoint.clone());
+        }
+        restored
+    }
+
+    fn bring_back(&self, checkpoint: &Checkpoint) -> Result<(), String> {
         if let Some(entry) = &checkpoint.ended {
             return self.record_end(entry).map_err(|e| e.to_string());
         }
@@ -201,14 +211,13 @@ impl Controller {
         }
     }
 
-    /// With no session, a checkpoint left by one that could not be
-    /// brought back goes to the history as interrupted before a new
-    /// session's checkpoint takes its place.
+    /// A checkpoint left by a session that could not be brought back goes
+    /// to the history as interrupted when the next session starts, before
+    /// that session's checkpoint takes its place. Only that one: a
+    /// checkpoint of this daemon's own sessions is never taken for it.
     pub(super) fn discard_leftover(&self) {
-        if self.core().active().is_some() {
-            return;
-        }
-        if let Ok(Some(leftover)) = self.state.checkpoint.load() {
+        let leftover = self.keeping().leftover.take();
+        if let Some(leftover) = leftover {
             self.discard(&leftover);
         }
     }

@@ -62,7 +62,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
     mut hangups: UnboundedReceiver<()>,
 ) -> Result<(), DaemonError> {
-    let announcer = Arc::new(Announcer::new(controller.status()));
+    let announcer = Arc::new(Announcer::new(controller.clone()));
     let connection = connect(&controller, &announcer, &options, reload.clone()).await?;
     let mut changes = controller.subscribe();
     let (notices, mut device_news) = unbounded_channel();
@@ -87,7 +87,7 @@ pub async fn serve(
             change = changes.recv() => match change {
                 Some(Change::Session { status, step_started, ended }) => {
                     let server = connection.object_server();
-                    publish(&controller, server, &announcer, &treadcue, &status, step_started, ended).await;
+                    publish(server, &announcer, &treadcue, &status, step_started, ended).await;
                     shown = controller.status();
                     supervisor.status(&shown);
                 }
@@ -182,6 +182,7 @@ async fn connect(
     server.at(dbus::MPRIS_PATH, MprisRoot).await?;
     let player = MprisPlayer {
         controller: controller.clone(),
+        announcer: announcer.clone(),
     };
     server.at(dbus::MPRIS_PATH, player).await?;
     let flags = zbus::fdo::RequestNameFlags::DO_NOT_QUEUE;
@@ -308,7 +309,6 @@ fn log_device(event: DeviceEvent) {
 /// properties are announced as they are now (never older than what a
 /// method already announced); the signals as of the change.
 async fn publish(
-    controller: &Controller,
     server: &zbus::ObjectServer,
     announcer: &Announcer,
     treadcue: &InterfaceRef<Treadcue>,
@@ -316,7 +316,7 @@ async fn publish(
     step_started: Option<usize>,
     ended: Option<bool>,
 ) {
-    if let Err(e) = announcer.announce(server, controller.status()).await {
+    if let Err(e) = announcer.announce(server).await {
         tracing::warn!("cannot send a property change: {e}");
     }
     let emitter = treadcue.signal_emitter();

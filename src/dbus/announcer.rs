@@ -1,38 +1,60 @@
-//! What clients have been told: the last status announced, and the
+//! What clients have been told: the status last announced, and the
 //! PropertiesChanged signals that bring them up to date. Both a method
 //! that changes the session (before it replies, so a client that caches
 //! properties sees the change once its call returns) and the daemon's
 //! event loop (for changes the session makes on its own) announce here,
 //! and no change is announced twice.
+//!
+//! Properties are read from the status announced, not from the controller
+//! as it is at that instant: a GetAll then gives one moment's status,
+//! never a State of one moment beside a StepIndex of the next, and what a
+//! client reads agrees with the signals it has seen.
 
-use tokio::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
 use zbus::object_server::ObjectServer;
 
 use super::mpris::MprisPlayer;
 use super::treadcue::{Treadcue, announce_changes};
+use crate::controller::Controller;
 use crate::session::Status;
 
 pub struct Announcer {
+    controller: Arc<Controller>,
     /// Held while signals go out, so they leave in the order of the
     /// changes.
-    told: Mutex<Status>,
+    order: tokio::sync::Mutex<()>,
+    shown: Mutex<Status>,
 }
 
 impl Announcer {
-    pub fn new(status: Status) -> Announcer {
+    pub fn new(controller: Arc<Controller>) -> Announcer {
+        let shown = Mutex::new(controller.status());
         Announcer {
-            told: Mutex::new(status),
+            controller,
+            order: tokio::sync::Mutex::new(()),
+            shown,
         }
     }
 
-    /// Tells clients of both interfaces what changed since they were
-    /// last told; gives the status as it was before.
-    pub async fn announce(&self, server: &ObjectServer, now: Status) -> zbus::Result<Status> {
-        let mut told = self.told.lock().await;
-        if *told == now {
-            return Ok(now);
-        }
-        let before = std::mem::replace(&mut *told, now.clone());
+    /// The status as clients were last told it.
+    pub fn shown(&self) -> Status {
+        self.shown.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Tells clients of both interfaces what changed since they were last
+    /// told. The status is read once the turn to announce has come, so a
+    /// slower announcer never tells an older status after a newer one.
+    pub async fn announce(&self, server: &ObjectServer) -> zbus::Result<()> {
+        let _turn = self.order.lock().await;
+        let now = self.controller.status();
+        let before = {
+            let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+            if *shown == now {
+                return Ok(());
+            }
+            std::mem::replace(&mut *shown, now.clone())
+        };
         let treadcue = server.interface::<_, Treadcue>(super::PATH).await?;
         announce_changes(treadcue.signal_emitter(), &before, &now).await?;
         let mpris = server
@@ -41,7 +63,6 @@ impl Announcer {
         let player = mpris.get().await;
         player
             .announce_changes(mpris.signal_emitter(), &before, &now)
-            .await?;
-        Ok(before)
+            .await
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use zbus::fdo;
 use zbus::interface;
 use zbus::names::InterfaceName;
-use zbus::object_server::SignalEmitter;
+use zbus::object_server::{ObjectServer, SignalEmitter};
 use zbus::{ObjectPath, OwnedVariant, Str, Variant};
 
 pub use crate::controller::HeadphonePause;
@@ -57,6 +57,9 @@ impl MprisRoot {
 
 pub struct MprisPlayer {
     pub controller: Arc<Controller>,
+    /// What clients were last told: properties read from it agree with
+    /// the signals sent.
+    pub announcer: Arc<super::Announcer>,
 }
 
 impl MprisPlayer {
@@ -98,45 +101,56 @@ fn quietly(result: Result<(), ControlError>) -> fdo::Result<()> {
     }
 }
 
+impl MprisPlayer {
+    /// Announces what a button changed before the call replies, as the
+    /// native interface does.
+    async fn told(
+        &self,
+        server: &ObjectServer,
+        result: Result<(), ControlError>,
+    ) -> fdo::Result<()> {
+        if result.is_ok()
+            && let Err(e) = self.announcer.announce(server).await
+        {
+            tracing::warn!("cannot send a property change: {e}");
+        }
+        quietly(result)
+    }
+}
+
 #[interface(name = "org.mpris.MediaPlayer2.Player")]
 impl MprisPlayer {
-    fn play(&self) -> fdo::Result<()> {
-        quietly(self.controller.resume())
+    async fn play(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
+        self.told(server, self.controller.resume()).await
     }
 
-    fn pause(&self) -> fdo::Result<()> {
+    async fn pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
         match self.controller.headphone_pause() {
-            HeadphonePause::Pause => quietly(self.controller.pause()),
+            HeadphonePause::Pause => self.told(server, self.controller.pause()).await,
             HeadphonePause::Ignore => Ok(()),
         }
     }
 
-    fn play_pause(&self) -> fdo::Result<()> {
-        match self.controller.state() {
-            State::Paused => quietly(self.controller.resume()),
-            _ => quietly(self.controller.pause()),
-        }
+    async fn play_pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
+        self.told(server, self.controller.toggle()).await
     }
 
     /// Stop writes the session to the history: off the bus's own task.
-    async fn stop(&self) -> fdo::Result<()> {
+    async fn stop(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
         let controller = self.controller.clone();
         let stopped = tokio::task::spawn_blocking(move || controller.stop())
             .await
             .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        quietly(stopped)
+        self.told(server, stopped).await
     }
 
-    fn next(&self) -> fdo::Result<()> {
-        quietly(self.controller.next())
+    async fn next(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
+        self.told(server, self.controller.next()).await
     }
 
-    fn previous(&self) -> fdo::Result<()> {
-        quietly(self.controller.previous())
+    async fn previous(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
+        self.told(server, self.controller.previous()).await
     }
-
-    /// Steps are not seekable: a session's timing belongs to its program.
-    fn seek(&self, _offset: i64) {}
 
     fn set_position(&self, _track: ObjectPath<'_>, _position: i64) {}
 
@@ -149,7 +163,7 @@ impl MprisPlayer {
     /// Playing, Paused or Stopped.
     #[zbus(property)]
     fn playback_status(&self) -> String {
-        match self.controller.state() {
+        match self.announcer.shown().state {
             State::Running => "Playing",
             State::Paused => "Paused",
             _ => "Stopped",
@@ -160,7 +174,7 @@ impl MprisPlayer {
     /// The current step as a track of the program's album.
     #[zbus(property)]
     fn metadata(&self) -> HashMap<String, OwnedVariant> {
-        let status = self.controller.status();
+        let status = self.announcer.shown();
         let mut metadata = HashMap::new();
         let track = format!("/io/github/treadcue/Treadcue1/step/{}", status.step_index);
         let track = ObjectPath::try_from(track)
@@ -206,7 +220,7 @@ impl MprisPlayer {
     /// Microseconds into the session, as of the last change.
     #[zbus(property(emits_changed_signal = "false"))]
     fn position(&self) -> i64 {
-        (self.controller.status().elapsed * 1e6) as i64
+        (self.announcer.shown().elapsed * 1e6) as i64
     }
 
     #[zbus(property)]
@@ -226,22 +240,22 @@ impl MprisPlayer {
 
     #[zbus(property)]
     fn can_go_next(&self) -> bool {
-        self.controller.status().state.is_active()
+        self.announcer.shown().state.is_active()
     }
 
     #[zbus(property)]
     fn can_go_previous(&self) -> bool {
-        self.controller.status().state.is_active()
+        self.announcer.shown().state.is_active()
     }
 
     #[zbus(property)]
     fn can_play(&self) -> bool {
-        self.controller.status().state.is_active()
+        self.announcer.shown().state.is_active()
     }
 
     #[zbus(property)]
     fn can_pause(&self) -> bool {
-        self.controller.status().state.is_active()
+        self.announcer.shown().state.is_active()
     }
 
     #[zbus(property)]

@@ -55,8 +55,7 @@ impl Treadcue {
     /// Announces what a call changed before the call replies.
     async fn told(&self, server: &ObjectServer, result: Result<(), Error>) -> Result<(), Error> {
         if result.is_ok() {
-            let status = self.controller.status();
-            if let Err(e) = self.announcer.announce(server, status).await {
+            if let Err(e) = self.announcer.announce(server).await {
                 tracing::warn!("cannot send a property change: {e}");
             }
         }
@@ -159,94 +158,94 @@ impl Treadcue {
     /// idle, running, paused, finished or stopped.
     #[zbus(property)]
     fn state(&self) -> String {
-        self.controller.status().state.as_str().to_string()
+        self.announcer.shown().state.as_str().to_string()
     }
 
     /// The program's id; empty with no session.
     #[zbus(property)]
     fn program(&self) -> String {
-        self.controller.status().program
+        self.announcer.shown().program
     }
 
     #[zbus(property)]
     fn program_name(&self) -> String {
-        self.controller.status().program_name
+        self.announcer.shown().program_name
     }
 
     /// The step under way, from 0.
     #[zbus(property)]
     fn step_index(&self) -> u32 {
-        self.controller.status().step_index
+        self.announcer.shown().step_index
     }
 
     #[zbus(property)]
     fn step_count(&self) -> u32 {
-        self.controller.status().step_count
+        self.announcer.shown().step_count
     }
 
     #[zbus(property)]
     fn step_name(&self) -> String {
-        self.controller.status().step_name
+        self.announcer.shown().step_name
     }
 
     /// forward or backward.
     #[zbus(property)]
     fn direction(&self) -> String {
-        self.controller.status().direction
+        self.announcer.shown().direction
     }
 
     /// Belt speed of the step, in `Units`.
     #[zbus(property)]
     fn speed(&self) -> f64 {
-        self.controller.status().speed
+        self.announcer.shown().speed
     }
 
     /// Incline of the step, in percent.
     #[zbus(property)]
     fn incline(&self) -> f64 {
-        self.controller.status().incline
+        self.announcer.shown().incline
     }
 
     /// mph or km/h.
     #[zbus(property)]
     fn units(&self) -> String {
-        self.controller.status().units
+        self.announcer.shown().units
     }
 
     /// Length of the step, in seconds.
     #[zbus(property)]
     fn step_length(&self) -> f64 {
-        self.controller.status().step_length
+        self.announcer.shown().step_length
     }
 
     /// Seconds left in the step as of the last change; exact while paused.
     #[zbus(property)]
     fn step_remaining(&self) -> f64 {
-        self.controller.status().step_remaining
+        self.announcer.shown().step_remaining
     }
 
     /// When the step ends, in microseconds since the Unix epoch, while
     /// running (0 otherwise): count down from it without polling.
     #[zbus(property)]
     fn step_ends_at(&self) -> i64 {
-        self.controller.status().step_ends_at
+        self.announcer.shown().step_ends_at
     }
 
     /// When the session ends, likewise.
     #[zbus(property)]
     fn session_ends_at(&self) -> i64 {
-        self.controller.status().session_ends_at
+        self.announcer.shown().session_ends_at
     }
 
     /// Seconds into the session, as of the last change.
     #[zbus(property)]
     fn elapsed(&self) -> f64 {
-        self.controller.status().elapsed
+        self.announcer.shown().elapsed
     }
 
     #[zbus(property)]
     fn session_length(&self) -> f64 {
-        self.controller.status().session_length
+        self.announcer.shown().session_length
     }
 
     /// Why a paused session is paused: "requested", "device" (the audio
@@ -255,7 +254,7 @@ impl Treadcue {
     /// paused.
     #[zbus(property)]
     fn pause_reason(&self) -> String {
-        self.controller.status().pause_reason
+        self.announcer.shown().pause_reason
     }
 
     /// From 0 to 1.
