@@ -72,7 +72,7 @@ impl Controller {
             core.session.started(plan, &snapshot, SystemTime::now());
             core.playing = Some(id);
             self.notify(super::Change::Session {
-                status: core.session.status(),
+                status: Box::new(core.session.status()),
                 step_started: None,
                 ended: None,
             });
@@ -100,7 +100,7 @@ impl Controller {
         core.playing = None;
         core.session.stopped();
         self.notify(super::Change::Session {
-            status: core.session.status(),
+            status: Box::new(core.session.status()),
             step_started: None,
             ended: Some(false),
         });

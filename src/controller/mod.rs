@@ -94,7 +94,7 @@ pub enum Change {
     /// began; `ended` says the session ended, and whether it ran to its
     /// end. The status is as of the change.
     Session {
-        status: Status,
+        status: Box<Status>,
         step_started: Option<usize>,
         ended: Option<bool>,
     },
@@ -283,7 +283,7 @@ impl Controller {
             history_entry(&core.session, snapshot.position, outcome, now)
         });
         self.notify(Change::Session {
-            status: core.session.status(),
+            status: Box::new(core.session.status()),
             step_started: applied.step_started,
             ended: applied.ended.map(|state| state == State::Finished),
         });
