@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
 use treadcue::ctl::TreadcueProxy;
-use zbus::zvariant::OwnedValue;
+use zbus::OwnedVariant as OwnedValue;
 
 /// Three short steps: sessions finish by themselves during the test too.
 const SHORT: &str = "name = \"Short\"\n[cues]\nbriefing = false\ncountdown = 3\n\
