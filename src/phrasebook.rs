@@ -37,6 +37,9 @@ pub struct CueTexts {
     pub briefing: Template,
     pub announce_forward: Template,
     pub announce_backward: Template,
+    /// What is said of a step too short for the whole announcement.
+    #[serde(default = "default_announce_short")]
+    pub announce_short: Template,
     pub named: Template,
     pub round: Template,
     pub heads_up_to_backward: Template,
@@ -86,6 +89,11 @@ pub struct Words {
     pub incline: Template,
     pub decline: Template,
     pub minus: String,
+}
+
+/// A phrasebook from before the short announcement still reads.
+fn default_announce_short() -> Template {
+    Template("{number}.".into())
 }
 
 /// A text with `{name}` placeholders.
@@ -151,10 +159,12 @@ impl Phrasebook {
         let lead = &["lead", "name", "speed", "incline", "percent"][..];
         let c = &self.cues;
         let w = &self.words;
-        let templates: [(&str, &Template, &[&str]); 21] = [
+        let short = &["number", "speed", "incline", "duration"][..];
+        let templates: [(&str, &Template, &[&str]); 22] = [
             ("cues.briefing", &c.briefing, &[]),
             ("cues.announce_forward", &c.announce_forward, step),
             ("cues.announce_backward", &c.announce_backward, step),
+            ("cues.announce_short", &c.announce_short, short),
             ("cues.named", &c.named, &["name"]),
             ("cues.round", &c.round, &["index", "count"]),
             ("cues.heads_up_to_backward", &c.heads_up_to_backward, lead),

@@ -165,3 +165,33 @@ fn a_program_folder_overrides_a_built_in_program() {
         stdout(&output)
     );
 }
+
+/// `check` says how the plan resolves steps too short for their cues, so
+/// what passes `--strict` plays as written.
+#[test]
+fn check_warns_of_steps_too_short_to_announce_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.toml");
+    std::fs::write(
+        &file,
+        "name = \"Long repeats\"\nexperienced = true\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
+        [[steps]]\nrepeat = 50\n\
+        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 3.3\n\
+        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
+        .args(["check", "--strict", file.to_str().unwrap()])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("steps 2 to 100 (50 of them) are too short to announce in full: only the short form (the speed) is said"),
+        "{said}"
+    );
+    assert!(said.contains("long.toml:"), "{said}");
+}

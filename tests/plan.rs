@@ -282,8 +282,18 @@ fn when_cues_compete_the_important_ones_stay_and_lesser_ones_give_way() {
     }
     let count = |kind| plan.cues.iter().filter(|c| c.kind == kind).count();
     assert_eq!(count(CueKind::Briefing), 1);
-    assert_eq!(count(CueKind::Announcement), 3);
-    assert_eq!(count(CueKind::Countdown), 6);
+    // An announcement with no room in its step, even in short, is left
+    // out and the plan says so; it is never said in a later step.
+    let dropped = plan
+        .adjustments
+        .iter()
+        .filter(|a| a.kind == CueKind::Announcement && !a.shortened)
+        .count();
+    assert_eq!(count(CueKind::Announcement) + dropped, 3);
+    // Ticks keep their exact seconds: one that the long briefing covers is
+    // left out, never moved; the countdown to the end is whole.
+    assert!((3..=6).contains(&count(CueKind::Countdown)));
+    assert_every_cue_in_its_interval(&program, &plan);
     assert_eq!(count(CueKind::Finish), 1);
     assert!(count(CueKind::Posture) + count(CueKind::Halfway) + count(CueKind::Remaining) < 3);
 }
@@ -335,4 +345,165 @@ proptest! {
         assert_every_change_has_a_heads_up(&program, &plan);
         let _ = safety_warnings(&program, &SafetyOptions::default());
     }
+}
+
+/// Programs of short steps and long repeats, with every cue setting
+/// varied: what the plan cannot fit, it shortens or leaves out.
+fn crowded_program() -> impl Strategy<Value = String> {
+    let step = (any::<bool>(), 5u32..40, 5u32..35, -3i32..15, any::<bool>());
+    let cues = (
+        (0u32..=10, 6u32..=60, 6u32..=60, any::<bool>()),
+        (
+            10u32..=300,
+            10u32..=120,
+            any::<bool>(),
+            10u32..=90,
+            any::<bool>(),
+        ),
+    );
+    (
+        prop::collection::vec(step, 1..6),
+        1u32..=50,
+        cues,
+    )
+        .prop_map(|(steps, repeat, ((countdown, heads_up, turn, halfway), (halfway_min, remaining, quiet, posture, briefing)))| {
+            let mut text = format!(
+                "name = \"Crowded\"\nexperienced = true\n[cues]\ncountdown = {countdown}\n\
+                 heads_up = \"{heads_up}s\"\nheads_up_turn = \"{turn}s\"\nhalfway = {halfway}\n\
+                 halfway_min = \"{halfway_min}s\"\nremaining = [\"{remaining}s\"]\n\
+                 quiet_recovery = {quiet}\nposture_every = \"{posture}s\"\nbriefing = {briefing}\n"
+            );
+            for (i, (backward, secs, tenths, incline, note)) in steps.iter().enumerate() {
+                let table = if i == 1 {
+                    text.push_str(&format!("[[steps]]\nrepeat = {repeat}\n"));
+                    "steps.steps"
+                } else {
+                    "steps"
+                };
+                let direction = if *backward { "backward" } else { "forward" };
+                let speed = f64::from(*tenths) / 10.0;
+                text.push_str(&format!(
+                    "[[{table}]]\ndirection = \"{direction}\"\nduration = \"{secs}s\"\nspeed = {speed}\nincline = {incline}\n"
+                ));
+                if *note {
+                    text.push_str("note = \"Keep your hands near the rails.\"\n");
+                    text.push_str("say = [{ at = \"3s\", text = \"Short, controlled steps.\" }]\n");
+                }
+            }
+            text
+        })
+}
+
+/// Every cue lies inside the interval it belongs to: a step's words in
+/// that step, a heads-up before its countdown, ticks and go tones on
+/// their exact samples; and no two cues overlap.
+fn assert_every_cue_in_its_interval(program: &Program, plan: &Plan) {
+    let settings = CueSettings::default().with(&program.cues);
+    let second = u64::from(RATE);
+    for pair in plan.cues.windows(2) {
+        assert!(pair[0].end() <= pair[1].start, "overlap: {pair:#?}");
+    }
+    for cue in &plan.cues {
+        let step = &plan.steps[cue.step];
+        match cue.kind {
+            CueKind::Announcement
+            | CueKind::Halfway
+            | CueKind::Remaining
+            | CueKind::Posture
+            | CueKind::Text => assert!(
+                cue.start >= step.start && cue.end() <= step.end(),
+                "{cue:#?} outside step {} ({}..{})",
+                cue.step,
+                step.start,
+                step.end()
+            ),
+            CueKind::HeadsUp => {
+                let countdown = u64::from(settings.countdown) * second;
+                assert!(
+                    cue.start >= step.start && cue.end() <= step.end().saturating_sub(countdown),
+                    "{cue:#?} not before the countdown of step {}",
+                    cue.step
+                );
+            }
+            CueKind::Go => assert_eq!(cue.start, step.start, "{cue:#?}"),
+            CueKind::Countdown => {
+                let change = if cue.step + 1 == plan.steps.len() && cue.start >= step.start {
+                    step.end()
+                } else {
+                    step.start
+                };
+                let before = change - cue.start;
+                assert!(
+                    before % second == 0 && before / second <= u64::from(settings.countdown),
+                    "{cue:#?} off its second"
+                );
+            }
+            // At the end, or after a briefing that outlasts the session.
+            CueKind::Finish => assert!(cue.start >= plan.length, "{cue:#?}"),
+            CueKind::Briefing => assert_eq!(cue.start, 0),
+        }
+    }
+    // Each step is announced once, in full or short, or the plan says it
+    // had no room.
+    for i in 0..plan.steps.len() {
+        let announced = plan
+            .cues
+            .iter()
+            .filter(|c| c.kind == CueKind::Announcement && c.step == i)
+            .count();
+        let dropped = plan
+            .adjustments
+            .iter()
+            .any(|a| a.kind == CueKind::Announcement && a.step == i && !a.shortened);
+        assert_eq!(announced + usize::from(dropped), 1, "step {i}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn crowded_programs_never_say_a_cue_outside_its_step(text in crowded_program()) {
+        let program = parse("crowded", "crowded.toml", text.as_bytes()).expect("generated programs are valid");
+        for lengths in [&Estimates as &dyn CueLengths, &Slow] {
+            let plan = compile(&program, &CueSettings::default(), &Phrasebook::default(), lengths, RATE);
+            assert_every_cue_in_its_interval(&program, &plan);
+        }
+    }
+}
+
+/// The program that once put announcements minutes after their steps:
+/// now every step's words are said in it, the crowded ones in short.
+#[test]
+fn fifty_rounds_of_ten_second_steps_are_announced_in_their_own_steps() {
+    let mut text = String::from(
+        "name = \"Long repeats\"\nexperienced = true\n\
+         [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
+         [[steps]]\nrepeat = 50\n\
+         [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 3.3\n\
+         [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n",
+    );
+    text.push_str("[[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n");
+    let program = parse("long", "long.toml", text.as_bytes()).unwrap();
+    let plan = plan_of(&program);
+    assert_every_cue_in_its_interval(&program, &plan);
+    let cool_down = plan.steps.len() - 1;
+    let said_in_cool_down: Vec<&str> = plan
+        .cues
+        .iter()
+        .filter(|c| c.step == cool_down && c.kind == CueKind::Announcement)
+        .filter_map(|c| c.text.as_deref())
+        .collect();
+    assert_eq!(
+        said_in_cool_down,
+        ["Forward at two miles per hour, flat, for five minutes."]
+    );
+    assert!(
+        plan.cues
+            .iter()
+            .any(|c| c.kind == CueKind::Announcement
+                && c.text.as_deref() == Some("Three point three.")),
+        "the crowded steps get the short form"
+    );
+    assert!(plan.adjustments.iter().any(|a| a.shortened));
 }

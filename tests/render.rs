@@ -258,3 +258,38 @@ fn tone_volume_turns_the_beeps_down_and_leaves_the_voice_alone() {
         "speech at {speech} of its level"
     );
 }
+
+/// Fifty rounds of ten-second steps, as a walker once heard them with
+/// announcements minutes late: rendered in the bundled voice, every
+/// step's words sound inside that step.
+#[test]
+fn a_crowded_program_renders_every_step_s_words_inside_the_step() {
+    let text = "name = \"Long repeats\"\nexperienced = true\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
+        [[steps]]\nrepeat = 50\n\
+        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 3.3\n\
+        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n";
+    let program = treadcue::program::parse("long", "long.toml", text.as_bytes()).unwrap();
+    let (plan, sounds) = support::prepared(&program, RATE);
+    let rendered = render(plan.clone(), sounds, 1.0);
+    let mut announced = vec![0; plan.steps.len()];
+    for cue in &rendered.timeline.cues {
+        let step = &plan.steps[cue.step];
+        let bound = matches!(
+            cue.kind,
+            CueKind::Announcement | CueKind::Halfway | CueKind::Remaining | CueKind::Posture
+        );
+        if bound {
+            assert!(
+                cue.sample >= step.start && cue.end_sample <= step.end(),
+                "{cue:?} sounds outside step {}",
+                cue.step + 1
+            );
+        }
+        if cue.kind == CueKind::Announcement {
+            announced[cue.step] += 1;
+        }
+    }
+    assert!(announced.iter().all(|&n| n == 1), "{announced:?}");
+}

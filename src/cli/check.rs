@@ -31,7 +31,7 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     let catalog = &config.catalog();
     let mut failed = false;
     for file in &args.files {
-        failed |= !check_one(file, args.strict, &options, catalog);
+        failed |= !check_one(file, args.strict, &options, catalog, config);
     }
     if failed {
         ExitCode::from(EXIT_INVALID)
@@ -41,7 +41,13 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
 }
 
 /// Prints what is wrong with one program; true when it is usable.
-fn check_one(file: &str, strict: bool, options: &SafetyOptions, catalog: &Catalog) -> bool {
+fn check_one(
+    file: &str,
+    strict: bool,
+    options: &SafetyOptions,
+    catalog: &Catalog,
+    config: &Config,
+) -> bool {
     let program = match catalog.load_arg(file) {
         Ok(program) => program,
         Err(LoadError::Invalid(errors)) => {
@@ -56,7 +62,8 @@ fn check_one(file: &str, strict: bool, options: &SafetyOptions, catalog: &Catalo
             return false;
         }
     };
-    let warnings = safety_warnings(&program, options);
+    let mut warnings = safety_warnings(&program, options);
+    warnings.extend(super::sound_args::fit_warnings_of(config, &program));
     for warning in &warnings {
         let shown = if strict {
             warning.clone().as_error()

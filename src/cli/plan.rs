@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::EXIT_INVALID;
+use super::sound_args::{prepare, warn_about};
 use crate::config::Config;
-use crate::plan::{Estimates, compile, render_table};
+use crate::plan::render_table;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -22,10 +23,6 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: &PlanArgs, config: &Config) -> ExitCode {
-    let phrases = match config.phrasebook() {
-        Ok(phrases) => phrases,
-        Err(e) => return super::fail(EXIT_INVALID, e),
-    };
     let program = match config.catalog().load_arg(&args.program) {
         Ok(program) => program,
         Err(e) => {
@@ -33,13 +30,17 @@ pub fn run(args: &PlanArgs, config: &Config) -> ExitCode {
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let plan = compile(
-        &program,
-        &config.cues,
-        &phrases,
-        &Estimates,
-        args.sample_rate,
-    );
+    // The phrases' real lengths, from the voice that will say them: the
+    // plan shown is the plan played.
+    let voice = match config.build_voice() {
+        Ok(voice) => voice,
+        Err(e) => return super::fail(EXIT_INVALID, e),
+    };
+    let plan = match prepare(config, &program, voice.as_ref(), args.sample_rate) {
+        Ok((plan, _)) => plan,
+        Err(e) => return super::fail(1, e),
+    };
+    warn_about(config, &program);
     if args.json {
         match serde_json::to_string_pretty(&plan) {
             Ok(json) => println!("{json}"),

@@ -37,6 +37,9 @@ pub fn run(args: &RenderArgs, config: &Config) -> ExitCode {
         Ok(prepared) => prepared,
         Err((code, e)) => return fail(code, e),
     };
+    if let Ok(program) = config.catalog().load_arg(&args.program) {
+        super::sound_args::warn_about(config, &program);
+    }
     let plan = Arc::new(plan);
     let started = Instant::now();
     let rendered = render(plan.clone(), bank.sounds_for(&plan), config.sound.volume);

@@ -6,8 +6,8 @@ use clap::Args;
 use crate::audio::bank::{self, Bank};
 use crate::config::Config;
 use crate::config::settings::{SoundSettings, VoiceSettings};
-use crate::plan::Plan;
-use crate::program::Program;
+use crate::plan::{self, Estimates, Plan, fit_warnings};
+use crate::program::{Diagnostic, Program, SafetyOptions, safety_warnings};
 use crate::voice::Voice;
 
 #[derive(Debug, Clone, Default, Args)]
@@ -46,4 +46,36 @@ pub fn prepare(
     let plan = bank::prepare(program, &config.cues, &phrases, voice, &mut bank)
         .map_err(|e| e.to_string())?;
     Ok((plan, bank))
+}
+
+/// The warnings about cues that do not fit their steps, as the program
+/// will really play with the configured voice; with a voice that cannot
+/// render the program, as estimated from the words.
+pub fn fit_warnings_of(config: &Config, program: &Program) -> Vec<Diagnostic> {
+    let rate = config.player_options().output.rate;
+    let planned = config
+        .build_voice()
+        .and_then(|voice| prepare(config, program, voice.as_ref(), rate));
+    let plan = match planned {
+        Ok((plan, _)) => plan,
+        Err(_) => match config.phrasebook() {
+            Ok(phrases) => plan::compile(program, &config.cues, &phrases, &Estimates, rate),
+            Err(_) => return Vec::new(),
+        },
+    };
+    fit_warnings(program, &plan)
+}
+
+/// Prints the program's safety and fit warnings to standard error, as
+/// `check` would show them.
+pub fn warn_about(config: &Config, program: &Program) {
+    let options = SafetyOptions {
+        cues: config.cues.clone(),
+        ..SafetyOptions::default()
+    };
+    let mut warnings = safety_warnings(program, &options);
+    warnings.extend(fit_warnings_of(config, program));
+    for warning in warnings {
+        eprintln!("{warning}\n");
+    }
 }

@@ -6,7 +6,9 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use super::placement::Occupancy;
-use super::{Cue, CueKind, CueLengths, GAP, Plan, PlannedStep, TONE_TO_SPEECH, Tone, to_samples};
+use super::{
+    Adjustment, Cue, CueKind, CueLengths, GAP, Plan, PlannedStep, TONE_TO_SPEECH, Tone, to_samples,
+};
 use crate::cue_settings::CueSettings;
 use crate::phrasebook::{Phrasebook, Template};
 use crate::program::{Direction, PostureSet, Program, Role, Step};
@@ -36,6 +38,12 @@ struct Candidate {
     fallback: Option<RangeInclusive<u64>>,
     /// For a heads-up: the moment of the change, to word the lead.
     change_at: Option<u64>,
+    /// The samples the whole cue must lie inside, `[start, end)`: a
+    /// step's words are said during that step, a heads-up before its
+    /// countdown. `None` for cues not bound to a step.
+    bounds: Option<(u64, u64)>,
+    /// A shorter wording to try when the whole one does not fit.
+    short_text: Option<String>,
 }
 
 pub struct Composer<'a> {
@@ -100,7 +108,7 @@ impl<'a> Composer<'a> {
             self.step_cues(index);
         }
         self.finish_cues();
-        let cues = self.place();
+        let (cues, adjustments) = self.place();
         let length = self.steps.last().map_or(0, PlannedStep::end);
         Plan {
             program_id: self.program.id.clone(),
@@ -111,6 +119,7 @@ impl<'a> Composer<'a> {
             end: cues.iter().map(Cue::end).max().unwrap_or(0).max(length),
             steps: self.steps,
             cues,
+            adjustments,
         }
     }
 
@@ -127,7 +136,12 @@ impl<'a> Composer<'a> {
         wanted: u64,
         window: RangeInclusive<u64>,
     ) {
-        let fallback = (!kind.may_drop()).then_some(0..=FAR);
+        // Only the briefing may wait for room; a tick or a go tone keeps
+        // its exact sample or is not played.
+        let fallback = (kind == CueKind::Briefing).then_some(0..=FAR);
+        let bounds = kind
+            .bound_to_step()
+            .then(|| (self.steps[step].start, self.steps[step].end()));
         self.candidates.push(Candidate {
             kind,
             step,
@@ -137,6 +151,8 @@ impl<'a> Composer<'a> {
             window,
             fallback,
             change_at: None,
+            bounds,
+            short_text: None,
         });
     }
 
@@ -161,6 +177,10 @@ impl<'a> Composer<'a> {
             start,
             start..=end.saturating_sub(1),
         );
+        let short = self.short_announcement(index);
+        if let Some(candidate) = self.candidates.last_mut() {
+            candidate.short_text = Some(short);
+        }
         self.heads_up(index);
         let quiet = self.settings.quiet_recovery && step.role == Role::Recover;
         if !quiet {
@@ -228,6 +248,18 @@ impl<'a> Composer<'a> {
         parts.join(" ")
     }
 
+    /// What is said of a step too short for its whole announcement.
+    fn short_announcement(&self, index: usize) -> String {
+        let step = &self.program.steps[index];
+        let words = &self.phrases.words;
+        self.phrases.cues.announce_short.fill(&[
+            ("number", &words.decimal(step.speed)),
+            ("speed", &words.speed(step.speed, self.program.units)),
+            ("incline", &words.incline(step.incline)),
+            ("duration", &words.duration(step.duration)),
+        ])
+    }
+
     /// The warning before the change that ends step `index`: what is coming,
     /// spoken with its lead so the walker can get ready.
     fn heads_up(&mut self, index: usize) {
@@ -245,11 +277,8 @@ impl<'a> Composer<'a> {
             Some(Tone::Chime),
             Some(&text.replace(LEAD, &self.phrases.words.duration(lead))),
         ) + self.samples(REWORD_SLACK);
-        let latest = change.saturating_sub(
-            self.samples(Duration::from_secs(self.settings.countdown.into()))
-                + reserved
-                + self.samples(GAP),
-        );
+        let countdown = self.samples(Duration::from_secs(self.settings.countdown.into()));
+        let latest = change.saturating_sub(countdown + reserved + self.samples(GAP));
         let wanted = change.saturating_sub(self.samples(lead));
         let near = self.near(wanted, HEADS_UP_DRIFT);
         self.candidates.push(Candidate {
@@ -261,6 +290,9 @@ impl<'a> Composer<'a> {
             window: (*near.start()).max(start)..=(*near.end()).min(latest),
             fallback: Some(start..=latest),
             change_at: Some(change),
+            // Said and done before the countdown to its change begins.
+            bounds: Some((start, change.saturating_sub(countdown))),
+            short_text: None,
         });
     }
 
@@ -382,37 +414,41 @@ impl<'a> Composer<'a> {
         (offset + speech, offset)
     }
 
-    /// Places every candidate, most important first; a lesser cue that
-    /// finds no room in its window moves to its fallback or is dropped.
-    fn place(&mut self) -> Vec<Cue> {
+    /// Places every candidate, most important first. A cue bound to a
+    /// step must lie wholly inside it: one that finds no room there is
+    /// said in its short form if it has one, or not at all, and never
+    /// pushed into a later step. What was shortened or dropped is noted.
+    fn place(&mut self) -> (Vec<Cue>, Vec<Adjustment>) {
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.sort_by_key(|c| (std::cmp::Reverse(c.kind.priority()), c.wanted));
-        let gap = self.samples(GAP);
         let mut taken = Occupancy::default();
         let mut cues = Vec::with_capacity(candidates.len());
+        let mut adjustments = Vec::new();
         for candidate in candidates {
-            let text = candidate
+            let full = candidate
                 .text
                 .as_deref()
                 .map(|t| self.nominal(t, &candidate));
-            let (length, _) = self.parts(candidate.tone, text.as_deref());
-            let reserve = length
-                + gap
-                + if candidate.change_at.is_some() {
-                    self.samples(REWORD_SLACK)
-                } else {
-                    0
-                };
-            let start = taken
-                .nearest_free(candidate.wanted, reserve, candidate.window.clone())
-                .or_else(|| {
-                    let fallback = candidate.fallback.clone()?;
-                    taken.nearest_free(candidate.wanted, reserve, fallback)
+            let placed = self.fit(&taken, &candidate, full).or_else(|| {
+                let short = candidate.short_text.clone()?;
+                let placed = self.fit(&taken, &candidate, Some(short))?;
+                adjustments.push(Adjustment {
+                    step: candidate.step,
+                    kind: candidate.kind,
+                    shortened: true,
                 });
-            let Some(start) = start else { continue };
-            let text = self.final_text(&candidate, start, text, length);
+                Some(placed)
+            });
+            let Some((start, text)) = placed else {
+                adjustments.push(Adjustment {
+                    step: candidate.step,
+                    kind: candidate.kind,
+                    shortened: false,
+                });
+                continue;
+            };
             let (length, speech_offset) = self.parts(candidate.tone, text.as_deref());
-            taken.take(start, length + gap);
+            taken.take(start, length + self.samples(GAP));
             cues.push(Cue {
                 start,
                 length,
@@ -425,7 +461,39 @@ impl<'a> Composer<'a> {
             });
         }
         cues.sort_by_key(|c| (c.start, std::cmp::Reverse(c.priority)));
-        cues
+        adjustments.sort_by_key(|a| (a.step, a.kind));
+        (cues, adjustments)
+    }
+
+    /// Where `text` (with the candidate's tone) fits, and its final words.
+    fn fit(
+        &self,
+        taken: &Occupancy,
+        candidate: &Candidate,
+        text: Option<String>,
+    ) -> Option<(u64, Option<String>)> {
+        let (length, _) = self.parts(candidate.tone, text.as_deref());
+        let slack = if candidate.change_at.is_some() {
+            self.samples(REWORD_SLACK)
+        } else {
+            0
+        };
+        let reserve = length + self.samples(GAP) + slack;
+        let within = |window: &RangeInclusive<u64>| match candidate.bounds {
+            // The cue, rewording included, ends inside its bounds.
+            Some((lo, hi)) => {
+                let last = hi.checked_sub(length + slack)?;
+                Some((*window.start()).max(lo)..=(*window.end()).min(last))
+            }
+            None => Some(window.clone()),
+        };
+        let start = std::iter::once(&candidate.window)
+            .chain(candidate.fallback.as_ref())
+            .find_map(|window| {
+                within(window).and_then(|w| taken.nearest_free(candidate.wanted, reserve, w))
+            })?;
+        let text = self.final_text(candidate, start, text, length);
+        Some((start, text))
     }
 
     /// The text with the lead it was meant to have.

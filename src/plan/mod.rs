@@ -3,6 +3,7 @@
 //! sounds the same and tests can assert on it to the sample.
 
 mod compose;
+mod fit;
 mod lengths;
 mod placement;
 mod table;
@@ -15,6 +16,7 @@ use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
 use crate::program::{Direction, Program, Role, Round, Units};
 
+pub use fit::fit_warnings;
 pub use lengths::{CueLengths, Estimates, Tone};
 pub use table::render_table;
 
@@ -53,6 +55,18 @@ impl CueKind {
             CueKind::Remaining | CueKind::Halfway => 30,
             CueKind::Posture => 20,
         }
+    }
+
+    /// Whether the cue is about its own step and must be said inside it.
+    pub fn bound_to_step(self) -> bool {
+        matches!(
+            self,
+            CueKind::Announcement
+                | CueKind::Halfway
+                | CueKind::Remaining
+                | CueKind::Posture
+                | CueKind::Text
+        )
     }
 
     /// Safety, announcements and countdowns are always heard; the rest
@@ -138,6 +152,18 @@ pub struct Plan {
     pub end: u64,
     pub steps: Vec<PlannedStep>,
     pub cues: Vec<Cue>,
+    /// Cues that had no room in full: shortened or left out.
+    #[serde(skip)]
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// A cue that did not fit its step as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Adjustment {
+    pub step: usize,
+    pub kind: CueKind,
+    /// Said in its short form; otherwise left out.
+    pub shortened: bool,
 }
 
 impl Plan {
@@ -196,6 +222,7 @@ impl Plan {
             length,
             end: length,
             steps: Vec::new(),
+            adjustments: Vec::new(),
             cues: vec![Cue {
                 start: 0,
                 length,
