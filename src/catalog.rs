@@ -3,9 +3,9 @@
 //! Programs are asked for by id (a file's stem), never by path, except
 //! where a command takes a file explicitly.
 
-use std::fs::File;
-use std::io::Read;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::program::{self, Diagnostic, Program, Severity, Units, limits::MAX_FILE_BYTES};
 
@@ -87,11 +87,7 @@ pub fn load_file(path: &Path) -> Result<Program, Vec<Diagnostic>> {
 /// Reads at most one byte past the limit, so a huge file is refused
 /// without being read whole.
 fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    File::open(path)?
-        .take(MAX_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    crate::files::read_regular(path, MAX_FILE_BYTES as u64)
 }
 
 /// Whether a command-line argument names a file rather than a program id.
@@ -116,6 +112,37 @@ pub struct Catalog {
     pub folders: Vec<PathBuf>,
     /// Speeds are given in these units, whatever a program's file says.
     pub units: Option<Units>,
+    /// Programs already parsed, by file and its identity on disk: a
+    /// program is parsed again only when its file changed, however often
+    /// clients list the programs.
+    parsed: Arc<Mutex<HashMap<PathBuf, (Stamp, Parsed)>>>,
+}
+
+type Parsed = Result<Program, Vec<Diagnostic>>;
+
+/// What tells one version of a file from another without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    device: u64,
+    inode: u64,
+    length: u64,
+    modified_ns: i128,
+    changed_ns: i128,
+}
+
+impl Stamp {
+    fn of(metadata: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+            length: metadata.len(),
+            modified_ns: i128::from(metadata.mtime()) * 1_000_000_000
+                + i128::from(metadata.mtime_nsec()),
+            changed_ns: i128::from(metadata.ctime()) * 1_000_000_000
+                + i128::from(metadata.ctime_nsec()),
+        }
+    }
 }
 
 impl Catalog {
@@ -123,6 +150,7 @@ impl Catalog {
         Catalog {
             folders,
             units: None,
+            parsed: Arc::default(),
         }
     }
 
@@ -168,7 +196,8 @@ impl Catalog {
             for folder in &self.folders {
                 let path = folder.join(format!("{id}.toml"));
                 if path.is_file() {
-                    return load_file(&path)
+                    return self
+                        .load_in_folder(folder, &path)
                         .map(|p| self.converted(p))
                         .map_err(LoadError::Invalid);
                 }
@@ -183,6 +212,36 @@ impl Catalog {
             id: id.to_string(),
             known: self.ids(),
         })
+    }
+
+    /// A program file of a folder, parsed once per version of the file.
+    /// A link that leaves the folder is not followed: a client may list
+    /// and start programs, never read other files through them.
+    fn load_in_folder(&self, folder: &Path, path: &Path) -> Parsed {
+        let name = path.display().to_string();
+        let refuse = |message: String| vec![Diagnostic::whole_file(Severity::Error, &name, message)];
+        let inside = match (folder.canonicalize(), path.canonicalize()) {
+            (Ok(folder), Ok(target)) => target.starts_with(folder),
+            _ => false,
+        };
+        if !inside {
+            return Err(refuse(
+                "the file is a link to a place outside its program folder; treadcue does not follow it"
+                    .into(),
+            ));
+        }
+        let stamp = std::fs::metadata(path)
+            .map(|m| Stamp::of(&m))
+            .map_err(|e| refuse(format!("cannot read the file: {e}")))?;
+        let mut parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, program)) = parsed.get(path)
+            && *seen == stamp
+        {
+            return program.clone();
+        }
+        let program = load_file(path);
+        parsed.insert(path.to_path_buf(), (stamp, program.clone()));
+        program
     }
 
     /// Loads a command-line argument: a file if it looks like a path, else

@@ -10,6 +10,7 @@ pub mod controller;
 pub mod ctl;
 pub mod cue_settings;
 pub mod daemon;
+pub mod files;
 pub mod dbus;
 pub mod logging;
 pub mod phrasebook;

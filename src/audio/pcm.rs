@@ -14,6 +14,25 @@ pub struct Clip {
 /// synthesizers pad phrases with near-digital silence.
 const SILENCE: f32 = 0.002;
 
+/// Sample rates a WAV file may have: telephone speech to studio audio.
+const MIN_WAV_RATE: u32 = 4_000;
+const MAX_WAV_RATE: u32 = 384_000;
+
+/// Refuses a WAV header no real recording has (a rate of 0 or 1 Hz would
+/// make resampling divide by zero or allocate gigabytes).
+fn check_spec(spec: &hound::WavSpec) -> Result<(), String> {
+    if !(MIN_WAV_RATE..=MAX_WAV_RATE).contains(&spec.sample_rate) {
+        return Err(format!(
+            "the sample rate is {} Hz; treadcue reads {MIN_WAV_RATE} to {MAX_WAV_RATE} Hz",
+            spec.sample_rate
+        ));
+    }
+    if !(1..=8).contains(&spec.channels) {
+        return Err(format!("{} channels; treadcue reads 1 to 8", spec.channels));
+    }
+    Ok(())
+}
+
 impl Clip {
     pub fn new(rate: u32, samples: Vec<f32>) -> Self {
         Clip {
@@ -29,7 +48,9 @@ impl Clip {
     /// Reads a WAV file of any common sample format; channels are mixed
     /// down to mono.
     pub fn read_wav(path: &Path) -> Result<Clip, String> {
-        let reader = hound::WavReader::open(path)
+        let file = crate::files::open_regular(path)
+            .map_err(|e| format!("cannot read WAV {}: {e}", path.display()))?;
+        let reader = hound::WavReader::new(std::io::BufReader::new(file))
             .map_err(|e| format!("cannot read WAV {}: {e}", path.display()))?;
         Self::from_wav_reader(reader).map_err(|e| format!("{}: {e}", path.display()))
     }
@@ -40,8 +61,34 @@ impl Clip {
         Self::from_wav_reader(reader)
     }
 
+    /// Reads a WAV file of at most `longest`, refusing anything else
+    /// (a FIFO, a huge file) before reading it whole.
+    pub fn read_short_wav(path: &Path, longest: std::time::Duration) -> Result<Clip, String> {
+        // 32-bit stereo at the highest rate accepted, plus the header.
+        let limit = (longest.as_secs_f64() * f64::from(MAX_WAV_RATE) * 8.0) as u64 + 4096;
+        let bytes = crate::files::read_regular(path, limit)
+            .map_err(|e| format!("cannot read WAV {}: {e}", path.display()))?;
+        let named = |e: String| format!("{}: {e}", path.display());
+        if bytes.len() as u64 > limit {
+            return Err(named(format!("longer than {} s", longest.as_secs_f64())));
+        }
+        let reader = hound::WavReader::new(std::io::Cursor::new(bytes))
+            .map_err(|e| named(format!("not a WAV file: {e}")))?;
+        let spec = reader.spec();
+        check_spec(&spec).map_err(named)?;
+        let seconds = f64::from(reader.duration()) / f64::from(spec.sample_rate);
+        if seconds > longest.as_secs_f64() {
+            return Err(named(format!(
+                "lasts {seconds:.1} s, longer than the {} s allowed",
+                longest.as_secs_f64()
+            )));
+        }
+        Self::from_wav_reader(reader).map_err(named)
+    }
+
     fn from_wav_reader<R: std::io::Read>(reader: hound::WavReader<R>) -> Result<Clip, String> {
         let spec = reader.spec();
+        check_spec(&spec)?;
         let channels = usize::from(spec.channels.max(1));
         let interleaved: Vec<f32> = match spec.sample_format {
             hound::SampleFormat::Float => reader.into_samples::<f32>().collect::<Result<_, _>>(),

@@ -88,14 +88,19 @@ fn render_note(n: &Note, rate: f32) -> impl Iterator<Item = f32> + '_ {
     })
 }
 
+/// A replacement tone longer than this is refused: tones mark moments.
+const LONGEST_TONE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The tone from `dir/<name>.wav` if the user put one there, else the
 /// synthesized one; resampled to `rate`.
 pub fn load(tone: Tone, dir: Option<&Path>, rate: u32) -> Result<Clip, String> {
     let custom = dir
         .map(|d| d.join(format!("{}.wav", tone.name())))
-        .filter(|p| p.is_file());
+        .filter(|p| p.exists());
     match custom {
-        Some(path) => Ok(Clip::read_wav(&path)?.trimmed().resampled(rate)),
+        Some(path) => Ok(Clip::read_short_wav(&path, LONGEST_TONE)?
+            .trimmed()
+            .resampled(rate)),
         None => Ok(synthesize(tone, rate)),
     }
 }

@@ -10,6 +10,7 @@ use super::sound_args::SoundArgs;
 use crate::audio::player::Player;
 use crate::config::settings::{AfterCrash, DaemonSettings};
 use crate::config::{Config, Loader};
+use crate::store::StateLock;
 use crate::daemon::{Controller, ControllerParts, DaemonOptions, Reload, Setup, serve};
 
 #[derive(Debug, Clone, Args)]
@@ -20,8 +21,14 @@ pub struct DaemonArgs {
     pub sound: SoundArgs,
 }
 
+/// Exit status when another daemon holds the state folder.
+const EXIT_BUSY: u8 = 4;
+
 /// What a reload can change while the daemon runs.
 fn setup(config: &Config) -> Result<Setup, String> {
+    // Replacement tones are read now: a broken one is refused at the start
+    // (or the reload), not when a session needs it.
+    crate::audio::bank::Bank::new(config.output_options().rate, config.sound.tones.as_deref())?;
     Ok(Setup {
         catalog: config.catalog(),
         cues: config.cues.clone(),
@@ -42,6 +49,13 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
         Ok(bus) => bus,
         Err(e) => return fail(super::EXIT_INVALID, e),
     };
+    // Before anything in the state folder is read or written: a second
+    // daemon must leave the first one's session alone.
+    let state = config.state_files();
+    let _lock = match StateLock::take(&state.dir) {
+        Ok(lock) => lock,
+        Err(e) => return fail(EXIT_BUSY, e),
+    };
     let options = config.player_options();
     let rate = options.output.rate;
     let (player, news) = Player::new(options);
@@ -49,7 +63,7 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
         setup,
         player,
         rate,
-        state: config.state_files(),
+        state,
     }));
     // Before READY=1: programs loaded, phrases rendered, and a session
     // cut short brought back.

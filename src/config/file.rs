@@ -87,16 +87,15 @@ pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
 /// and column where TOML allows.
 pub fn read(path: &Path) -> Result<ReadFile, String> {
     let name = path.display().to_string();
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read the config file {name}: {e}"))?
-        .len();
-    if size > MAX_CONFIG_BYTES {
+    let bytes = crate::files::read_regular(path, MAX_CONFIG_BYTES)
+        .map_err(|e| format!("cannot read the config file {name}: {e}"))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
         return Err(format!(
-            "{name}: the file is {size} bytes; a config file may be at most {MAX_CONFIG_BYTES}"
+            "{name}: the file is larger than {MAX_CONFIG_BYTES} bytes, the most a config file may be"
         ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the config file {name}: {e}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("cannot read the config file {name}: it is not UTF-8 text"))?;
     parse(&name, &text).map(|(source, file, warnings)| ReadFile {
         path: path.to_path_buf(),
         source,

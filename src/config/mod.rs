@@ -211,7 +211,8 @@ impl Config {
         let Some(path) = &self.voice.phrasebook else {
             return Ok(Phrasebook::default());
         };
-        let text = std::fs::read_to_string(path)
+        // A phrasebook is a few kilobytes; a megabyte is plenty.
+        let text = crate::files::read_regular_text(path, 1 << 20)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Phrasebook::parse(&path.display().to_string(), &text).map_err(|errors| {
             errors

@@ -37,32 +37,26 @@ pub fn parse(id: &str, file: &str, bytes: &[u8]) -> Result<Program, Vec<Diagnost
     }
     let source = SourceFile::new(file, text);
     let raw: RawProgram = toml::from_str(text).map_err(|e| vec![source.toml_error(&e)])?;
-    let mut validator = Validator {
-        source: &source,
-        errors: Vec::new(),
-    };
+    let mut validator = Validator::new(&source);
     let program = validator.program(id, raw);
     match program {
         Some(program) if validator.errors.is_empty() => Ok(Program {
             source: source.clone(),
             ..program
         }),
-        _ => Err(validator.errors),
+        _ => Err(validator.into_errors()),
     }
 }
 
 /// Checks a `[cues]` table found in another file (the config file) the
 /// way a program's own is checked.
 pub fn cue_overrides(source: &SourceFile, raw: &RawCues) -> Result<CueOverrides, Vec<Diagnostic>> {
-    let mut validator = Validator {
-        source,
-        errors: Vec::new(),
-    };
+    let mut validator = Validator::new(source);
     let overrides = validator.cues(raw);
     if validator.errors.is_empty() {
         Ok(overrides)
     } else {
-        Err(validator.errors)
+        Err(validator.into_errors())
     }
 }
 
@@ -110,11 +104,36 @@ impl Node {
 struct Validator<'a> {
     source: &'a SourceFile,
     errors: Vec<Diagnostic>,
+    /// Errors found past [`MAX_ERRORS`]: counted, not built.
+    more: usize,
 }
 
+/// Errors shown for one file; the rest are counted. A broken file of a
+/// megabyte costs milliseconds, not minutes, and a screen, not a flood.
+pub const MAX_ERRORS: usize = 50;
+
 impl Validator<'_> {
+    fn new(source: &SourceFile) -> Validator<'_> {
+        Validator {
+            source,
+            errors: Vec::new(),
+            more: 0,
+        }
+    }
+
+    /// Whether another error is still shown.
+    fn room(&mut self) -> bool {
+        if self.errors.len() < MAX_ERRORS {
+            return true;
+        }
+        self.more += 1;
+        false
+    }
+
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.errors.push(self.source.error(span, message));
+        if self.room() {
+            self.errors.push(self.source.error(span, message));
+        }
     }
 
     fn error_with_help(
@@ -123,8 +142,25 @@ impl Validator<'_> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
+        if self.room() {
+            self.errors
+                .push(self.source.error(span, message).with_help(help));
+        }
+    }
+
+    /// The errors found, with a last line for those not shown.
+    fn into_errors(mut self) -> Vec<Diagnostic> {
+        if self.more > 0 {
+            self.errors.push(Diagnostic::whole_file(
+                Severity::Error,
+                &self.source.name,
+                format!(
+                    "and {} more error(s) not shown; fix these first",
+                    self.more
+                ),
+            ));
+        }
         self.errors
-            .push(self.source.error(span, message).with_help(help));
     }
 
     fn program(&mut self, id: &str, raw: RawProgram) -> Option<Program> {

@@ -77,7 +77,9 @@ impl CheckpointFile {
     /// The checkpoint left behind, if any. A file that cannot be read as
     /// one is moved aside (never deleted) and reported.
     pub fn load(&self) -> Result<Option<Checkpoint>, String> {
-        let bytes = match std::fs::read(&self.path) {
+        // A checkpoint is a few hundred bytes; a FIFO or a huge file put
+        // in its place is an error, not a hang.
+        let bytes = match crate::files::read_regular(&self.path, 1 << 20) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),

@@ -98,7 +98,11 @@ impl HistoryFile {
 
     /// Every whole entry, oldest first. A missing file is an empty history.
     pub fn read(&self) -> Result<HistoryRead, String> {
-        let text = match std::fs::read(&self.path) {
+        let opened = crate::files::open_regular(&self.path).and_then(|mut file| {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map(|_| bytes)
+        });
+        let text = match opened {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HistoryRead::default()),
             Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),

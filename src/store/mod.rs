@@ -4,6 +4,7 @@
 
 pub mod checkpoint;
 pub mod history;
+pub mod lock;
 
 use std::fs::File;
 use std::io::Write;
@@ -11,6 +12,7 @@ use std::path::Path;
 
 pub use checkpoint::Checkpoint;
 pub use history::Entry;
+pub use lock::StateLock;
 
 /// Replaces `path` with `bytes` all at once: written to a file beside it,
 /// flushed to the disk, renamed over it, and the rename itself flushed.
@@ -33,6 +35,7 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
 /// The daemon's two files, in one folder.
 #[derive(Debug, Clone)]
 pub struct StateFiles {
+    pub dir: std::path::PathBuf,
     pub checkpoint: checkpoint::CheckpointFile,
     pub history: history::HistoryFile,
 }
@@ -40,6 +43,7 @@ pub struct StateFiles {
 impl StateFiles {
     pub fn in_dir(dir: &Path) -> StateFiles {
         StateFiles {
+            dir: dir.to_path_buf(),
             checkpoint: checkpoint::CheckpointFile::new(dir.join("session.json")),
             history: history::HistoryFile::new(dir.join("history.jsonl")),
         }
