@@ -219,7 +219,8 @@ impl Catalog {
     /// and start programs, never read other files through them.
     fn load_in_folder(&self, folder: &Path, path: &Path) -> Parsed {
         let name = path.display().to_string();
-        let refuse = |message: String| vec![Diagnostic::whole_file(Severity::Error, &name, message)];
+        let refuse =
+            |message: String| vec![Diagnostic::whole_file(Severity::Error, &name, message)];
         let inside = match (folder.canonicalize(), path.canonicalize()) {
             (Ok(folder), Ok(target)) => target.starts_with(folder),
             _ => false,

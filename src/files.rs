@@ -47,7 +47,11 @@ pub fn open_regular(path: &Path) -> std::io::Result<File> {
     if !kind.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!("{} is {}, not a regular file", path.display(), describe(kind)),
+            format!(
+                "{} is {}, not a regular file",
+                path.display(),
+                describe(kind)
+            ),
         ));
     }
     Ok(file)

@@ -10,8 +10,8 @@ use super::sound_args::SoundArgs;
 use crate::audio::player::Player;
 use crate::config::settings::{AfterCrash, DaemonSettings};
 use crate::config::{Config, Loader};
-use crate::store::StateLock;
 use crate::daemon::{Controller, ControllerParts, DaemonOptions, Reload, Setup, serve};
+use crate::store::StateLock;
 
 #[derive(Debug, Clone, Args)]
 pub struct DaemonArgs {

@@ -166,7 +166,7 @@ impl Controller {
         let clip = self
             .setup()
             .voice
-            .render(&text)
+            .render_once(&text)
             .map_err(|e| ControlError::Voice(e.to_string()))?;
         let mut bank = Bank::new(self.rate, None).map_err(ControlError::Voice)?;
         bank.add_phrase(&text, &clip);

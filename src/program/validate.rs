@@ -154,10 +154,7 @@ impl Validator<'_> {
             self.errors.push(Diagnostic::whole_file(
                 Severity::Error,
                 &self.source.name,
-                format!(
-                    "and {} more error(s) not shown; fix these first",
-                    self.more
-                ),
+                format!("and {} more error(s) not shown; fix these first", self.more),
             ));
         }
         self.errors

@@ -31,7 +31,7 @@ impl<V: Voice> Voice for Cached<V> {
 
     fn render(&self, text: &str) -> Result<Clip, VoiceError> {
         let path = self.path(text);
-        if let Ok(clip) = Clip::read_wav(&path) {
+        if let Some(clip) = recall(&path) {
             return Ok(clip);
         }
         let clip = self.voice.render(text)?;
@@ -39,7 +39,55 @@ impl<V: Voice> Voice for Cached<V> {
         if let Err(e) = store(&path, &clip) {
             tracing::warn!("cannot cache a rendered phrase: {e}");
         }
+        evict(&self.dir, MAX_CACHE_BYTES);
         Ok(clip)
+    }
+
+    fn render_once(&self, text: &str) -> Result<Clip, VoiceError> {
+        match recall(&self.path(text)) {
+            Some(clip) => Ok(clip),
+            None => self.voice.render_once(text),
+        }
+    }
+}
+
+/// The cache's size bound: a program's phrases take a few megabytes, so
+/// this holds every program's many times over; the least recently used
+/// phrases go first.
+pub const MAX_CACHE_BYTES: u64 = 64 << 20;
+
+/// A cached clip, marked as used just now.
+fn recall(path: &Path) -> Option<Clip> {
+    let clip = Clip::read_wav(path).ok()?;
+    if let Ok(file) = std::fs::File::options().append(true).open(path) {
+        let _ = file.set_modified(std::time::SystemTime::now());
+    }
+    Some(clip)
+}
+
+/// Removes the least recently used clips until the folder holds at most
+/// `limit` bytes of them.
+pub fn evict(dir: &Path, limit: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut clips: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "wav"))
+        .filter_map(|e| {
+            let metadata = e.metadata().ok()?;
+            Some((metadata.modified().ok()?, metadata.len(), e.path()))
+        })
+        .collect();
+    let mut total: u64 = clips.iter().map(|c| c.1).sum();
+    clips.sort();
+    for (_, size, path) in clips {
+        if total <= limit {
+            break;
+        }
+        if std::fs::remove_file(&path).is_ok() {
+            total = total.saturating_sub(size);
+        }
     }
 }
 

@@ -90,7 +90,7 @@ impl CommandVoice {
         let args: Vec<String> = self
             .argv
             .iter()
-            .map(|a| a.replace("{text}", text).replace("{output}", &output))
+            .map(|a| fill_argument(a, text, &output))
             .collect();
         let (program, rest) = args
             .split_first()
@@ -158,6 +158,34 @@ impl Voice for CommandVoice {
     }
 }
 
+/// One argument of the command: `{text}` and `{output}` replaced in the
+/// template, in one pass, so a placeholder inside the text stays text.
+/// Text at the start of an argument never reads as an option: a leading
+/// `-` gets a space before it, which a synthesizer does not say.
+fn fill_argument(template: &str, text: &str, output: &str) -> String {
+    let mut out = String::with_capacity(template.len() + text.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        if let Some(tail) = after.strip_prefix("{text}") {
+            if out.is_empty() && text.starts_with('-') {
+                out.push(' ');
+            }
+            out.push_str(text);
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix("{output}") {
+            out.push_str(output);
+            rest = tail;
+        } else {
+            out.push('{');
+            rest = &after[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn read_all(mut from: impl Read) -> Vec<u8> {
     let mut bytes = Vec::new();
     let _ = from.read_to_end(&mut bytes);
@@ -180,6 +208,27 @@ fn wait(child: &mut Child) -> Result<std::process::ExitStatus, String> {
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => return Err(e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill_argument;
+
+    #[test]
+    fn placeholders_are_filled_once_and_text_is_never_an_option() {
+        assert_eq!(fill_argument("{text}", "Hello", "/o.wav"), "Hello");
+        assert_eq!(
+            fill_argument("{text}", "-f/etc/shadow", "/o.wav"),
+            " -f/etc/shadow"
+        );
+        assert_eq!(
+            fill_argument("{text}", "say {output}", "/o.wav"),
+            "say {output}"
+        );
+        assert_eq!(fill_argument("--text={text}", "-x", "/o"), "--text=-x");
+        assert_eq!(fill_argument("{output}", "{text}", "/o.wav"), "/o.wav");
+        assert_eq!(fill_argument("a{b}c", "t", "o"), "a{b}c");
     }
 }
 

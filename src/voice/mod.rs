@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use crate::audio::pcm::Clip;
 
-pub use cache::Cached;
+pub use cache::{Cached, MAX_CACHE_BYTES, evict};
 pub use command::{CommandVoice, espeak_ng, espeak_voices, is_installed, piper};
 pub use pack::Pack;
 
@@ -40,6 +40,11 @@ pub trait Voice: Send + Sync {
     fn id(&self) -> String;
     /// The text as speech, at whatever rate the voice produces.
     fn render(&self, text: &str) -> Result<Clip, VoiceError>;
+    /// The same for a phrase said once (a client's Say): not worth a
+    /// place in a cache, where any caller could otherwise fill the disk.
+    fn render_once(&self, text: &str) -> Result<Clip, VoiceError> {
+        self.render(text)
+    }
     /// Whether rendering takes no noticeable time, so spreading it over
     /// threads would cost more than it saves.
     fn is_fast(&self) -> bool {
@@ -61,9 +66,23 @@ impl Voice for Chain {
     }
 
     fn render(&self, text: &str) -> Result<Clip, VoiceError> {
+        self.first_that_says(text, |voice| voice.render(text))
+    }
+
+    fn render_once(&self, text: &str) -> Result<Clip, VoiceError> {
+        self.first_that_says(text, |voice| voice.render_once(text))
+    }
+}
+
+impl Chain {
+    fn first_that_says(
+        &self,
+        text: &str,
+        render: impl Fn(&dyn Voice) -> Result<Clip, VoiceError>,
+    ) -> Result<Clip, VoiceError> {
         let mut first_error = None;
         for voice in &self.0 {
-            match voice.render(text) {
+            match render(voice.as_ref()) {
                 Ok(clip) => return Ok(clip),
                 Err(e) => {
                     first_error.get_or_insert(e);
