@@ -211,27 +211,6 @@ fn wait(child: &mut Child) -> Result<std::process::ExitStatus, String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fill_argument;
-
-    #[test]
-    fn placeholders_are_filled_once_and_text_is_never_an_option() {
-        assert_eq!(fill_argument("{text}", "Hello", "/o.wav"), "Hello");
-        assert_eq!(
-            fill_argument("{text}", "-f/etc/shadow", "/o.wav"),
-            " -f/etc/shadow"
-        );
-        assert_eq!(
-            fill_argument("{text}", "say {output}", "/o.wav"),
-            "say {output}"
-        );
-        assert_eq!(fill_argument("--text={text}", "-x", "/o"), "--text=-x");
-        assert_eq!(fill_argument("{output}", "{text}", "/o.wav"), "/o.wav");
-        assert_eq!(fill_argument("a{b}c", "t", "o"), "a{b}c");
-    }
-}
-
 pub fn is_installed(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
@@ -253,4 +232,25 @@ pub fn espeak_voices() -> Vec<String> {
             }
             names
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill_argument;
+
+    #[test]
+    fn placeholders_are_filled_once_and_text_is_never_an_option() {
+        assert_eq!(fill_argument("{text}", "Hello", "/o.wav"), "Hello");
+        assert_eq!(
+            fill_argument("{text}", "-f/etc/shadow", "/o.wav"),
+            " -f/etc/shadow"
+        );
+        assert_eq!(
+            fill_argument("{text}", "say {output}", "/o.wav"),
+            "say {output}"
+        );
+        assert_eq!(fill_argument("--text={text}", "-x", "/o"), "--text=-x");
+        assert_eq!(fill_argument("{output}", "{text}", "/o.wav"), "/o.wav");
+        assert_eq!(fill_argument("a{b}c", "t", "o"), "a{b}c");
+    }
 }
