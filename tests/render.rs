@@ -293,3 +293,41 @@ fn a_crowded_program_renders_every_step_s_words_inside_the_step() {
     }
     assert!(announced.iter().all(|&n| n == 1), "{announced:?}");
 }
+
+/// A valid four-hour program renders in a few megabytes: the samples
+/// stream to the file. Held to 400 MB of address space, a render that
+/// kept the session in memory (460 MB at 8 kHz) could not finish.
+#[test]
+fn a_four_hour_program_renders_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "name = \"Four hours\"\nexperienced = true\n\
+         [[steps]]\ndirection = \"forward\"\nduration = \"10m\"\nspeed = 2.0\n\
+         [[steps]]\nrepeat = 22\n\
+         [[steps.steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
+         [[steps.steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.5\n",
+    );
+    text.push_str("[[steps]]\ndirection = \"forward\"\nduration = \"10m\"\nspeed = 2.0\n");
+    let program = dir.path().join("four.toml");
+    std::fs::write(&program, text).unwrap();
+    let wav = dir.path().join("four.wav");
+    let script = format!(
+        "ulimit -v 400000 && exec {} render {} --rate 8000 -o {}",
+        env!("CARGO_BIN_EXE_treadcued"),
+        program.display(),
+        wav.display()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reader = hound::WavReader::open(&wav).unwrap();
+    let seconds = f64::from(reader.duration()) / 8000.0;
+    assert!((14_400.0..14_420.0).contains(&seconds), "{seconds} s");
+}

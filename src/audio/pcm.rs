@@ -158,20 +158,48 @@ impl Clip {
 }
 
 pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) -> Result<(), String> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let fail = |e: hound::Error| format!("cannot write {}: {e}", path.display());
-    let mut writer = hound::WavWriter::create(path, spec).map_err(fail)?;
-    for s in samples {
-        writer
-            .write_sample((s.clamp(-1.0, 1.0) * 32767.0).round() as i16)
-            .map_err(fail)?;
+    let mut writer = WavFile::create(path, rate)?;
+    writer.write(samples)?;
+    writer.finish()
+}
+
+/// A 16-bit mono WAV file written a block at a time.
+pub struct WavFile {
+    writer: hound::WavWriter<std::io::BufWriter<std::fs::File>>,
+    path: std::path::PathBuf,
+}
+
+impl WavFile {
+    pub fn create(path: &Path, rate: u32) -> Result<WavFile, String> {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let writer = hound::WavWriter::create(path, spec)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(WavFile {
+            writer,
+            path: path.to_path_buf(),
+        })
     }
-    writer.finalize().map_err(fail)
+
+    pub fn write(&mut self, samples: &[f32]) -> Result<(), String> {
+        for s in samples {
+            self.writer
+                .write_sample((s.clamp(-1.0, 1.0) * 32767.0).round() as i16)
+                .map_err(|e| format!("cannot write {}: {e}", self.path.display()))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<(), String> {
+        let path = self.path;
+        self.writer
+            .finalize()
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
 }
 
 #[cfg(test)]

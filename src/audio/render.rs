@@ -43,31 +43,49 @@ pub struct Rendered {
 /// Block size of the offline pull; the result does not depend on it.
 const BLOCK: usize = 4096;
 
+/// Renders the whole session into memory: for tests and short phrases.
 pub fn render(plan: Arc<Plan>, sounds: Arc<[CueSound]>, volume: f32) -> Rendered {
+    let mut samples = Vec::with_capacity(plan.end as usize);
+    let timeline = render_into(plan, sounds, volume, |block| {
+        samples.extend_from_slice(block);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let Ok(timeline) = timeline;
+    Rendered { samples, timeline }
+}
+
+/// Renders the session block by block into `sink`, in memory of one
+/// block whatever the session's length: a four-hour program streams to
+/// its file. Stops at the sink's first error.
+pub fn render_into<E>(
+    plan: Arc<Plan>,
+    sounds: Arc<[CueSound]>,
+    volume: f32,
+    mut sink: impl FnMut(&[f32]) -> Result<(), E>,
+) -> Result<Timeline, E> {
     let (events, received) = mpsc::channel();
     let mut sequencer = Sequencer::new(plan.clone(), sounds, volume).with_events(events);
-    let total = plan.end as usize;
-    let mut samples = vec![0.0; total];
-    for block in samples.chunks_mut(BLOCK) {
-        sequencer.fill(block);
-    }
-    debug_assert_eq!(sequencer.state(), PlayState::Finished);
-    let cues = received
-        .try_iter()
-        .filter_map(|event| match event {
+    let mut block = vec![0.0; BLOCK];
+    let mut cues = Vec::new();
+    let mut left = plan.end;
+    while left > 0 {
+        let length = (left as usize).min(BLOCK);
+        sequencer.fill(&mut block[..length]);
+        sink(&block[..length])?;
+        left -= length as u64;
+        // Taken as they come, so the channel never holds a whole session.
+        cues.extend(received.try_iter().filter_map(|event| match event {
             Event::CueStarted { cue, at } => Some(entry(&plan, cue, at)),
             _ => None,
-        })
-        .collect();
-    Rendered {
-        samples,
-        timeline: Timeline {
-            program: plan.program_id.clone(),
-            sample_rate: plan.sample_rate,
-            samples: plan.end,
-            cues,
-        },
+        }));
     }
+    debug_assert_eq!(sequencer.state(), PlayState::Finished);
+    Ok(Timeline {
+        program: plan.program_id.clone(),
+        sample_rate: plan.sample_rate,
+        samples: plan.end,
+        cues,
+    })
 }
 
 fn entry(plan: &Plan, index: usize, at: u64) -> TimelineEntry {

@@ -10,8 +10,8 @@ use clap::Args;
 
 use super::fail;
 use super::sound_args::{SoundArgs, load_and_prepare};
-use crate::audio::pcm::write_wav;
-use crate::audio::render::render;
+use crate::audio::pcm::WavFile;
+use crate::audio::render::render_into;
 use crate::config::Config;
 
 #[derive(Debug, Args)]
@@ -42,13 +42,25 @@ pub fn run(args: &RenderArgs, config: &Config) -> ExitCode {
     }
     let plan = Arc::new(plan);
     let started = Instant::now();
-    let rendered = render(plan.clone(), bank.sounds_for(&plan), config.sound.volume);
+    let mut file = match WavFile::create(&args.output, args.rate) {
+        Ok(file) => file,
+        Err(e) => return fail(1, e),
+    };
+    // Streamed to the file: a session of hours takes one block of memory.
+    let timeline = render_into(
+        plan.clone(),
+        bank.sounds_for(&plan),
+        config.sound.volume,
+        |block| file.write(block),
+    )
+    .and_then(|timeline| file.finish().map(|()| timeline));
+    let timeline = match timeline {
+        Ok(timeline) => timeline,
+        Err(e) => return fail(1, e),
+    };
     let took = started.elapsed();
-    if let Err(e) = write_wav(&args.output, args.rate, &rendered.samples) {
-        return fail(1, e);
-    }
     if let Some(path) = &args.timeline {
-        let json = serde_json::to_string_pretty(&rendered.timeline).expect("a timeline serializes");
+        let json = serde_json::to_string_pretty(&timeline).expect("a timeline serializes");
         if let Err(e) = std::fs::write(path, json) {
             return fail(1, format!("cannot write {}: {e}", path.display()));
         }
@@ -58,7 +70,7 @@ pub fn run(args: &RenderArgs, config: &Config) -> ExitCode {
         "{}: {:.1} s of audio, {} cues, rendered in {:.3} s ({:.0}x real time) to {}",
         plan.program_id,
         seconds,
-        rendered.timeline.cues.len(),
+        timeline.cues.len(),
         took.as_secs_f64(),
         seconds / took.as_secs_f64().max(1e-9),
         args.output.display()
