@@ -96,6 +96,7 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
 /// A session left behind by a crash, a kill or a power cut comes back
 /// paused, or goes to the history, as the config says.
 fn recover(controller: &Controller, config: &Config) {
+    controller.take_spilled();
     let checkpoint = match controller.state_files().checkpoint.load() {
         Ok(Some(checkpoint)) => checkpoint,
         Ok(None) => return,
@@ -104,6 +105,15 @@ fn recover(controller: &Controller, config: &Config) {
             return;
         }
     };
+    // A session brought back where nothing can be written could not be
+    // recorded when it ends: it waits for a start that can.
+    if let Err(e) = controller.state_files().writable() {
+        tracing::error!(
+            "{e}; the interrupted session of {} stays in its checkpoint until treadcued can record it",
+            checkpoint.program
+        );
+        return;
+    }
     if config.daemon.after_crash == AfterCrash::Discard {
         tracing::info!(
             "an interrupted session of {} was discarded, as after_crash says; it is in the history",

@@ -245,7 +245,7 @@ impl Config {
 
     /// Where the checkpoint and the history live.
     pub fn state_files(&self) -> StateFiles {
-        StateFiles::in_dir(&self.daemon.state_dir)
+        StateFiles::in_dir(&self.daemon.state_dir).with_spill(spill_dir())
     }
 }
 
@@ -364,6 +364,18 @@ fn default_cache_dir() -> PathBuf {
 
 /// systemd's `StateDirectory=` when run by it, else
 /// `$XDG_STATE_HOME/treadcue`, or under `~/.local/state`.
+/// Where ended sessions wait when the state folder cannot be written: the
+/// runtime folder (systemd's RuntimeDirectory, else the user's), on
+/// another file system than the state, and private to its user.
+fn spill_dir() -> Option<PathBuf> {
+    ["RUNTIME_DIRECTORY", "XDG_RUNTIME_DIR"]
+        .into_iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .filter_map(|dirs| dirs.split(':').next().map(PathBuf::from))
+        .find(|p| p.is_absolute())
+        .map(|dir| dir.join("treadcue"))
+}
+
 fn default_state_dir() -> PathBuf {
     let systemd = std::env::var("STATE_DIRECTORY")
         .ok()

@@ -19,6 +19,9 @@ use super::keeping::history_entry;
 
 /// Longest text `Say` accepts.
 pub const MAX_SAY_CHARS: usize = 500;
+/// Said once a session when the checkpoint or the history cannot be
+/// written.
+const STORAGE_NOTICE: &str = "Your progress cannot be saved. The session goes on.";
 /// Into a step, Previous restarts it rather than going back a step.
 const RESTART_WITHIN: Duration = Duration::from_secs(3);
 
@@ -71,6 +74,7 @@ impl Controller {
                 .ok_or_else(|| ControlError::Device("the player lost the new session".into()))?;
             core.session.started(plan, &snapshot, SystemTime::now());
             core.playing = Some(id);
+            core.storage_told = false;
             self.notify(super::Change::Session {
                 status: Box::new(core.session.status()),
                 step_started: None,
@@ -189,6 +193,21 @@ impl Controller {
             .start(plan, sounds)
             .map(drop)
             .map_err(|e| ControlError::Device(e.to_string()))
+    }
+
+    /// Tells the walker, once a session, that its progress cannot be
+    /// saved: a notice on the bus alone reaches nobody on the belt.
+    pub fn tell_storage_failing(&self) {
+        {
+            let mut core = self.core();
+            if core.active().is_none() || core.storage_told {
+                return;
+            }
+            core.storage_told = true;
+        }
+        if let Err(e) = self.say(STORAGE_NOTICE) {
+            tracing::warn!("cannot say that storage is failing: {e}");
+        }
     }
 
     pub fn volume(&self) -> f64 {

@@ -49,19 +49,72 @@ impl Controller {
     /// Writes what is waiting for the history, oldest first.
     fn write_unwritten(&self, keeping: &mut Keeping) -> Result<(), String> {
         while let Some(entry) = keeping.unwritten.first().cloned() {
-            if let Err(e) = self.state.history.append(&entry) {
-                // Where the session's own checkpoint was, leave the ended
-                // session: never the running one it was.
-                let ended = Checkpoint::ended(entry);
-                let _ = self.state.checkpoint.save(&ended);
+            if !self.state.history.contains(entry.session)
+                && let Err(e) = self.state.history.append(&entry)
+            {
+                self.spill(&entry);
                 return Err(e);
             }
             keeping.unwritten.remove(0);
+        }
+        if let Some(spill) = &self.state.spill {
+            // Everything in it is in the history now.
+            let _ = std::fs::remove_file(&spill.path);
         }
         if self.core().active().is_none() {
             self.state.checkpoint.clear()?;
         }
         Ok(())
+    }
+
+    /// Leaves word that a session ended where a restart finds it: in the
+    /// checkpoint's place (never the running session it was), and in the
+    /// spill outside the state folder, which may be all that can still be
+    /// written.
+    fn spill(&self, entry: &Entry) {
+        let _ = self
+            .state
+            .checkpoint
+            .save(&Checkpoint::ended(entry.clone()));
+        if let Some(spill) = &self.state.spill
+            && !spill.contains(entry.session)
+            && let Err(e) = spill.append(entry)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
+    /// At the start: sessions that ended while the history could not be
+    /// written, kept in the spill, wait to be written, and their
+    /// checkpoints are never taken for sessions to bring back.
+    pub fn take_spilled(&self) {
+        let Some(spill) = &self.state.spill else {
+            return;
+        };
+        let Ok(read) = spill.read() else { return };
+        if read.entries.is_empty() {
+            return;
+        }
+        tracing::info!(
+            "{} ended session(s) wait for the history in {}",
+            read.entries.len(),
+            spill.path.display()
+        );
+        let mut keeping = self.keeping();
+        keeping.unwritten.extend(read.entries);
+        let result = self.write_unwritten(&mut keeping);
+        self.tell_storage(&mut keeping, result.as_ref().err());
+    }
+
+    /// Whether the session that started at `started_at` has ended: in the
+    /// history, or waiting to be written to it.
+    fn has_ended(&self, started_at: i64) -> bool {
+        self.state.history.contains(started_at)
+            || self
+                .keeping()
+                .unwritten
+                .iter()
+                .any(|e| e.session == started_at)
     }
 
     /// Whether history entries wait for the storage to come back.
@@ -158,8 +211,9 @@ impl Controller {
         if let Some(entry) = &checkpoint.ended {
             return self.record_end(entry).map_err(|e| e.to_string());
         }
-        if self.state.history.contains(checkpoint.started_at) {
-            return self.state.checkpoint.clear();
+        if self.has_ended(checkpoint.started_at) {
+            let _ = self.state.checkpoint.clear();
+            return Ok(());
         }
         let setup = self.setup();
         let program = setup
@@ -192,7 +246,7 @@ impl Controller {
     pub fn discard(&self, checkpoint: &Checkpoint) {
         if let Some(entry) = &checkpoint.ended {
             let _ = self.record_end(entry);
-        } else if !self.state.history.contains(checkpoint.started_at) {
+        } else if !self.has_ended(checkpoint.started_at) {
             let entry = Entry {
                 program: checkpoint.program.clone(),
                 program_name: checkpoint.program_name.clone(),

@@ -108,6 +108,8 @@ pub enum Change {
 struct Core {
     session: Session,
     playing: Option<u64>,
+    /// The walker was told this session's progress cannot be saved.
+    storage_told: bool,
 }
 
 impl Core {

@@ -92,7 +92,7 @@ pub async fn serve(
                     supervisor.status(&shown);
                 }
                 Some(Change::Storage(message)) => {
-                    supervisor.status_text(&format!("Storage failing: {message}"));
+                    tell_storage_failing(&controller, &treadcue, &supervisor, &message).await;
                 }
                 None => break,
             },
@@ -225,6 +225,8 @@ fn spawn_event_thread(
             let mut checkpoint_at: Option<Instant> = None;
             let mut retry_at: Option<Instant> = None;
             loop {
+                checkpoint_at = keep_checkpointing(&controller, checkpoint_at);
+                retry_at = retry_storage(&controller, retry_at);
                 // With nothing to release, save or retry, wait for the
                 // next event however long: an idle daemon does not wake
                 // up. A lost device also pauses the session, so its news
@@ -246,8 +248,6 @@ fn spawn_event_thread(
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                 }
-                checkpoint_at = keep_checkpointing(&controller, checkpoint_at);
-                retry_at = retry_storage(&controller, retry_at);
                 for event in news.device.try_iter() {
                     if notices.send(event).is_err() {
                         return;
@@ -294,6 +294,22 @@ fn keep_checkpointing(controller: &Controller, due: Option<Instant>) -> Option<I
         }
         None => Some(now + CHECKPOINT_EVERY),
     }
+}
+
+/// The checkpoint or the history could not be written: systemd's status,
+/// a signal for clients, and a word to the walker.
+async fn tell_storage_failing(
+    controller: &Arc<Controller>,
+    treadcue: &InterfaceRef<Treadcue>,
+    supervisor: &Supervisor,
+    message: &str,
+) {
+    supervisor.status_text(&format!("Storage failing: {message}"));
+    if let Err(e) = treadcue.signal_emitter().storage_error(message).await {
+        tracing::warn!("cannot send a signal: {e}");
+    }
+    let controller = controller.clone();
+    tokio::task::spawn_blocking(move || controller.tell_storage_failing());
 }
 
 fn log_device(event: DeviceEvent) {

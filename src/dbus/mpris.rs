@@ -109,9 +109,7 @@ impl MprisPlayer {
         server: &ObjectServer,
         result: Result<(), ControlError>,
     ) -> fdo::Result<()> {
-        if result.is_ok()
-            && let Err(e) = self.announcer.announce(server).await
-        {
+        if let Err(e) = self.announcer.announce(server).await {
             tracing::warn!("cannot send a property change: {e}");
         }
         quietly(result)

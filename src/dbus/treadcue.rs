@@ -54,10 +54,10 @@ async fn blocking<T: Send + 'static>(
 impl Treadcue {
     /// Announces what a call changed before the call replies.
     async fn told(&self, server: &ObjectServer, result: Result<(), Error>) -> Result<(), Error> {
-        if result.is_ok() {
-            if let Err(e) = self.announcer.announce(server).await {
-                tracing::warn!("cannot send a property change: {e}");
-            }
+        // Even a call that failed may have changed something (a Stop whose
+        // history could not be written did stop): tell what is.
+        if let Err(e) = self.announcer.announce(server).await {
+            tracing::warn!("cannot send a property change: {e}");
         }
         result
     }
@@ -288,6 +288,11 @@ impl Treadcue {
         program: &str,
         completed: bool,
     ) -> zbus::Result<()>;
+
+    /// The checkpoint or the history could not be written: what failed.
+    /// Ended sessions are kept and written when the storage is back.
+    #[zbus(signal)]
+    pub async fn storage_error(emitter: &SignalEmitter<'_>, message: &str) -> zbus::Result<()>;
 
     /// A reload found a broken configuration; the old one stays.
     #[zbus(signal)]

@@ -1,6 +1,7 @@
 //! The running session's checkpoint: enough to bring it back, paused
 //! where it was, after the daemon dies.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -59,10 +60,49 @@ impl CheckpointFile {
         CheckpointFile { path }
     }
 
+    /// Saves the checkpoint whole. When the disk is full, the space the
+    /// last checkpoint (or the reserve beside it) already holds is written
+    /// over instead: a killed session is not lost to a full disk.
     pub fn save(&self, checkpoint: &Checkpoint) -> Result<(), String> {
         let json = serde_json::to_vec_pretty(checkpoint).map_err(|e| e.to_string())?;
-        write_atomically(&self.path, &json)
-            .map_err(|e| format!("cannot save the checkpoint {}: {e}", self.path.display()))
+        match write_atomically(&self.path, &padded(json.clone(), RESERVED)) {
+            Ok(()) => {
+                self.keep_reserve();
+                Ok(())
+            }
+            Err(e) => self
+                .save_in_place(&json)
+                .map_err(|_| format!("cannot save the checkpoint {}: {e}", self.path.display())),
+        }
+    }
+
+    /// The reserve: a file of [`RESERVED`] bytes beside the checkpoint,
+    /// made while there is room, for the first checkpoint of a session
+    /// when there is none.
+    fn reserve(&self) -> PathBuf {
+        self.path.with_extension("json.reserve")
+    }
+
+    fn keep_reserve(&self) {
+        let reserve = self.reserve();
+        if reserve.exists() {
+            return;
+        }
+        // Without it only a full disk costs more: never an error.
+        let _ = write_atomically(&reserve, &padded(Vec::new(), RESERVED));
+    }
+
+    /// Writes over the blocks the checkpoint file (or else the reserve)
+    /// already has: no new space is needed. Not atomic, which is why it is
+    /// only the way out of a full disk.
+    fn save_in_place(&self, json: &[u8]) -> std::io::Result<()> {
+        if overwrite(&self.path, json).is_ok() {
+            return Ok(());
+        }
+        let reserve = self.reserve();
+        overwrite(&reserve, json)?;
+        std::fs::rename(&reserve, &self.path)?;
+        super::sync_dir(self.path.parent().unwrap_or(Path::new(".")))
     }
 
     /// No session to keep any more.
@@ -95,6 +135,34 @@ impl CheckpointFile {
     }
 }
 
+/// Room for any checkpoint: one is a few hundred bytes.
+const RESERVED: usize = 4096;
+
+/// `json` followed by spaces up to `length`: still the same JSON.
+fn padded(mut json: Vec<u8>, length: usize) -> Vec<u8> {
+    if json.len() < length {
+        json.resize(length, b' ');
+    }
+    json
+}
+
+/// Writes `json` over an existing file of at least its length, padding
+/// with spaces to the file's length, and flushes it.
+fn overwrite(path: &Path, json: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    let length = metadata.len() as usize;
+    if !metadata.is_file() || length < json.len() {
+        return Err(std::io::Error::other("no room kept for the checkpoint"));
+    }
+    file.write_all(&padded(json.to_vec(), length))?;
+    file.sync_all()
+}
+
 fn set_aside(path: &Path) -> PathBuf {
     let aside = path.with_extension("json.damaged");
     if std::fs::rename(path, &aside).is_err() {
@@ -125,11 +193,14 @@ mod tests {
         };
         file.save(&checkpoint).unwrap();
         assert_eq!(file.load().unwrap(), Some(checkpoint));
-        // Nothing is left behind beside it but the checkpoint.
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("state"))
+        // Nothing is left behind beside it but the checkpoint and the
+        // space reserved for a full disk.
+        let mut names: Vec<String> = std::fs::read_dir(dir.path().join("state"))
             .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 1);
+        names.sort();
+        assert_eq!(names, ["session.json", "session.json.reserve"]);
 
         std::fs::write(&file.path, "{\"program\": ").unwrap();
         let error = file.load().unwrap_err();

@@ -42,14 +42,22 @@ impl StateLock {
         };
         std::fs::create_dir_all(dir).map_err(io)?;
         let path = dir.join("lock");
-        let mut file = OpenOptions::new()
-            .read(true)
+        // A FIFO or a device planted there must not hang the start.
+        let flags = libc::O_NONBLOCK | libc::O_NOFOLLOW;
+        // Made if missing; a folder gone read-only has it already.
+        let _ = OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(false)
-            // A FIFO or a device planted there must not hang the start.
-            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+            .custom_flags(flags)
             .mode(0o644)
+            .open(&path);
+        // Held open for reading only: flock needs no more, and a file
+        // open for writing would keep the folder's file system from
+        // being remounted read-only.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
             .open(&path)
             .map_err(io)?;
         if !file.metadata().map_err(io)?.is_file() {
@@ -73,12 +81,18 @@ impl StateLock {
         }
         // Who holds it, for the message a second daemon gives. A failure
         // here costs only that message.
-        let _ = file
-            .set_len(0)
-            .and_then(|()| file.seek(SeekFrom::Start(0)))
-            .and_then(|_| writeln!(file, "{}", std::process::id()));
+        let _ = write_pid(&path);
         Ok(StateLock { _file: file, path })
     }
+}
+
+fn write_pid(path: &Path) -> std::io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)?;
+    writeln!(file, "{}", std::process::id())
 }
 
 fn read_pid(file: &mut File) -> Option<u32> {

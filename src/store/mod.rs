@@ -38,14 +38,38 @@ pub struct StateFiles {
     pub dir: std::path::PathBuf,
     pub checkpoint: checkpoint::CheckpointFile,
     pub history: history::HistoryFile,
+    /// Ended sessions that the history could not take yet, kept outside
+    /// the state folder so a restart still knows they ended.
+    pub spill: Option<history::HistoryFile>,
 }
 
 impl StateFiles {
+    /// Whether a file can be written in the folder now.
+    pub fn writable(&self) -> Result<(), String> {
+        tempfile::NamedTempFile::new_in(&self.dir)
+            .map(drop)
+            .map_err(|e| {
+                format!(
+                    "the state folder {} cannot be written: {e}",
+                    self.dir.display()
+                )
+            })
+    }
+
     pub fn in_dir(dir: &Path) -> StateFiles {
         StateFiles {
             dir: dir.to_path_buf(),
             checkpoint: checkpoint::CheckpointFile::new(dir.join("session.json")),
             history: history::HistoryFile::new(dir.join("history.jsonl")),
+            spill: None,
+        }
+    }
+
+    /// Keeps ended sessions the history cannot take in `dir`, if given.
+    pub fn with_spill(self, dir: Option<std::path::PathBuf>) -> StateFiles {
+        StateFiles {
+            spill: dir.map(|d| history::HistoryFile::new(d.join("unwritten.jsonl"))),
+            ..self
         }
     }
 }

@@ -130,6 +130,8 @@ impl Daemon {
             // history in the test's own folder.
             .env("XDG_CONFIG_HOME", bus.dir())
             .env("XDG_STATE_HOME", bus.dir())
+            // Ended sessions wait here when the state folder fails.
+            .env("XDG_RUNTIME_DIR", bus.dir().join("runtime"))
             // Logs at the configured level, whatever the test's shell says.
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())
