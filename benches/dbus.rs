@@ -91,9 +91,61 @@ fn main() {
         }
     });
     println!(
-        "idle daemon, bus connected: {:.1} MB resident, {wakeups:.1} wakeups/s",
-        rss_kb / 1024.0
+        "idle daemon, bus connected: {:.1} MB resident ({:.1} MB of it heap), {wakeups:.1} wakeups/s",
+        rss_kb / 1024.0,
+        status_kb(&pid, "RssAnon:") / 1024.0
     );
+    let (calls, took) = runtime.block_on(burst(&bus.address));
+    // The device is let go 5 s after the last session; then idle again.
+    std::thread::sleep(Duration::from_secs(7));
+    let (after_kb, _) = idle_figures(&pid);
+    println!(
+        "after a {BURST_CLIENTS}-client burst ({calls} calls in {:.1} s): {:.1} MB resident when idle again ({:.1} MB of it heap; target: at most 15 MB)",
+        took.as_secs_f64(),
+        after_kb / 1024.0,
+        status_kb(&pid, "RssAnon:") / 1024.0
+    );
+}
+
+const BURST_CLIENTS: usize = 20;
+
+/// Twenty clients at once, each listing, starting, saying, pausing,
+/// resuming and stopping; gives the calls answered and the time taken.
+async fn burst(address: &str) -> (usize, Duration) {
+    let started = Instant::now();
+    let clients = (0..BURST_CLIENTS).map(|id| async move {
+        let connection = zbus::connection::Builder::address(address)
+            .build()
+            .await
+            .unwrap();
+        let proxy = TreadcueProxy::builder(&connection)
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .await
+            .unwrap();
+        let mut answered = 0;
+        for call in 0..100 {
+            let ok = match (id + call) % 7 {
+                0 => proxy.list_programs().await.is_ok(),
+                1 => proxy.start("demo").await.is_ok(),
+                2 => proxy.say(&format!("Client {id} call {call}")).await.is_ok(),
+                3 => proxy.pause().await.is_ok(),
+                4 => proxy.resume().await.is_ok(),
+                5 => proxy.state().await.is_ok(),
+                _ => proxy.stop().await.is_ok(),
+            };
+            answered += usize::from(ok);
+        }
+        answered
+    });
+    let answered = futures_util::future::join_all(clients).await;
+    let connection = zbus::connection::Builder::address(address)
+        .build()
+        .await
+        .unwrap();
+    let proxy = TreadcueProxy::new(&connection).await.unwrap();
+    let _ = proxy.stop().await;
+    (answered.iter().sum(), started.elapsed())
 }
 
 /// Median and 99th percentile of a call's round trip, in microseconds.
@@ -144,12 +196,16 @@ fn idle_figures(pid: &str) -> (f64, f64) {
     let started = Instant::now();
     std::thread::sleep(Duration::from_secs(10));
     let wakeups = (switches(pid) - before) as f64 / started.elapsed().as_secs_f64();
+    (status_kb(pid, "VmRSS:"), wakeups)
+}
+
+/// A figure of /proc/PID/status, in kB.
+fn status_kb(pid: &str, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let rss = status
+    status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
-        .unwrap_or(f64::NAN);
-    (rss, wakeups)
+        .unwrap_or(f64::NAN)
 }

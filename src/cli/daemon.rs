@@ -21,6 +21,10 @@ pub struct DaemonArgs {
     pub sound: SoundArgs,
 }
 
+/// Threads for calls that may block: enough that a slow synthesizer on
+/// one Start leaves Stop and Pause answered.
+const BLOCKING_THREADS: usize = 8;
+
 /// Exit status when another daemon holds the state folder.
 const EXIT_BUSY: u8 = 4;
 
@@ -41,6 +45,7 @@ fn setup(config: &Config) -> Result<Setup, String> {
 }
 
 pub fn run(loader: Loader, config: Config) -> ExitCode {
+    crate::controller::limit_heap_arenas();
     let setup = match setup(&config) {
         Ok(setup) => setup,
         Err(e) => return fail(super::EXIT_INVALID, e),
@@ -78,6 +83,10 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
     let daemon = DaemonOptions { bus };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        // Calls that prepare programs or write the history run on these;
+        // a burst of clients queues rather than growing a thread (and a
+        // heap arena) per caller.
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()
     {
         Ok(runtime) => runtime,

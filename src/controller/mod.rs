@@ -225,6 +225,7 @@ impl Controller {
             }
         }
         give_back_memory();
+        crate::voice::pack::release_bundled_pages();
     }
 
     /// Renders the program's phrases and compiles its plan.
@@ -304,8 +305,27 @@ impl Controller {
     }
 
     /// Lets the device go once nothing plays.
+    /// Lets the device go once nothing plays, and the memory the
+    /// session's calls used with it.
     pub fn release_device_if_idle(&self) -> bool {
-        self.player.release_if_idle()
+        let released = self.player.release_if_idle();
+        if released {
+            give_back_memory();
+            crate::voice::pack::release_bundled_pages();
+        }
+        released
+    }
+}
+
+/// Keeps glibc to two heap arenas: by default every thread that ever
+/// allocated under contention gets one (up to eight per core), and a
+/// burst of concurrent clients left tens of megabytes held in them.
+pub fn limit_heap_arenas() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets an allocator parameter; called before
+    // any thread of the daemon starts.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

@@ -19,6 +19,26 @@ const BUNDLED_WAV: &[u8] = include_bytes!("../../sounds/voice/clips.wav");
 const BUNDLED_INDEX: &str = include_str!("../../sounds/voice/index.tsv");
 pub const BUNDLED_NAME: &str = "joe";
 
+/// Lets the system drop the pages of the bundled recordings that sessions
+/// read: they are part of the binary and come back from it when next
+/// said, so an idle daemon does not keep every phrase it ever said.
+pub fn release_bundled_pages() {
+    // SAFETY: sysconf has no memory effects.
+    let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    let start = BUNDLED_WAV.as_ptr() as usize;
+    let first = start.div_ceil(page) * page;
+    let end = (start + BUNDLED_WAV.len()) / page * page;
+    if end <= first {
+        return;
+    }
+    // SAFETY: the range lies inside the binary's read-only data, whole
+    // pages only; MADV_DONTNEED on read-only file-backed pages only drops
+    // them from memory, and they are read again from the file when used.
+    unsafe {
+        libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_DONTNEED);
+    }
+}
+
 /// Silence between parts, by the punctuation that ends a part.
 const PAUSE_WORD_SECS: f32 = 0.05;
 const PAUSE_COMMA_SECS: f32 = 0.15;
