@@ -237,10 +237,10 @@ impl DeviceThread {
     /// as the options say, or as a Resume asked meanwhile.
     fn recover(&self, reason: String, rate: u32, generation: u64) -> Option<MixerDeviceSink> {
         self.lost.store(true, Ordering::SeqCst);
+        let _ = self.events.send(DeviceEvent::Lost(reason));
         let paused_here = lock(&self.slot)
             .as_mut()
             .is_some_and(Sequencer::device_lost);
-        let _ = self.events.send(DeviceEvent::Lost(reason));
         let reopened = reopen(
             &self.options,
             &self.slot,
@@ -250,11 +250,11 @@ impl DeviceThread {
             generation,
         )?;
         let resume = paused_here && self.options.after_loss == AfterDeviceLoss::Resume;
+        self.lost.store(false, Ordering::SeqCst);
+        let _ = self.events.send(DeviceEvent::Restored);
         if let Some(sequencer) = lock(&self.slot).as_mut() {
             sequencer.device_back(resume);
         }
-        self.lost.store(false, Ordering::SeqCst);
-        let _ = self.events.send(DeviceEvent::Restored);
         Some(reopened)
     }
 }
@@ -281,9 +281,12 @@ fn reopen(
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
-        if let Ok(sink) = open_sink(options, messages, generation) {
-            sink.mixer().add(SlotSource::new(slot.clone(), rate));
-            return Some(sink);
+        match open_sink(options, messages, generation) {
+            Ok(sink) => {
+                sink.mixer().add(SlotSource::new(slot.clone(), rate));
+                return Some(sink);
+            }
+            Err(e) => tracing::debug!("the audio device is still gone: {e}"),
         }
         wait = (wait * 2).min(options.max_retry);
     }

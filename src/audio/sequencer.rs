@@ -58,12 +58,30 @@ pub enum PlayState {
 /// What the sequencer reports, each with the session sample it happened at.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    StepStarted { step: usize, at: u64 },
-    CueStarted { cue: usize, at: u64 },
-    Paused { at: u64 },
-    Resumed { at: u64 },
-    Stopped { at: u64 },
-    Finished { at: u64 },
+    StepStarted {
+        step: usize,
+        at: u64,
+    },
+    CueStarted {
+        cue: usize,
+        at: u64,
+    },
+    Paused {
+        at: u64,
+    },
+    Resumed {
+        at: u64,
+    },
+    Stopped {
+        at: u64,
+    },
+    Finished {
+        at: u64,
+    },
+    /// The device was lost or came back: the session is held or free.
+    DeviceChanged {
+        at: u64,
+    },
 }
 
 /// A sound that is fading out after being cut, playing on while the clock
@@ -268,7 +286,9 @@ impl Sequencer {
     pub fn device_lost(&mut self) -> bool {
         self.device_lost = true;
         self.resume_when_back = false;
-        self.pause()
+        let paused = self.pause();
+        self.emit(Event::DeviceChanged { at: self.position });
+        paused
     }
 
     /// Starts held for a device that is lost; resumes when it is back if
@@ -283,7 +303,9 @@ impl Sequencer {
     pub fn device_back(&mut self, resume: bool) -> bool {
         self.device_lost = false;
         let wanted = std::mem::take(&mut self.resume_when_back);
-        (resume || wanted) && self.resume()
+        let resumed = (resume || wanted) && self.resume();
+        self.emit(Event::DeviceChanged { at: self.position });
+        resumed
     }
 
     /// Cuts the sounding cue with a fade, keeping where it was.

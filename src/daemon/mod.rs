@@ -248,6 +248,8 @@ fn spawn_event_thread(
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                 }
+                // The sequencer reports a device change as an event, so
+                // its news is here by the time that event is.
                 for event in news.device.try_iter() {
                     if notices.send(event).is_err() {
                         return;
