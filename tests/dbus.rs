@@ -398,6 +398,22 @@ fn every_malformed_call_gets_its_named_error_and_the_daemon_goes_on() {
     assert!(!ok && err.contains("volume 3 is outside 0 to 1"), "{err}");
     let (ok, _, _) = set_volume(&world, "s", "loud");
     assert!(!ok);
+    // Minus zero is zero, and reads back as 0.
+    let (ok, _, err) = busctl(
+        &world,
+        &[
+            "set-property",
+            "--",
+            OBJECT[0],
+            OBJECT[1],
+            OBJECT[2],
+            "Volume",
+            "d",
+            "-0",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(property(&world, "Volume"), "d 0");
     let (ok, _, err) = call(&world, "Say", &["s", "Hello\u{7}\u{1b}[31m walker"]);
     assert!(
         ok,

@@ -171,3 +171,99 @@ proptest! {
         run_the_pipeline(&mutate(BUILT_IN[which].text.as_bytes(), &edits));
     }
 }
+
+/// A megabyte of empty steps: the first 50 errors, then one line that
+/// counts the rest, and nothing built for the rest.
+#[test]
+fn a_flood_of_errors_is_cut_at_fifty_with_a_count_of_the_rest() {
+    let text = "name = \"x\"\n".to_string() + &"[[steps]]\n".repeat(100_000);
+    let errors = parse_bytes(text.as_bytes()).expect_err("empty steps are errors");
+    assert_eq!(errors.len(), 51, "{}", errors.len());
+    let last = errors.last().unwrap().to_string();
+    assert!(
+        last.contains("and 299950 more error(s) not shown"),
+        "{last}"
+    );
+}
+
+/// A program folder's file that links outside the folder is refused, and
+/// nothing of the file it points to is shown.
+#[test]
+fn a_program_linked_outside_its_folder_is_refused_without_quoting_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("secret.txt");
+    std::fs::write(&outside, "root-password = hunter2\n").unwrap();
+    let folder = dir.path().join("programs");
+    std::fs::create_dir(&folder).unwrap();
+    std::os::unix::fs::symlink(&outside, folder.join("knee.toml")).unwrap();
+    let catalog = treadcue::catalog::Catalog::new(vec![folder]);
+    let error = match catalog.load("knee") {
+        Err(treadcue::catalog::LoadError::Invalid(errors)) => errors[0].to_string(),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        error.contains("a link to a place outside its program folder"),
+        "{error}"
+    );
+    assert!(!error.contains("hunter2"), "{error}");
+}
+
+/// A program file changed on disk is read again; unchanged, it is parsed
+/// once and kept.
+#[test]
+fn a_changed_program_file_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("knee.toml");
+    let program = |name: &str| {
+        format!(
+            "name = \"{name}\"\n[[steps]]\ndirection = \"forward\"\nduration = \"1m\"\nspeed = 1.5\n"
+        )
+    };
+    std::fs::write(&file, program("First")).unwrap();
+    let catalog = treadcue::catalog::Catalog::new(vec![dir.path().to_path_buf()]);
+    assert_eq!(catalog.load("knee").unwrap().name, "First");
+    assert_eq!(catalog.load("knee").unwrap().name, "First");
+    std::fs::write(&file, program("Second, longer")).unwrap();
+    assert_eq!(catalog.load("knee").unwrap().name, "Second, longer");
+}
+
+/// Replacement tones with impossible headers are refused by name, at the
+/// start of the command, not with a panic or a huge allocation.
+#[test]
+fn a_tone_file_with_an_impossible_rate_is_refused_by_name() {
+    fn wav(rate: u32) -> Vec<u8> {
+        let data = vec![0u8; 200];
+        let mut bytes = b"RIFF".to_vec();
+        bytes.extend((36 + data.len() as u32).to_le_bytes());
+        bytes.extend(b"WAVEfmt ");
+        bytes.extend(16u32.to_le_bytes());
+        bytes.extend(1u16.to_le_bytes());
+        bytes.extend(1u16.to_le_bytes());
+        bytes.extend(rate.to_le_bytes());
+        bytes.extend((rate * 2).to_le_bytes());
+        bytes.extend(2u16.to_le_bytes());
+        bytes.extend(16u16.to_le_bytes());
+        bytes.extend(b"data");
+        bytes.extend((data.len() as u32).to_le_bytes());
+        bytes.extend(data);
+        bytes
+    }
+    for rate in [0, 1] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tick.wav"), wav(rate)).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
+            .args(["render", "demo", "-o"])
+            .arg(dir.path().join("out.wav"))
+            .arg("--tones")
+            .arg(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "rate {rate}: {said}");
+        assert!(
+            said.contains(&format!("tick.wav: the sample rate is {rate} Hz")),
+            "{said}"
+        );
+    }
+}
