@@ -12,6 +12,7 @@ use crate::config::settings::{AfterCrash, DaemonSettings};
 use crate::config::{Config, Loader};
 use crate::daemon::{Controller, ControllerParts, DaemonOptions, Reload, Setup, serve};
 use crate::store::StateLock;
+use crate::store::lock::LockError;
 
 #[derive(Debug, Clone, Args)]
 pub struct DaemonArgs {
@@ -58,8 +59,14 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
     // daemon must leave the first one's session alone.
     let state = config.state_files();
     let _lock = match StateLock::take(&state.dir) {
-        Ok(lock) => lock,
-        Err(e) => return fail(EXIT_BUSY, e),
+        Ok(lock) => Some(lock),
+        Err(e @ LockError::Held { .. }) => return fail(EXIT_BUSY, e),
+        // A folder that cannot even be made holds nothing to protect:
+        // run, and report each write that fails.
+        Err(e) => {
+            tracing::error!("{e}; sessions will not be saved");
+            None
+        }
     };
     let options = config.player_options();
     let rate = options.output.rate;

@@ -4,6 +4,7 @@
 
 use std::fs::OpenOptions;
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -74,12 +75,17 @@ impl HistoryFile {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
         let created = !self.path.exists();
+        // Never through a link, never into a FIFO or a device put there.
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
             .open(&self.path)
             .map_err(fail)?;
+        if !file.metadata().map_err(fail)?.is_file() {
+            return Err(fail(std::io::Error::other("it is not a regular file")));
+        }
         // A power cut can leave the last line torn; start on a fresh
         // line so the torn piece stays a damaged line of its own.
         if !ends_with_newline(&mut file).map_err(fail)? {
