@@ -104,9 +104,9 @@ pub fn is_program_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// The programs a user can ask for by id: files in `folders` (earlier
-/// folders first), then the built-in ones. A file overrides a built-in
-/// program of the same id.
+/// The programs a user can ask for by id: files in `folders` (a later
+/// folder's file wins over an earlier one's), then the built-in ones. A
+/// file overrides a built-in program of the same id.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     pub folders: Vec<PathBuf>,
@@ -193,7 +193,7 @@ impl Catalog {
     /// Loads a program by id.
     pub fn load(&self, id: &str) -> Result<Program, LoadError> {
         if is_program_id(id) {
-            for folder in &self.folders {
+            for folder in self.folders.iter().rev() {
                 let path = folder.join(format!("{id}.toml"));
                 if path.is_file() {
                     return self

@@ -74,12 +74,17 @@ pub enum Command {
     List,
     /// Start a program by name.
     Start {
+        /// The program's name, as `treadcuectl list` shows it (a file
+        /// `knee.toml` in a program folder is `knee`).
         program: String,
     },
+    /// Pause the session (nothing happens when it is paused already).
     Pause,
+    /// Resume a paused session (nothing happens when it is running).
     Resume,
     /// Pause if running, resume if paused.
     Toggle,
+    /// Stop the session; it goes to the history.
     Stop,
     /// Skip to the next step.
     Next,
@@ -93,11 +98,13 @@ pub enum Command {
     },
     /// Speak a phrase now.
     Say {
+        /// The words to say (at most 500 characters).
         #[arg(required = true)]
         text: Vec<String>,
     },
     /// Show the volume, or set it (0 to 1).
     Volume {
+        /// The new volume, from 0 (silent) to 1.
         level: Option<f64>,
     },
     /// Follow the session live, with progress bars.
@@ -116,6 +123,7 @@ pub enum Command {
 const EXIT_NOT_RUNNING: u8 = 3;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    crate::cli::exit_quietly_on_broken_pipe();
     let args: Args = match crate::cli::parse(args) {
         Ok(args) => args,
         Err(code) => return code,
@@ -132,8 +140,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return failed(1, format!("cannot start: {e}")),
     };
+    if let Command::Start { program } = &args.command
+        && crate::catalog::looks_like_path(program)
+    {
+        return failed(1, started_by_name(program));
+    }
     runtime.block_on(async {
-        match execute(&bus, args.command).await {
+        let connection = match bus.builder().build().await {
+            Ok(connection) => connection,
+            Err(e) => return not_reachable(&bus, e),
+        };
+        match execute(&connection, args.command).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => explain(&bus, e),
         }
@@ -184,8 +201,23 @@ fn explain(bus: &Bus, error: zbus::Error) -> ExitCode {
     }
 }
 
-async fn execute(bus: &Bus, command: Command) -> zbus::Result<()> {
-    let connection = bus.builder().build().await?;
+/// The bus itself cannot be reached: no daemon can be either.
+fn not_reachable(bus: &Bus, error: zbus::Error) -> ExitCode {
+    let hint = match bus {
+        Bus::Session => "; for treadcued running as a system service, add --system",
+        _ => "",
+    };
+    failed(
+        EXIT_NOT_RUNNING,
+        format!(
+            "treadcued is not reachable: cannot connect to {} ({error}){hint}",
+            bus.describe()
+        ),
+    )
+}
+
+async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Result<()> {
+    let connection = connection.clone();
     let proxy = TreadcueProxy::new(&connection).await?;
     match command {
         Command::List => list(&proxy).await,
@@ -210,6 +242,18 @@ async fn execute(bus: &Bus, command: Command) -> zbus::Result<()> {
         Command::Reload => proxy.reload().await,
         Command::History { json } => history(&proxy, json).await,
     }
+}
+
+/// A path where a program's name belongs: say where the file goes.
+fn started_by_name(path: &str) -> String {
+    let name = std::path::Path::new(path)
+        .file_stem()
+        .map_or_else(|| "NAME".into(), |s| s.to_string_lossy().into_owned());
+    format!(
+        "programs are started by name, not by path: put {path} in ~/.config/treadcue/programs/ \
+         (or /etc/treadcue/programs/ for every user), then run `treadcuectl start {name}`; \
+         `treadcued check {path}` checks it first"
+    )
 }
 
 async fn history(proxy: &TreadcueProxy<'_>, json: bool) -> zbus::Result<()> {

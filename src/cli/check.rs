@@ -11,7 +11,8 @@ use crate::program::{SafetyOptions, clock, safety_warnings};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Program files, or names of programs (built-in or in --programs).
+    /// Program files, names of programs (built-in or in a program folder),
+    /// or folders (every .toml file in them).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Treat safety warnings as errors.
@@ -30,14 +31,37 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     };
     let catalog = &config.catalog();
     let mut failed = false;
-    for file in &args.files {
-        failed |= !check_one(file, args.strict, &options, catalog, config);
+    for file in args.files.iter().flat_map(|f| expand(f)) {
+        failed |= !check_one(&file, args.strict, &options, catalog, config);
     }
     if failed {
         ExitCode::from(EXIT_INVALID)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// A folder stands for every `.toml` file in it, in name order; anything
+/// else for itself.
+fn expand(arg: &str) -> Vec<String> {
+    let path = std::path::Path::new(arg);
+    if !path.is_dir() {
+        return vec![arg.to_string()];
+    }
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return vec![arg.to_string()];
+    };
+    let mut files: Vec<String> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        println!("{arg}: no .toml files in this folder");
+    }
+    files
 }
 
 /// Prints what is wrong with one program; true when it is usable.

@@ -123,6 +123,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         print!("{}", config.to_toml());
         return ExitCode::SUCCESS;
     }
+    if args.command.is_some() {
+        exit_quietly_on_broken_pipe();
+    }
     match args.command {
         None => daemon::run(loader, config),
         Some(Command::Check(check)) => check::run(&check, &config),
@@ -132,6 +135,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Devices) => devices::devices(),
         Some(Command::Voices(args)) => devices::voices(&args),
         Some(Command::Say(args)) => say::run(&args, &config),
+    }
+}
+
+/// A command whose output goes into `head` ends quietly when the reader
+/// has gone, as command-line tools do, instead of panicking on the
+/// failed write. Not for the daemon: its sockets' peers may go at any
+/// time, and that must never end it.
+pub fn exit_quietly_on_broken_pipe() {
+    // SAFETY: restores the default action of one signal; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -118,7 +118,9 @@ impl Config {
         let sound = file_sound.merge(flags.sound);
         let voice = file_voice.merge(flags.voice);
         let daemon = file_daemon.merge(flags.daemon);
-        let mut folders = file_programs.folders.unwrap_or_default();
+        let mut folders = file_programs
+            .folders
+            .unwrap_or_else(default_program_folders);
         folders.extend(flags.program_folders);
         let config = Config {
             file: read.map(|r| r.path.clone()),
@@ -364,6 +366,16 @@ fn default_cache_dir() -> PathBuf {
 
 /// systemd's `StateDirectory=` when run by it, else
 /// `$XDG_STATE_HOME/treadcue`, or under `~/.local/state`.
+/// The system's program folder, then the user's: each read if it exists,
+/// the user's programs winning over the system's of the same name.
+fn default_program_folders() -> Vec<PathBuf> {
+    let mut folders = vec![PathBuf::from("/etc/treadcue/programs")];
+    if let Some(config) = xdg_dir("XDG_CONFIG_HOME", ".config") {
+        folders.push(config.join("treadcue/programs"));
+    }
+    folders
+}
+
 /// Where ended sessions wait when the state folder cannot be written: the
 /// runtime folder (systemd's RuntimeDirectory, else the user's), on
 /// another file system than the state, and private to its user.
