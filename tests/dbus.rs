@@ -337,6 +337,38 @@ fn playerctl_pauses_plays_and_skips_like_headphone_buttons() {
     assert_eq!(property(&world, "StepIndex"), "u 0");
 }
 
+/// playerctl's `position` is the time into the step (the track), never
+/// past the track's length, moving while the session plays and standing
+/// still while it is paused.
+#[test]
+fn playerctl_shows_the_position_in_the_step_as_it_moves() {
+    let world = world(&[]);
+    call(&world, "Start", &["s", "demo"]);
+    playerctl(&world, &["next"]);
+    let length: f64 = playerctl(&world, &["metadata", "mpris:length"])
+        .parse()
+        .unwrap();
+    assert_eq!(length, 23_000_000.0);
+    let position = |world: &World| -> f64 { playerctl(world, &["position"]).parse().unwrap() };
+    // A fresh sound server may take a moment to start taking samples; the
+    // position counts samples played, so it waits with them.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while position(&world) < 0.5 {
+        assert!(std::time::Instant::now() < deadline, "the step never moved");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let first = position(&world);
+    assert!((0.5..23.0).contains(&first), "{first} s into a 23 s step");
+    std::thread::sleep(Duration::from_millis(1500));
+    let second = position(&world);
+    assert!(second > first && second < 23.0, "{first} then {second}");
+    playerctl(&world, &["pause"]);
+    let paused = position(&world);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(position(&world), paused, "a paused step stands still");
+    assert!(paused >= second && paused < 23.0, "{second} then {paused}");
+}
+
 #[test]
 fn a_headphone_pause_can_be_ignored() {
     let world = world(&["--headphone-pause", "ignore"]);

@@ -37,7 +37,10 @@ pub fn run(args: &RunArgs, config: &Config) -> ExitCode {
     };
     let plan = Arc::new(plan);
     let (player, news) = Player::new(options);
-    if let Err(e) = player.start(plan.clone(), bank.sounds_for(&plan)) {
+    // alsa-lib prints its own errors while devices are probed; the user
+    // reads treadcue's one message instead.
+    let opened = without_stderr(|| player.open());
+    if let Err(e) = opened.and_then(|()| player.start(plan.clone(), bank.sounds_for(&plan))) {
         return fail(EXIT_NO_DEVICE, e);
     }
     println!(
@@ -48,6 +51,26 @@ pub fn run(args: &RunArgs, config: &Config) -> ExitCode {
     );
     follow(&plan, &news);
     ExitCode::SUCCESS
+}
+
+/// Runs `f` with standard error sent nowhere, then puts it back. Only for
+/// a foreground command: any other thread's words meanwhile are lost.
+fn without_stderr<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: dup/dup2/close on the process's own standard error; the
+    // saved descriptor is restored and closed before returning.
+    unsafe {
+        let saved = libc::dup(2);
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if saved < 0 || null < 0 {
+            return f();
+        }
+        libc::dup2(null, 2);
+        libc::close(null);
+        let result = f();
+        libc::dup2(saved, 2);
+        libc::close(saved);
+        result
+    }
 }
 
 fn time(plan: &Plan, samples: u64) -> String {

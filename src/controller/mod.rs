@@ -192,6 +192,18 @@ impl Controller {
         self.core().session.state()
     }
 
+    /// Microseconds into the current step by the samples played, read
+    /// now; `None` with no active session.
+    pub fn step_position(&self) -> Option<i64> {
+        let core = self.core();
+        let id = core.active()?;
+        self.player.with_sequencer(id, |s| {
+            let plan = s.plan();
+            let start = plan.steps.get(s.step()).map_or(0, |step| step.start);
+            (plan.seconds(s.position().saturating_sub(start)) * 1e6) as i64
+        })
+    }
+
     /// Every valid program, by id; broken files are left out.
     pub fn list_programs(&self) -> Vec<ProgramInfo> {
         let setup = self.setup();

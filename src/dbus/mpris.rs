@@ -215,10 +215,12 @@ impl MprisPlayer {
             .map_err(|e| fdo::Error::InvalidArgs(e.to_string()))
     }
 
-    /// Microseconds into the session, as of the last change.
+    /// Microseconds into the current step (the track), by the samples
+    /// played up to now: it moves while the session plays, as MPRIS
+    /// clients expect, and stands still while it is paused.
     #[zbus(property(emits_changed_signal = "false"))]
     fn position(&self) -> i64 {
-        (self.announcer.shown().elapsed * 1e6) as i64
+        self.controller.step_position().unwrap_or(0)
     }
 
     #[zbus(property)]
