@@ -331,3 +331,47 @@ fn a_four_hour_program_renders_in_bounded_memory() {
     let seconds = f64::from(reader.duration()) / 8000.0;
     assert!((14_400.0..14_420.0).contains(&seconds), "{seconds} s");
 }
+
+/// `plan --json` shows the plan that is played: for every built-in
+/// program, its cues are the render's timeline, cue for cue and sample
+/// for sample.
+#[test]
+fn plan_and_render_agree_on_every_cue_of_every_built_in_program() {
+    let dir = tempfile::tempdir().unwrap();
+    for built_in in treadcue::catalog::BUILT_IN {
+        let plan = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
+            .args(["plan", built_in.id, "--json"])
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            plan.status.success(),
+            "{}",
+            String::from_utf8_lossy(&plan.stderr)
+        );
+        let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+        let timeline = dir.path().join("timeline.json");
+        let render = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
+            .args(["render", built_in.id, "-o"])
+            .arg(dir.path().join("out.wav"))
+            .arg("--timeline")
+            .arg(&timeline)
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            render.status.success(),
+            "{}",
+            String::from_utf8_lossy(&render.stderr)
+        );
+        let timeline: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&timeline).unwrap()).unwrap();
+        let planned = plan["cues"].as_array().unwrap();
+        let played = timeline["cues"].as_array().unwrap();
+        assert_eq!(planned.len(), played.len(), "{}", built_in.id);
+        for (p, r) in planned.iter().zip(played) {
+            assert_eq!(p["start"], r["sample"], "{}: {p} against {r}", built_in.id);
+            assert_eq!(p["text"], r["text"], "{}", built_in.id);
+        }
+    }
+}

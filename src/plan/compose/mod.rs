@@ -1,17 +1,17 @@
 //! Builds every cue a program asks for, each with the time it wants and the
 //! window it may move in, then fits them onto one timeline.
 
+mod place;
+mod wording;
+
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use super::placement::Occupancy;
-use super::{
-    Adjustment, Cue, CueKind, CueLengths, GAP, Plan, PlannedStep, TONE_TO_SPEECH, Tone, to_samples,
-};
+use super::{Cue, CueKind, CueLengths, GAP, Plan, PlannedStep, TONE_TO_SPEECH, Tone, to_samples};
 use crate::cue_settings::CueSettings;
-use crate::phrasebook::{Phrasebook, Template};
-use crate::program::{Direction, PostureSet, Program, Role, Step};
+use crate::phrasebook::Phrasebook;
+use crate::program::{PostureSet, Program, Role, Step};
 
 /// How far a halfway, time-left or posture cue may drift from its moment.
 const DRIFT: Duration = Duration::from_secs(3);
@@ -218,48 +218,6 @@ impl<'a> Composer<'a> {
         self.push(kind, step, Some(closing), text, at, at..=at);
     }
 
-    fn announcement(&self, index: usize) -> String {
-        let step = &self.program.steps[index];
-        let words = &self.phrases.words;
-        let cues = &self.phrases.cues;
-        let template = match step.direction {
-            Direction::Forward => &cues.announce_forward,
-            Direction::Backward => &cues.announce_backward,
-        };
-        let mut parts = Vec::new();
-        if let Some(name) = &step.name {
-            parts.push(cues.named.fill(&[("name", name)]));
-        }
-        parts.push(template.fill(&[
-            ("speed", &words.speed(step.speed, self.program.units)),
-            ("incline", &words.incline(step.incline)),
-            ("duration", &words.duration(step.duration)),
-        ]));
-        let previous_round = index
-            .checked_sub(1)
-            .and_then(|i| self.program.steps[i].round);
-        if let Some(round) = step.round.filter(|r| Some(*r) != previous_round) {
-            parts.push(cues.round.fill(&[
-                ("index", &words.number(round.index.into())),
-                ("count", &words.number(round.count.into())),
-            ]));
-        }
-        parts.extend(step.note.as_deref().map(str::to_string));
-        parts.join(" ")
-    }
-
-    /// What is said of a step too short for its whole announcement.
-    fn short_announcement(&self, index: usize) -> String {
-        let step = &self.program.steps[index];
-        let words = &self.phrases.words;
-        self.phrases.cues.announce_short.fill(&[
-            ("number", &words.decimal(step.speed)),
-            ("speed", &words.speed(step.speed, self.program.units)),
-            ("incline", &words.incline(step.incline)),
-            ("duration", &words.duration(step.duration)),
-        ])
-    }
-
     /// The warning before the change that ends step `index`: what is coming,
     /// spoken with its lead so the walker can get ready.
     fn heads_up(&mut self, index: usize) {
@@ -294,41 +252,6 @@ impl<'a> Composer<'a> {
             bounds: Some((start, change.saturating_sub(countdown))),
             short_text: None,
         });
-    }
-
-    fn heads_up_text(&self, this: &Step, next: Option<&Step>) -> String {
-        let cues = &self.phrases.cues;
-        let words = &self.phrases.words;
-        let Some(next) = next else {
-            return cues.heads_up_finish.fill(&[]);
-        };
-        let template: &Template = match (next.direction, this.direction) {
-            (Direction::Backward, Direction::Forward) => &cues.heads_up_to_backward,
-            (Direction::Forward, Direction::Backward) => &cues.heads_up_to_forward,
-            _ => {
-                let speed = next.speed.total_cmp(&this.speed);
-                let incline = next.incline.total_cmp(&this.incline);
-                use std::cmp::Ordering::*;
-                match (speed, incline) {
-                    (Greater, Equal) => &cues.heads_up_faster,
-                    (Less, Equal) => &cues.heads_up_slower,
-                    (Equal, Greater) => &cues.heads_up_steeper,
-                    (Equal, Less) => &cues.heads_up_flatter,
-                    (Equal, Equal) => &cues.heads_up_same,
-                    _ => &cues.heads_up_both,
-                }
-            }
-        };
-        let name = next
-            .name
-            .clone()
-            .unwrap_or_else(|| self.phrases.role_name(next.role).to_string());
-        template.fill(&[
-            ("name", &name),
-            ("speed", &words.speed(next.speed, self.program.units)),
-            ("incline", &words.incline(next.incline)),
-            ("percent", &words.signed(next.incline)),
-        ])
     }
 
     fn halfway(&mut self, index: usize, duration: Duration) {
@@ -412,126 +335,6 @@ impl<'a> Composer<'a> {
         };
         let speech = text.map_or(0, |t| self.samples(self.lengths.speech(t)));
         (offset + speech, offset)
-    }
-
-    /// Places every candidate, most important first. A cue bound to a
-    /// step must lie wholly inside it: one that finds no room there is
-    /// said in its short form if it has one, or not at all, and never
-    /// pushed into a later step. What was shortened or dropped is noted.
-    fn place(&mut self) -> (Vec<Cue>, Vec<Adjustment>) {
-        let mut candidates = std::mem::take(&mut self.candidates);
-        candidates.sort_by_key(|c| (std::cmp::Reverse(c.kind.priority()), c.wanted));
-        let mut taken = Occupancy::default();
-        let mut cues = Vec::with_capacity(candidates.len());
-        let mut adjustments = Vec::new();
-        for candidate in candidates {
-            let full = candidate
-                .text
-                .as_deref()
-                .map(|t| self.nominal(t, &candidate));
-            let placed = self.fit(&taken, &candidate, full).or_else(|| {
-                let short = candidate.short_text.clone()?;
-                let placed = self.fit(&taken, &candidate, Some(short))?;
-                adjustments.push(Adjustment {
-                    step: candidate.step,
-                    kind: candidate.kind,
-                    shortened: true,
-                });
-                Some(placed)
-            });
-            let Some((start, text)) = placed else {
-                adjustments.push(Adjustment {
-                    step: candidate.step,
-                    kind: candidate.kind,
-                    shortened: false,
-                });
-                continue;
-            };
-            let (length, speech_offset) = self.parts(candidate.tone, text.as_deref());
-            taken.take(start, length + self.samples(GAP));
-            cues.push(Cue {
-                start,
-                length,
-                kind: candidate.kind,
-                priority: candidate.kind.priority(),
-                step: candidate.step,
-                tone: candidate.tone,
-                text: text.map(|t| sentence_case(&t)),
-                speech_offset,
-            });
-        }
-        cues.sort_by_key(|c| (c.start, std::cmp::Reverse(c.priority)));
-        adjustments.sort_by_key(|a| (a.step, a.kind));
-        (cues, adjustments)
-    }
-
-    /// Where `text` (with the candidate's tone) fits, and its final words.
-    fn fit(
-        &self,
-        taken: &Occupancy,
-        candidate: &Candidate,
-        text: Option<String>,
-    ) -> Option<(u64, Option<String>)> {
-        let (length, _) = self.parts(candidate.tone, text.as_deref());
-        let slack = if candidate.change_at.is_some() {
-            self.samples(REWORD_SLACK)
-        } else {
-            0
-        };
-        let reserve = length + self.samples(GAP) + slack;
-        let within = |window: &RangeInclusive<u64>| match candidate.bounds {
-            // The cue, rewording included, ends inside its bounds.
-            Some((lo, hi)) => {
-                let last = hi.checked_sub(length + slack)?;
-                Some((*window.start()).max(lo)..=(*window.end()).min(last))
-            }
-            None => Some(window.clone()),
-        };
-        let start = std::iter::once(&candidate.window)
-            .chain(candidate.fallback.as_ref())
-            .find_map(|window| {
-                within(window).and_then(|w| taken.nearest_free(candidate.wanted, reserve, w))
-            })?;
-        let text = self.final_text(candidate, start, text, length);
-        Some((start, text))
-    }
-
-    /// The text with the lead it was meant to have.
-    fn nominal(&self, text: &str, candidate: &Candidate) -> String {
-        match candidate.change_at {
-            Some(change) => self.with_lead(text, change - candidate.wanted.min(change)),
-            None => text.to_string(),
-        }
-    }
-
-    /// A heads-up says the lead it really has once placed, if the words
-    /// still fit the room kept for them.
-    fn final_text(
-        &self,
-        candidate: &Candidate,
-        start: u64,
-        nominal: Option<String>,
-        nominal_len: u64,
-    ) -> Option<String> {
-        let (Some(change), Some(template)) = (candidate.change_at, candidate.text.as_deref())
-        else {
-            return nominal;
-        };
-        let actual = self.with_lead(template, change.saturating_sub(start));
-        let (length, _) = self.parts(candidate.tone, Some(&actual));
-        if length <= nominal_len + self.samples(REWORD_SLACK) {
-            Some(actual)
-        } else {
-            nominal
-        }
-    }
-
-    fn with_lead(&self, text: &str, lead: u64) -> String {
-        let secs = (lead as f64 / f64::from(self.rate)).round() as u64;
-        text.replace(
-            LEAD,
-            &self.phrases.words.duration(Duration::from_secs(secs)),
-        )
     }
 }
 
