@@ -68,7 +68,8 @@ fn assert_plan_keeps_its_promises(program: &Program, plan: &Plan) {
             announced[0].start >= step.start && announced[0].start < step.end(),
             "step {i}"
         );
-        let change = if i == 0 {
+        let unchanged = i > 0 && same_as(&plan.steps[i - 1], step);
+        let change = if i == 0 || unchanged {
             None
         } else {
             Some((step.start, CueKind::Go))
@@ -103,11 +104,33 @@ fn assert_plan_keeps_its_promises(program: &Program, plan: &Plan) {
     );
 }
 
+/// Whether a step changes nothing from `before`: no countdown, go tone
+/// or heads-up leads into it.
+fn same_as(before: &treadcue::plan::PlannedStep, step: &treadcue::plan::PlannedStep) -> bool {
+    before.direction == step.direction
+        && before.speed == step.speed
+        && before.incline == step.incline
+}
+
 /// Every change gets its heads-up inside the step that ends, finished
 /// before the countdown starts.
 fn assert_every_change_has_a_heads_up(program: &Program, plan: &Plan) {
     let settings = CueSettings::default().with(&program.cues);
     for (i, step) in plan.steps.iter().enumerate() {
+        if plan
+            .steps
+            .get(i + 1)
+            .is_some_and(|next| same_as(step, next))
+        {
+            assert!(
+                !plan
+                    .cues
+                    .iter()
+                    .any(|c| c.kind == CueKind::HeadsUp && c.step == i),
+                "step {i}: a heads-up before a step that changes nothing"
+            );
+            continue;
+        }
         let heads_up = plan
             .cues
             .iter()
@@ -506,4 +529,60 @@ fn fifty_rounds_of_ten_second_steps_are_announced_in_their_own_steps() {
         "the crowded steps get the short form"
     );
     assert!(plan.adjustments.iter().any(|a| a.shortened));
+}
+
+/// A step that changes nothing from the one before gets no heads-up,
+/// countdown or go tone, only its name: the walker has nothing to do.
+#[test]
+fn a_step_that_changes_nothing_is_named_without_a_countdown() {
+    let plan = built_in_plan("retro-first-steps");
+    let last = plan.steps.len() - 1;
+    assert!(same_as(&plan.steps[last - 1], &plan.steps[last]));
+    let into_last: Vec<_> = plan
+        .cues
+        .iter()
+        .filter(|c| c.step == last && matches!(c.kind, CueKind::Go | CueKind::Announcement))
+        .collect();
+    assert_eq!(into_last.len(), 1, "{into_last:#?}");
+    assert_eq!(into_last[0].text.as_deref(), Some("Cool-down."));
+    assert!(
+        !plan
+            .cues
+            .iter()
+            .any(|c| c.step == last - 1 && c.kind == CueKind::HeadsUp),
+        "no heads-up into an identical step"
+    );
+    let ticks_before_last = plan
+        .cues
+        .iter()
+        .filter(|c| {
+            c.kind == CueKind::Countdown && c.step == last && c.start < plan.steps[last].start
+        })
+        .count();
+    assert_eq!(ticks_before_last, 0);
+}
+
+/// The author's own words near a generic cue replace it: no "Halfway
+/// there." beside "Halfway through this bout".
+#[test]
+fn an_authors_say_replaces_a_generic_cue_close_to_it() {
+    let text = "name = \"Bouts\"\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
+        [[steps]]\ndirection = \"backward\"\nduration = \"2m\"\nspeed = 1.0\n\
+        say = [{ at = \"1m\", text = \"Halfway through this bout: breathe.\" }]\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n";
+    let program = parse("bouts", "bouts.toml", text.as_bytes()).unwrap();
+    let plan = plan_of(&program);
+    let in_bout = |kind| plan.cues.iter().any(|c| c.step == 1 && c.kind == kind);
+    assert!(in_bout(CueKind::Text));
+    assert!(
+        !in_bout(CueKind::Halfway),
+        "a generic halfway beside the author's"
+    );
+    // Elsewhere the generic cue stays.
+    assert!(
+        plan.cues
+            .iter()
+            .any(|c| c.step == 0 && c.kind == CueKind::Halfway)
+    );
 }

@@ -15,6 +15,9 @@ use crate::program::{PostureSet, Program, Role, Step};
 
 /// How far a halfway, time-left or posture cue may drift from its moment.
 const DRIFT: Duration = Duration::from_secs(3);
+/// A halfway, time-left or posture cue this close to the author's own
+/// `say` text is left to it.
+const AUTHOR_REPLACES: Duration = Duration::from_secs(5);
 /// How far a "N to go" cue may drift: it states a time.
 const REMAINING_DRIFT: Duration = Duration::from_secs(1);
 /// How far a heads-up may drift before its lead is re-worded.
@@ -165,10 +168,17 @@ impl<'a> Composer<'a> {
         let planned = self.steps[index].clone();
         let step = &self.program.steps[index];
         let (start, end) = (planned.start, planned.end());
-        if index > 0 {
+        // A step that changes nothing (same direction, speed and incline
+        // as the one before) gets no countdown into it, only its name.
+        let unchanged = self.unchanged(index);
+        if index > 0 && !unchanged {
             self.countdown(index, start, Tone::Go, CueKind::Go);
         }
-        let announcement = self.announcement(index);
+        let announcement = if unchanged {
+            self.phrases.cues.named.fill(&[("name", &planned.name)])
+        } else {
+            self.announcement(index)
+        };
         self.push(
             CueKind::Announcement,
             index,
@@ -178,10 +188,12 @@ impl<'a> Composer<'a> {
             start..=end.saturating_sub(1),
         );
         let short = self.short_announcement(index);
-        if let Some(candidate) = self.candidates.last_mut() {
+        if let Some(candidate) = self.candidates.last_mut().filter(|_| !unchanged) {
             candidate.short_text = Some(short);
         }
-        self.heads_up(index);
+        if !self.unchanged(index + 1) {
+            self.heads_up(index);
+        }
         let quiet = self.settings.quiet_recovery && step.role == Role::Recover;
         if !quiet {
             self.halfway(index, step.duration);
@@ -254,11 +266,42 @@ impl<'a> Composer<'a> {
         });
     }
 
+    /// Whether step `index` changes nothing from the step before it.
+    fn unchanged(&self, index: usize) -> bool {
+        let steps = &self.program.steps;
+        match (
+            index.checked_sub(1).and_then(|i| steps.get(i)),
+            steps.get(index),
+        ) {
+            (Some(before), Some(this)) => {
+                before.direction == this.direction
+                    && before.speed == this.speed
+                    && before.incline == this.incline
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the author's own words come within a few seconds of `at`
+    /// in step `index`: a generic cue there gives way to them.
+    fn author_speaks_near(&self, index: usize, at: u64) -> bool {
+        let start = self.steps[index].start;
+        let near = self.samples(AUTHOR_REPLACES);
+        self.program.steps[index]
+            .texts
+            .iter()
+            .map(|t| start + self.samples(t.at))
+            .any(|said| said.abs_diff(at) <= near)
+    }
+
     fn halfway(&mut self, index: usize, duration: Duration) {
         if !self.settings.halfway || duration < self.settings.halfway_min {
             return;
         }
         let mid = self.steps[index].start + self.steps[index].length / 2;
+        if self.author_speaks_near(index, mid) {
+            return;
+        }
         let text = self.phrases.cues.halfway.to_string();
         self.push(
             CueKind::Halfway,
@@ -277,6 +320,9 @@ impl<'a> Composer<'a> {
                 continue;
             }
             let at = end - self.samples(mark);
+            if self.author_speaks_near(index, at) {
+                continue;
+            }
             let words = self.phrases.words.duration(mark);
             let text = self.phrases.cues.remaining.fill(&[("remaining", &words)]);
             // Said early or late, "N to go" would be wrong by as much.
@@ -300,6 +346,10 @@ impl<'a> Composer<'a> {
         let texts = self.phrases.posture_texts(set).to_vec();
         let mut at = start + every;
         while at < end {
+            if self.author_speaks_near(index, at) {
+                at += every;
+                continue;
+            }
             let next = self.next_reminder.entry(set).or_default();
             let text = texts[*next % texts.len()].clone();
             *next += 1;
