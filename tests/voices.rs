@@ -214,3 +214,61 @@ fn rendered_phrases_are_cached_so_the_synthesizer_runs_once_per_phrase() {
     run();
     assert_eq!(runs(), first, "the second load rendered nothing");
 }
+
+/// `voices` lists only voices that speak, and a voice that does not (an
+/// espeak-ng "variant") is refused by name before espeak-ng runs; a
+/// synthesizer that crashes is named as having crashed.
+#[test]
+fn only_voices_that_speak_are_listed_and_taken() {
+    require_espeak();
+    let out = treadcued(&["voices"], None);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    let espeak = listed.lines().find(|l| l.starts_with("espeak-ng")).unwrap();
+    assert!(espeak.contains("en-us"), "{espeak}");
+    assert!(!espeak.contains("variant"), "{espeak}");
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("x.wav");
+    let out = treadcued(
+        &[
+            "say",
+            "hello",
+            "--voice",
+            "espeak-ng",
+            "--espeak-voice",
+            "variant",
+            "-o",
+            wav.to_str().unwrap(),
+        ],
+        None,
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("espeak-ng has no voice \"variant\" that speaks"),
+        "{said}"
+    );
+
+    let crashing = dir.path().join("crash.sh");
+    std::fs::write(&crashing, "#!/bin/sh\nkill -SEGV $$\n").unwrap();
+    std::fs::set_permissions(
+        &crashing,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let command = format!("{} {{output}} -- {{text}}", crashing.display());
+    let out = treadcued(
+        &[
+            "say",
+            "hello",
+            "--voice",
+            "command",
+            "--voice-command",
+            &command,
+            "-o",
+            wav.to_str().unwrap(),
+        ],
+        None,
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("it crashed (signal 11)"), "{said}");
+}

@@ -181,10 +181,13 @@ impl Config {
         let v = &self.voice;
         Ok(match v.engine {
             VoiceKind::Pack => VoiceChoice::Pack,
-            VoiceKind::EspeakNg => VoiceChoice::EspeakNg {
-                voice: v.espeak_voice.clone(),
-                words_per_minute: v.words_per_minute,
-            },
+            VoiceKind::EspeakNg => {
+                check_espeak_voice(&v.espeak_voice)?;
+                VoiceChoice::EspeakNg {
+                    voice: v.espeak_voice.clone(),
+                    words_per_minute: v.words_per_minute,
+                }
+            }
             VoiceKind::Piper => VoiceChoice::Piper {
                 model: v.piper_model.clone().ok_or(
                     "the piper voice needs a model: --piper-model FILE or [voice] piper_model",
@@ -366,6 +369,23 @@ fn default_cache_dir() -> PathBuf {
 
 /// systemd's `StateDirectory=` when run by it, else
 /// `$XDG_STATE_HOME/treadcue`, or under `~/.local/state`.
+/// An espeak-ng voice that does not speak (a "variant", or a name it does
+/// not have) is refused before espeak-ng is ever run with it. With
+/// espeak-ng not installed, the voice says so when it is used.
+fn check_espeak_voice(name: &str) -> Result<(), String> {
+    if !voice::is_installed("espeak-ng") {
+        return Ok(());
+    }
+    if voice::espeak_voice_names(true).iter().any(|v| v == name) {
+        return Ok(());
+    }
+    let voices = voice::espeak_voices();
+    Err(format!(
+        "espeak-ng has no voice {name:?} that speaks; the voices are: {} (`treadcued voices` lists them)",
+        voices.join(", ")
+    ))
+}
+
 /// The system's program folder, then the user's: each read if it exists,
 /// the user's programs winning over the system's of the same name.
 fn default_program_folders() -> Vec<PathBuf> {

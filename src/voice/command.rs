@@ -148,7 +148,11 @@ impl Voice for CommandVoice {
         let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
         if !status.success() {
             let said = String::from_utf8_lossy(&stderr);
-            return Err(self.failed(text, format!("it exited with {status}: {}", said.trim())));
+            let how = match std::os::unix::process::ExitStatusExt::signal(&status) {
+                Some(signal) => format!("it crashed (signal {signal})"),
+                None => format!("it exited with {status}"),
+            };
+            return Err(self.failed(text, format!("{how}: {}", said.trim())));
         }
         let clip = match stdout {
             Some(reader) => Clip::from_wav_bytes(&reader.join().unwrap_or_default()),
@@ -216,16 +220,31 @@ pub fn is_installed(program: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
-/// The English voices espeak-ng has, by name, or nothing if it is not
-/// installed.
+/// The English voices espeak-ng speaks with, by name, or nothing if it is
+/// not installed.
 pub fn espeak_voices() -> Vec<String> {
+    espeak_voice_names(false)
+}
+
+/// The same, with the MBROLA voices (they speak when MBROLA's data is
+/// installed): the names espeak-ng accepts.
+pub fn espeak_voice_names(with_mbrola: bool) -> Vec<String> {
     let Ok(output) = Command::new("espeak-ng").arg("--voices=en").output() else {
         return Vec::new();
     };
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .skip(1)
-        .filter_map(|line| line.split_whitespace().nth(1).map(String::from))
+        .filter_map(|line| {
+            let columns: Vec<&str> = line.split_whitespace().collect();
+            let (name, file) = (*columns.get(1)?, *columns.get(4)?);
+            // "variant" entries change a voice but are none (naming one
+            // crashes espeak-ng), and MBROLA voices need data of their own.
+            let speaks = name != "variant"
+                && !file.starts_with("!v/")
+                && (with_mbrola || !file.starts_with("mb/"));
+            speaks.then(|| name.to_string())
+        })
         .fold(Vec::new(), |mut names, name| {
             if !names.contains(&name) {
                 names.push(name);

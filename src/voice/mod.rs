@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use crate::audio::pcm::Clip;
 
 pub use cache::{Cached, MAX_CACHE_BYTES, evict};
-pub use command::{CommandVoice, espeak_ng, espeak_voices, is_installed, piper};
+pub use command::{
+    CommandVoice, espeak_ng, espeak_voice_names, espeak_voices, is_installed, piper,
+};
 pub use pack::Pack;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
