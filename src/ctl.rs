@@ -27,7 +27,7 @@ pub trait Treadcue {
     fn next(&self) -> zbus::Result<()>;
     fn previous(&self) -> zbus::Result<()>;
     fn say(&self, text: &str) -> zbus::Result<()>;
-    fn reload(&self) -> zbus::Result<()>;
+    fn reload(&self) -> zbus::Result<Vec<String>>;
     fn history(&self) -> zbus::Result<Vec<crate::dbus::treadcue::HistoryRow>>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<String>;
@@ -239,7 +239,12 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
         }
         Command::Volume { level: Some(level) } => proxy.set_volume(level).await,
         Command::Watch => watch(&connection, &proxy).await,
-        Command::Reload => proxy.reload().await,
+        Command::Reload => {
+            for warning in proxy.reload().await? {
+                eprintln!("treadcuectl: {warning}");
+            }
+            Ok(())
+        }
         Command::History { json } => history(&proxy, json).await,
     }
 }

@@ -599,3 +599,52 @@ fn treadcuectl_watch_follows_the_session_from_signals() {
     assert!(text.contains("paused: step 1 of 3 Warm-up"), "{text}");
     assert!(text.contains("session demo stopped"), "{text}");
 }
+
+/// A reload that takes the file but ignores some of it says so to the
+/// caller, with the key it most likely meant.
+#[test]
+fn a_reload_tells_the_caller_what_it_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[sound]\nvolume = 0.6\n").unwrap();
+    let world = world(&["--config", config.to_str().unwrap()]);
+    std::fs::write(&config, "volume = 0.5\n[sound]\nvolum = 0.4\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+        .args(["--bus-address", &world.bus.address, "reload"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("unknown key `volume` ignored; did you mean `sound.volume`?"),
+        "{said}"
+    );
+    assert!(
+        said.contains("unknown key `sound.volum` ignored; did you mean `sound.volume`?"),
+        "{said}"
+    );
+}
+
+/// At the default level the log tells a session's story: the start of
+/// the daemon, each session's start, pause, resume, steps and end.
+#[test]
+fn the_log_tells_what_each_session_did() {
+    let world = world(&[]);
+    call(&world, "Start", &["s", "demo"]);
+    call(&world, "Pause", &[]);
+    call(&world, "Resume", &[]);
+    call(&world, "Next", &[]);
+    call(&world, "Stop", &[]);
+    std::thread::sleep(Duration::from_millis(300));
+    let log = world.daemon.stderr();
+    for line in [
+        "programs ready, 0 broken",
+        "demo: started, 3 steps, 60 s",
+        "demo: paused (requested)",
+        "demo: resumed",
+        "demo: step 2 of 3, Backward (backward, 0.8 mph)",
+        "demo: stopped at step 2 of 3",
+    ] {
+        assert!(log.contains(line), "no {line:?} in:\n{log}");
+    }
+}

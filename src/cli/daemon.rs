@@ -80,9 +80,15 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
     // Before READY=1: programs loaded, phrases rendered, and a session
     // cut short brought back.
     let started = std::time::Instant::now();
-    controller.warm_up();
-    tracing::debug!(
-        "programs prepared in {:.2} s",
+    let (playable, broken) = controller.warm_up();
+    tracing::info!(
+        "treadcued {} on {}, device {}, voice {}: {playable} programs ready, {broken} broken, in {:.2} s",
+        env!("CARGO_PKG_VERSION"),
+        bus.describe(),
+        config.sound.device.as_deref().unwrap_or("default"),
+        config
+            .voice_choice()
+            .map_or_else(|e| e, |v| format!("{v:?}")),
         started.elapsed().as_secs_f64()
     );
     recover(&controller, &config);
@@ -167,16 +173,21 @@ fn reload_config(loader: Loader, started_with: Config, controller: Arc<Controlle
     Arc::new(move || {
         let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
         let loaded = loader.load()?;
-        for warning in &loaded.warnings {
-            tracing::warn!("{warning}");
-        }
         let new = loaded.config;
         controller.reconfigure(setup(&new)?);
         crate::logging::set_level(&new.daemon.log_level);
-        for setting in needs_restart(&started_with, &new) {
-            tracing::warn!("{setting} changed: it takes effect when treadcued restarts");
+        let mut warnings = loaded.warnings;
+        warnings.extend(
+            needs_restart(&started_with, &new)
+                .into_iter()
+                .map(|setting| {
+                    format!("{setting} changed: it takes effect when treadcued restarts")
+                }),
+        );
+        for warning in &warnings {
+            tracing::warn!("{warning}");
         }
-        Ok(())
+        Ok(warnings)
     })
 }
 

@@ -118,7 +118,26 @@ pub fn parse(name: &str, text: &str) -> Result<Parsed, String> {
     .map_err(toml_error)?;
     let warnings = unknown
         .into_iter()
-        .map(|key| format!("{name}: unknown key `{key}` ignored"))
+        .map(|key| match did_you_mean(&key) {
+            Some(near) => format!("{name}: unknown key `{key}` ignored; did you mean `{near}`?"),
+            None => format!("{name}: unknown key `{key}` ignored"),
+        })
         .collect();
     Ok((source, file, warnings))
+}
+
+/// The known key an unknown one most likely meant: the same key in the
+/// section it belongs to (`volume` at the top: `sound.volume`), or a near
+/// spelling (`sound.volum`: `sound.volume`).
+fn did_you_mean(key: &str) -> Option<String> {
+    let known = super::known_keys();
+    let last = key.rsplit('.').next()?;
+    if let Some(found) = known
+        .iter()
+        .find(|k| k.as_str() != key && k.rsplit('.').next() == Some(last))
+    {
+        return Some(found.clone());
+    }
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    crate::program::suggest::nearest(key, &known).map(str::to_string)
 }

@@ -369,6 +369,27 @@ fn default_cache_dir() -> PathBuf {
 
 /// systemd's `StateDirectory=` when run by it, else
 /// `$XDG_STATE_HOME/treadcue`, or under `~/.local/state`.
+/// Every key of the config file, as `section.key`.
+pub fn known_keys() -> Vec<String> {
+    // Settings with no default are not printed until set.
+    let mut keys: Vec<String> = [
+        "sound.device",
+        "sound.tones",
+        "voice.piper_model",
+        "voice.command",
+        "voice.phrasebook",
+    ]
+    .map(String::from)
+    .to_vec();
+    let printed: toml::Table = Config::defaults().to_toml().parse().unwrap_or_default();
+    for (section, table) in &printed {
+        if let Some(table) = table.as_table() {
+            keys.extend(table.keys().map(|key| format!("{section}.{key}")));
+        }
+    }
+    keys
+}
+
 /// An espeak-ng voice that does not speak (a "variant", or a name it does
 /// not have) is refused before espeak-ng is ever run with it. With
 /// espeak-ng not installed, the voice says so when it is used.

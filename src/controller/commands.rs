@@ -75,6 +75,13 @@ impl Controller {
             core.session.started(plan, &snapshot, SystemTime::now());
             core.playing = Some(id);
             core.storage_told = false;
+            let status = core.session.status();
+            tracing::info!(
+                "{}: started, {} steps, {:.0} s",
+                status.program,
+                status.step_count,
+                status.session_length
+            );
             self.notify(super::Change::Session {
                 status: Box::new(core.session.status()),
                 step_started: None,

@@ -224,20 +224,27 @@ impl Controller {
     /// Loads every program and renders its phrases, so a Start later has
     /// nothing slow left to do (rendered phrases are cached on disk).
     /// Broken programs are logged, not fatal: the others still play.
-    pub fn warm_up(&self) {
+    /// Gives how many programs are ready and how many are broken.
+    pub fn warm_up(&self) -> (usize, usize) {
         let setup = self.setup();
+        let (mut ready, mut broken) = (0, 0);
         for id in setup.catalog.ids() {
             let prepared = setup
                 .catalog
                 .load(&id)
                 .map_err(|e| e.to_string())
                 .and_then(|program| self.prepare(&setup, &program).map_err(|e| e.to_string()));
-            if let Err(e) = prepared {
-                tracing::warn!("program {id} cannot be played: {e}");
+            match prepared {
+                Ok(_) => ready += 1,
+                Err(e) => {
+                    broken += 1;
+                    tracing::warn!("program {id} cannot be played: {e}");
+                }
             }
         }
         give_back_memory();
         crate::voice::pack::release_bundled_pages();
+        (ready, broken)
     }
 
     /// Renders the program's phrases and compiles its plan.
@@ -286,10 +293,16 @@ impl Controller {
     /// caller records it once the lock is let go.
     fn settle(&self, core: &mut Core, snapshot: &Snapshot) -> Option<Entry> {
         let now = SystemTime::now();
+        let before = core.session.status();
         let applied = core.session.apply(snapshot, now);
         if !applied.changed {
             return None;
         }
+        log_change(
+            &before,
+            &core.session.status(),
+            applied.step_started.is_some(),
+        );
         let entry = applied.ended.and_then(|state| {
             let outcome = match state {
                 State::Finished => Outcome::Finished,
@@ -326,6 +339,36 @@ impl Controller {
             crate::voice::pack::release_bundled_pages();
         }
         released
+    }
+}
+
+/// One line in the log for each thing a session does: paused (and why),
+/// resumed, a step begun, ended and how.
+fn log_change(before: &Status, now: &Status, step_started: bool) {
+    let program = &now.program;
+    match (before.state, now.state) {
+        (State::Running, State::Paused) => {
+            tracing::info!("{program}: paused ({})", now.pause_reason);
+        }
+        (State::Paused, State::Running) => tracing::info!("{program}: resumed"),
+        (_, State::Finished) => tracing::info!("{program}: finished"),
+        (_, State::Stopped) => tracing::info!(
+            "{program}: stopped at step {} of {}",
+            now.step_index + 1,
+            now.step_count
+        ),
+        _ => {}
+    }
+    if step_started && now.state.is_active() {
+        tracing::info!(
+            "{program}: step {} of {}, {} ({}, {} {})",
+            now.step_index + 1,
+            now.step_count,
+            now.step_name,
+            now.direction,
+            now.speed,
+            now.units
+        );
     }
 }
 

@@ -49,7 +49,9 @@ pub enum DaemonError {
     Bus(#[from] zbus::Error),
 }
 
-pub type Reload = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+/// Re-reads the configuration: the warnings about it (unknown keys), or
+/// why it was refused and the old one kept.
+pub type Reload = Arc<dyn Fn() -> Result<Vec<String>, String> + Send + Sync>;
 
 /// Serves the controller on the bus until `shutdown` resolves, then stops
 /// the session and lets the names go. Each message on `hangups` (SIGHUP)
@@ -111,6 +113,7 @@ pub async fn serve(
         }
     }
     supervisor.stopping();
+    tracing::info!("stopping: the session is paused and saved for the next start");
     // Paused and checkpointed, the session comes back at the next start.
     let suspend = controller.clone();
     let _ = tokio::task::spawn_blocking(move || suspend.suspend()).await;
@@ -135,8 +138,8 @@ async fn reload_on_hangup(
         .await
         .unwrap_or_else(|e| Err(e.to_string()));
     match result {
-        Ok(()) => {
-            tracing::info!("reloaded");
+        Ok(_) => {
+            tracing::info!("reloaded on SIGHUP");
             supervisor.status(shown);
         }
         Err(message) => {

@@ -34,8 +34,9 @@ fn history_row(e: Entry) -> HistoryRow {
 pub struct Treadcue {
     pub controller: Arc<Controller>,
     pub announcer: Arc<Announcer>,
-    /// Re-reads what the daemon was started with; `Err` keeps the old.
-    pub reload: Arc<dyn Fn() -> Result<(), String> + Send + Sync>,
+    /// Re-reads what the daemon was started with: its warnings, or `Err`
+    /// and the old one kept.
+    pub reload: crate::daemon::Reload,
 }
 
 /// Runs a controller call off the bus's own task: starting a program may
@@ -138,21 +139,28 @@ impl Treadcue {
 
     /// Re-reads the configuration; a broken one is reported and the old
     /// one stays in force.
+    #[zbus(out_args("warnings"))]
     async fn reload(
         &self,
         #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<Vec<String>, Error> {
         let reload = self.reload.clone();
         let result = tokio::task::spawn_blocking(move || reload())
             .await
             .map_err(|e| Error::InvalidState(e.to_string()))?;
-        if let Err(message) = result {
-            // Listeners hear it even when the caller was a script that
-            // does not look at replies.
-            let _ = Self::config_error(&emitter, &message).await;
-            return Err(Error::InvalidArgument(message));
+        match result {
+            Ok(warnings) => {
+                tracing::info!("reloaded, asked over D-Bus");
+                Ok(warnings)
+            }
+            Err(message) => {
+                tracing::warn!("reload refused, keeping the configuration in force: {message}");
+                // Listeners hear it even when the caller was a script that
+                // does not look at replies.
+                let _ = Self::config_error(&emitter, &message).await;
+                Err(Error::InvalidArgument(message))
+            }
         }
-        Ok(())
     }
 
     /// idle, running, paused, finished or stopped.

@@ -5,7 +5,7 @@ mod diagnostic;
 pub mod limits;
 pub mod raw;
 mod safety;
-mod suggest;
+pub mod suggest;
 mod validate;
 
 use std::ops::Range;
