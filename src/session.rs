@@ -121,6 +121,8 @@ pub struct Session {
     lead_in: u64,
     /// The player's count of step starts last seen.
     step_starts: u64,
+    /// Samples walked forward and backward, as of the last snapshot.
+    walked: [u64; 2],
     /// When the session was first started; it names the session in the
     /// checkpoint and the history.
     started_at: SystemTime,
@@ -137,6 +139,7 @@ impl Default for Session {
             at_time: UNIX_EPOCH,
             lead_in: 0,
             step_starts: 0,
+            walked: [0, 0],
             started_at: UNIX_EPOCH,
         }
     }
@@ -158,6 +161,11 @@ impl Session {
     /// Session sample as of the last snapshot.
     pub fn position(&self) -> u64 {
         self.at
+    }
+
+    /// Samples walked forward and backward, as of the last snapshot.
+    pub fn walked(&self) -> [u64; 2] {
+        self.walked
     }
 
     /// Whether pause, resume, skip and stop have something to act on.
@@ -256,6 +264,7 @@ impl Session {
         self.at_time = now;
         self.lead_in = snapshot.lead_in;
         self.step_starts = snapshot.step_starts;
+        self.walked = snapshot.walked;
     }
 
     /// The status at `now`.
@@ -363,6 +372,7 @@ mod tests {
             lead_in: 0,
             step_starts,
             device_lost: false,
+            walked: [0, 0],
         }
     }
 

@@ -305,3 +305,52 @@ fn a_session_that_cannot_come_back_is_kept_until_the_next_start_then_recorded() 
     assert_eq!(history[0]["outcome"], "interrupted");
     assert_eq!(checkpoint(bus.dir()).unwrap()["program"], "demo");
 }
+
+/// The history tells the time walked, not how far the program got; it is
+/// shown in local time, one duration format, and can be cut by date and
+/// count.
+#[test]
+fn the_history_counts_time_walked_in_local_time_by_date_and_count() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let _daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    assert!(ctl(&bus, &["start", "demo"]).status.success());
+    // Skipped to the last step at once: 46 s into the program, hardly
+    // any of it walked.
+    assert!(ctl(&bus, &["next"]).status.success());
+    assert!(ctl(&bus, &["next"]).status.success());
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(ctl(&bus, &["stop"]).status.success());
+    let line = std::fs::read_to_string(bus.dir().join("treadcue/history.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    let (walked, position) = (
+        entry["walked"].as_f64().unwrap(),
+        entry["position"].as_f64().unwrap(),
+    );
+    assert!(position >= 46.0, "{entry}");
+    assert!(
+        walked < 10.0,
+        "walked {walked} s of a session skipped to its end: {entry}"
+    );
+
+    let start = entry["start"].as_str().unwrap();
+    let utc_hour: u32 = start[11..13].parse().unwrap();
+    let shown = |tz: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+            .args(["--bus-address", &bus.address, "history"])
+            .args(args)
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let tokyo = shown("Asia/Tokyo", &[]);
+    let tokyo_hour: u32 = tokyo[11..13].parse().unwrap();
+    assert_eq!(tokyo_hour, (utc_hour + 9) % 24, "{start} shown as {tokyo}");
+    assert!(tokyo.contains(" 0:0"), "whole seconds: {tokyo}");
+    assert_eq!(
+        shown("UTC", &["--since", "2999-01-01"]).trim(),
+        "No sessions yet."
+    );
+    assert!(shown("UTC", &["--since", "2020-01-01", "--limit", "1"]).contains("demo"));
+}

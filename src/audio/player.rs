@@ -87,12 +87,13 @@ impl Player {
         self.start_at(plan, sounds, None)
     }
 
-    /// Like [`Player::start`], but paused at sample `paused_at` when given.
+    /// Like [`Player::start`], but paused at sample `paused_at` when given,
+    /// having walked so many samples (forward, backward) before.
     pub fn start_at(
         &self,
         plan: Arc<Plan>,
         sounds: Arc<[CueSound]>,
-        paused_at: Option<u64>,
+        paused_at: Option<(u64, [u64; 2])>,
     ) -> Result<u64, AudioError> {
         let mut output = self.output();
         self.open_in(&mut output)?;
@@ -112,7 +113,7 @@ impl Player {
             .with_pre_roll(pre_roll)
             .with_lead_in(settle);
         let mut sequencer = match paused_at {
-            Some(at) => sequencer.paused_at(at),
+            Some((at, walked)) => sequencer.paused_at(at).with_walked(walked),
             None => sequencer,
         };
         if output.is_lost() {

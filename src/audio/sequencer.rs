@@ -124,6 +124,9 @@ pub struct Sequencer {
     step_starts: u64,
     /// The player's name for this sequencer; 0 when played alone.
     id: u64,
+    /// Samples walked forward and backward: the clock while it runs, so a
+    /// skipped part is not counted and a step gone back to counts twice.
+    walked: [u64; 2],
     /// The device is gone: the session is held paused until it is back.
     device_lost: bool,
     /// Resume was asked for while the device was gone.
@@ -141,6 +144,8 @@ pub struct Snapshot {
     pub lead_in: u64,
     pub step_starts: u64,
     pub device_lost: bool,
+    /// Samples walked forward and backward so far.
+    pub walked: [u64; 2],
 }
 
 impl Sequencer {
@@ -171,6 +176,7 @@ impl Sequencer {
             events: None,
             step_starts: 0,
             id: 0,
+            walked: [0, 0],
             device_lost: false,
             resume_when_back: false,
         }
@@ -204,6 +210,13 @@ impl Sequencer {
 
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Carries on from a session that had walked this much (samples
+    /// forward, backward), as one brought back after a crash.
+    pub fn with_walked(mut self, walked: [u64; 2]) -> Self {
+        self.walked = walked;
+        self
     }
 
     /// Plays near-silent noise for this many samples before each cue.
@@ -269,6 +282,7 @@ impl Sequencer {
             },
             step_starts: self.step_starts,
             device_lost: self.device_lost,
+            walked: self.walked,
         }
     }
 
@@ -488,6 +502,10 @@ impl Sequencer {
             if *offset >= self.sounds[*cue].length {
                 self.current = None;
             }
+        }
+        if let Some(step) = self.plan.steps.get(self.step()) {
+            let backward = step.direction == crate::program::Direction::Backward;
+            self.walked[usize::from(backward)] += 1;
         }
         self.position += 1;
         if self.position >= self.plan.end {

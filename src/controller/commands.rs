@@ -106,7 +106,9 @@ impl Controller {
         if let Some(ended) = snapshot.and_then(|s| self.settle(core, &s)) {
             return Some(ended);
         }
-        let at = snapshot.map_or(core.session.position(), |s| s.position);
+        let at = snapshot.map_or((core.session.position(), core.session.walked()), |s| {
+            (s.position, s.walked)
+        });
         let entry = history_entry(&core.session, at, Outcome::Stopped, SystemTime::now());
         core.playing = None;
         core.session.stopped();

@@ -172,10 +172,10 @@ impl Controller {
         let id = core.active()?;
         let session = &core.session;
         let plan = session.plan()?.clone();
-        let (step, at) = self
+        let (step, at, walked) = self
             .player
-            .with_sequencer(id, |s| (s.step(), s.position()))
-            .unwrap_or((session.step(), session.position()));
+            .with_sequencer(id, |s| (s.step(), s.position(), s.snapshot().walked))
+            .unwrap_or((session.step(), session.position(), session.walked()));
         Some(Checkpoint {
             program: plan.program_id.clone(),
             program_name: plan.program_name.clone(),
@@ -184,6 +184,7 @@ impl Controller {
             step: step.min(plan.steps.len().saturating_sub(1)),
             step_count: plan.steps.len(),
             position: plan.seconds(at),
+            walked: walked.map(|w| plan.seconds(w)),
             saved_at: micros(SystemTime::now()),
             ended: None,
         })
@@ -225,9 +226,12 @@ impl Controller {
         self.player.open().map_err(|e| e.to_string())?;
         {
             let mut core = self.core();
+            let walked = checkpoint
+                .walked
+                .map(|w| (w.max(0.0) * f64::from(plan.sample_rate)) as u64);
             let id = self
                 .player
-                .start_at(plan.clone(), bank.sounds_for(&plan), Some(at))
+                .start_at(plan.clone(), bank.sounds_for(&plan), Some((at, walked)))
                 .map_err(|e| e.to_string())?;
             let snapshot = self
                 .player
@@ -256,7 +260,8 @@ impl Controller {
                 step_count: checkpoint.step_count as u32,
                 completed: false,
                 outcome: Outcome::Interrupted,
-                walked: checkpoint.position,
+                walked: checkpoint.walked[0] + checkpoint.walked[1],
+                position: checkpoint.position,
                 session: checkpoint.started_at,
             };
             let _ = self.record_end(&entry);
@@ -303,10 +308,11 @@ impl Controller {
     }
 }
 
-/// The history's entry for a session ending at sample `at`.
+/// The history's entry for a session ending at sample `at` of its
+/// program, having walked `walked` samples (forward, backward).
 pub(super) fn history_entry(
     session: &Session,
-    at: u64,
+    (at, walked): (u64, [u64; 2]),
     outcome: Outcome,
     now: SystemTime,
 ) -> Option<Entry> {
@@ -326,7 +332,8 @@ pub(super) fn history_entry(
         step_count,
         completed: finished,
         outcome,
-        walked: plan.seconds(at.min(plan.length)),
+        walked: plan.seconds(walked[0] + walked[1]),
+        position: plan.seconds(at.min(plan.length)),
         session: micros(session.started_at()),
     })
 }

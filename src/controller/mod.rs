@@ -308,7 +308,12 @@ impl Controller {
                 State::Finished => Outcome::Finished,
                 _ => Outcome::Stopped,
             };
-            history_entry(&core.session, snapshot.position, outcome, now)
+            history_entry(
+                &core.session,
+                (snapshot.position, snapshot.walked),
+                outcome,
+                now,
+            )
         });
         self.notify(Change::Session {
             status: Box::new(core.session.status()),

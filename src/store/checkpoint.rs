@@ -23,6 +23,9 @@ pub struct Checkpoint {
     pub step_count: usize,
     /// Seconds into the session.
     pub position: f64,
+    /// Seconds walked forward and backward so far.
+    #[serde(default)]
+    pub walked: [f64; 2],
     pub saved_at: i64,
     /// The session ended, but its history entry could not be written:
     /// the entry to write at the next start, instead of bringing the
@@ -42,7 +45,8 @@ impl Checkpoint {
             state: entry.outcome.as_str().to_string(),
             step: entry.steps_done as usize,
             step_count: entry.step_count as usize,
-            position: entry.walked,
+            position: entry.position,
+            walked: [entry.walked, 0.0],
             saved_at: entry.session,
             ended: Some(entry),
         }
@@ -188,6 +192,7 @@ mod tests {
             step: 1,
             step_count: 3,
             position: 30.5,
+            walked: [20.0, 10.5],
             saved_at: 2,
             ended: None,
         };

@@ -42,8 +42,12 @@ pub struct Entry {
     pub step_count: u32,
     pub completed: bool,
     pub outcome: Outcome,
-    /// Seconds into the program when it ended.
+    /// Seconds actually walked: the session's clock while it ran, so a
+    /// skipped part is not counted and pauses are not either.
     pub walked: f64,
+    /// Seconds into the program when it ended.
+    #[serde(default)]
+    pub position: f64,
     /// The session's start in microseconds since the Unix epoch: two
     /// entries for one session are never written.
     pub session: i64,
@@ -156,6 +160,7 @@ mod tests {
             completed: true,
             outcome: Outcome::Finished,
             walked: 60.0,
+            position: 60.0,
             session,
         }
     }

@@ -13,6 +13,10 @@ use zbus::{OwnedVariant, proxy};
 use crate::dbus::{self, Bus};
 use crate::program::clock;
 
+mod history;
+
+use history::{Date, history, parse_date};
+
 #[proxy(
     interface = "io.github.treadcue.Treadcue1",
     default_service = "io.github.treadcue.Treadcue1",
@@ -111,11 +115,17 @@ pub enum Command {
     Watch,
     /// Ask the daemon to re-read its configuration.
     Reload,
-    /// Show the sessions walked, oldest first.
+    /// Show the sessions walked, oldest first, in local time.
     History {
-        /// As JSON, for scripts.
+        /// As JSON, for scripts (times in RFC 3339).
         #[arg(long)]
         json: bool,
+        /// Only the last N sessions.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Only sessions started on or after this local date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: Option<Date>,
     },
 }
 
@@ -245,7 +255,7 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
             }
             Ok(())
         }
-        Command::History { json } => history(&proxy, json).await,
+        Command::History { json, limit, since } => history(&proxy, json, limit, since).await,
     }
 }
 
@@ -259,43 +269,6 @@ fn started_by_name(path: &str) -> String {
          (or /etc/treadcue/programs/ for every user), then run `treadcuectl start {name}`; \
          `treadcued check {path}` checks it first"
     )
-}
-
-async fn history(proxy: &TreadcueProxy<'_>, json: bool) -> zbus::Result<()> {
-    let rows = proxy.history().await?;
-    if json {
-        let entries: Vec<serde_json::Value> = rows
-            .into_iter()
-            .map(
-                |(program, name, start, end, done, count, completed, outcome, walked)| {
-                    serde_json::json!({
-                        "program": program,
-                        "program_name": name,
-                        "start": start,
-                        "end": end,
-                        "steps_done": done,
-                        "step_count": count,
-                        "completed": completed,
-                        "outcome": outcome,
-                        "walked": walked,
-                    })
-                },
-            )
-            .collect();
-        println!("{}", serde_json::Value::Array(entries));
-        return Ok(());
-    }
-    if rows.is_empty() {
-        println!("No sessions yet.");
-    }
-    for (program, name, start, _end, done, count, _completed, outcome, walked) in rows {
-        // "2026-11-21T13:04:05Z" shown as "2026-11-21 13:04".
-        let when = start.get(..16).unwrap_or(&start).replace('T', " ");
-        let walked = clock(Duration::from_secs_f64(walked.max(0.0)));
-        let steps = format!("{done}/{count} steps");
-        println!("{when}  {program:<22} {walked:>6}  {steps:<12} {outcome:<11}  {name}");
-    }
-    Ok(())
 }
 
 async fn list(proxy: &TreadcueProxy<'_>) -> zbus::Result<()> {
