@@ -648,3 +648,26 @@ fn the_log_tells_what_each_session_did() {
         assert!(log.contains(line), "no {line:?} in:\n{log}");
     }
 }
+
+/// A treadcuectl user reads words, not D-Bus method names, and a misspelt
+/// program gets the nearest name.
+#[test]
+fn errors_speak_the_clients_language_and_suggest_a_program() {
+    let world = world(&[]);
+    let ctl = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+            .args(["--bus-address", &world.bus.address])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = ctl(&["start", "retro-buildr"]);
+    assert!(said.contains("did you mean \"retro-builder\"?"), "{said}");
+    let said = ctl(&["pause"]);
+    assert!(
+        said.contains("no session is running: start a program first"),
+        "{said}"
+    );
+    assert!(!said.contains("Start("), "{said}");
+}

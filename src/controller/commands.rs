@@ -238,11 +238,17 @@ impl Controller {
 
 /// A program by id, or the error a client can act on.
 fn load(catalog: &crate::catalog::Catalog, id: &str) -> Result<Program, ControlError> {
+    let unknown = |id: &str| {
+        let known = catalog.ids();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let near = crate::program::suggest::nearest(id, &known).map(str::to_string);
+        ControlError::UnknownProgram(id.to_string(), near)
+    };
     if !is_program_id(id) {
-        return Err(ControlError::UnknownProgram(id.to_string()));
+        return Err(unknown(id));
     }
     catalog.load(id).map_err(|e| match e {
-        LoadError::NotFound { id, .. } => ControlError::UnknownProgram(id),
+        LoadError::NotFound { id, .. } => unknown(&id),
         LoadError::Invalid(diagnostics) => ControlError::InvalidProgram {
             id: id.to_string(),
             details: diagnostics

@@ -32,8 +32,9 @@ pub use commands::MAX_SAY_CHARS;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ControlError {
-    #[error("there is no program {0:?}; ListPrograms gives the names")]
-    UnknownProgram(String),
+    /// The name asked for, and the nearest name there is.
+    #[error("there is no program {0:?}{near}; the list of programs gives the names", near = did_you_mean(.1))]
+    UnknownProgram(String, Option<String>),
     #[error("the program {id:?} is broken: {details}")]
     InvalidProgram { id: String, details: String },
     #[error("{0}")]
@@ -134,8 +135,14 @@ pub struct Controller {
     listeners: Mutex<Vec<UnboundedSender<Change>>>,
 }
 
+fn did_you_mean(near: &Option<String>) -> String {
+    near.as_ref()
+        .map(|n| format!(" (did you mean {n:?}?)"))
+        .unwrap_or_default()
+}
+
 fn no_session() -> ControlError {
-    ControlError::InvalidState("no session is running: start one with Start(program)".into())
+    ControlError::InvalidState("no session is running: start a program first".into())
 }
 
 impl Controller {

@@ -29,7 +29,7 @@ impl From<ControlError> for Error {
     fn from(e: ControlError) -> Self {
         let message = e.to_string();
         match e {
-            ControlError::UnknownProgram(_) => Error::UnknownProgram(message),
+            ControlError::UnknownProgram(..) => Error::UnknownProgram(message),
             ControlError::InvalidProgram { .. } => Error::InvalidProgram(message),
             ControlError::InvalidState(_) => Error::InvalidState(message),
             ControlError::InvalidArgument(_) => Error::InvalidArgument(message),
