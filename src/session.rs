@@ -70,6 +70,9 @@ pub struct Status {
     /// for the audio device; it goes on by itself) or "restored"; empty
     /// unless paused.
     pub pause_reason: String,
+    /// The player's volume, 0 to 1: not the session's, but announced with
+    /// it so both interfaces tell every change.
+    pub volume: f64,
 }
 
 /// Why a paused session is paused.
@@ -306,6 +309,7 @@ impl Session {
             elapsed: seconds(self.at.min(plan.length)),
             session_length: seconds(plan.length),
             pause_reason: self.pause_reason.as_str().to_string(),
+            volume: 0.0,
         }
     }
 }
@@ -330,6 +334,7 @@ impl Status {
             elapsed: 0.0,
             session_length: 0.0,
             pause_reason: String::new(),
+            volume: 0.0,
         }
     }
 }

@@ -671,3 +671,66 @@ fn errors_speak_the_clients_language_and_suggest_a_program() {
     );
     assert!(!said.contains("Start("), "{said}");
 }
+
+/// A volume set through either interface is announced on both, and kept
+/// across a restart.
+#[test]
+fn a_volume_change_is_told_on_both_interfaces_and_kept() {
+    let mut world = world(&[]);
+    let runtime = runtime();
+    runtime.block_on(async {
+        let (connection, proxy) = connect(&world).await;
+        let mpris = zbus::fdo::PropertiesProxy::builder(&connection)
+            .destination("org.mpris.MediaPlayer2.treadcue")
+            .path("/org/mpris/MediaPlayer2")
+            .build()
+            .await
+            .unwrap();
+        let mut native_told = proxy.receive_volume_changed().await;
+        let mut mpris_told = mpris.receive_properties_changed().await.unwrap();
+        // The first item of a property stream is its value now.
+        let _ = tokio::time::timeout(Duration::from_secs(2), native_told.next()).await;
+
+        let (ok, _, err) = busctl(
+            &world,
+            &[
+                "set-property",
+                "org.mpris.MediaPlayer2.treadcue",
+                "/org/mpris/MediaPlayer2",
+                "org.mpris.MediaPlayer2.Player",
+                "Volume",
+                "d",
+                "0.3",
+            ],
+        );
+        assert!(ok, "{err}");
+        let told = tokio::time::timeout(Duration::from_secs(5), native_told.next())
+            .await
+            .expect("the native interface told the MPRIS change")
+            .unwrap();
+        assert_eq!(told.get().await.unwrap(), 0.3);
+
+        proxy.set_volume(0.4).await.unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let change = tokio::time::timeout_at(deadline, mpris_told.next())
+                .await
+                .expect("MPRIS told the native change")
+                .unwrap();
+            let args = change.args().unwrap();
+            // The MPRIS change of before may come first.
+            let volume = args
+                .changed_properties()
+                .get("Volume")
+                .filter(|_| args.interface_name() == "org.mpris.MediaPlayer2.Player")
+                .map(|v| f64::try_from(v).unwrap());
+            if volume == Some(0.4) {
+                break;
+            }
+        }
+    });
+    let _ = world.daemon.child.kill();
+    let _ = world.daemon.child.wait();
+    world.daemon = Daemon::start(&world.bus, &world._pulse.address(), &[]);
+    assert_eq!(property(&world, "Volume"), "d 0.4");
+}

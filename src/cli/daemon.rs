@@ -68,7 +68,12 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
             None
         }
     };
-    let options = config.player_options();
+    let mut options = config.player_options();
+    // A volume set at run time outlives a restart, until the config's
+    // own volume changes.
+    if let Some(volume) = state.saved_volume(f64::from(config.sound.volume)) {
+        options.volume = volume as f32;
+    }
     let rate = options.output.rate;
     let (player, news) = Player::new(options);
     let controller = Arc::new(Controller::new(ControllerParts {
@@ -76,6 +81,7 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
         player,
         rate,
         state,
+        config_volume: f64::from(config.sound.volume),
     }));
     // Before READY=1: programs loaded, phrases rendered, and a session
     // cut short brought back.

@@ -83,7 +83,7 @@ impl Controller {
                 status.session_length
             );
             self.notify(super::Change::Session {
-                status: Box::new(core.session.status()),
+                status: Box::new(self.status_of(&core)),
                 step_started: None,
                 ended: None,
             });
@@ -113,7 +113,7 @@ impl Controller {
         core.playing = None;
         core.session.stopped();
         self.notify(super::Change::Session {
-            status: Box::new(core.session.status()),
+            status: Box::new(self.status_of(core)),
             step_started: None,
             ended: Some(false),
         });
@@ -232,6 +232,10 @@ impl Controller {
         }
         // -0 is 0: adding a positive zero drops the sign.
         self.player.set_volume((volume + 0.0) as f32);
+        if let Err(e) = self.state.save_volume(self.volume(), self.config_volume) {
+            tracing::warn!("{e}");
+        }
+        self.notify(super::Change::Volume(self.volume()));
         Ok(())
     }
 }

@@ -86,6 +86,8 @@ pub struct ControllerParts {
     pub rate: u32,
     /// Where the checkpoint and the history are kept.
     pub state: StateFiles,
+    /// The config's volume: one set at run time is kept over it.
+    pub config_volume: f64,
 }
 
 /// What the controller tells its listeners, in the order it happened.
@@ -101,6 +103,8 @@ pub enum Change {
     },
     /// The checkpoint or the history could not be written.
     Storage(String),
+    /// The volume changed.
+    Volume(f64),
 }
 
 /// The session and which of the player's sequencers plays it: the state
@@ -133,6 +137,7 @@ pub struct Controller {
     last_pulled: Mutex<u64>,
     core: Mutex<Core>,
     listeners: Mutex<Vec<UnboundedSender<Change>>>,
+    config_volume: f64,
 }
 
 fn did_you_mean(near: &Option<String>) -> String {
@@ -156,6 +161,7 @@ impl Controller {
             last_pulled: Mutex::new(0),
             core: Mutex::new(Core::default()),
             listeners: Mutex::new(Vec::new()),
+            config_volume: parts.config_volume,
         }
     }
 
@@ -192,7 +198,15 @@ impl Controller {
     }
 
     pub fn status(&self) -> Status {
-        self.core().session.status()
+        let mut status = self.core().session.status();
+        status.volume = self.volume();
+        status
+    }
+
+    fn status_of(&self, core: &Core) -> Status {
+        let mut status = core.session.status();
+        status.volume = self.volume();
+        status
     }
 
     pub fn state(&self) -> State {
@@ -323,7 +337,7 @@ impl Controller {
             )
         });
         self.notify(Change::Session {
-            status: Box::new(core.session.status()),
+            status: Box::new(self.status_of(core)),
             step_started: applied.step_started,
             ended: applied.ended.map(|state| state == State::Finished),
         });

@@ -93,6 +93,12 @@ pub async fn serve(
                     shown = controller.status();
                     supervisor.status(&shown);
                 }
+                Some(Change::Volume(_)) => {
+                    // Told on both interfaces, whichever one set it.
+                    if let Err(e) = announcer.announce(connection.object_server()).await {
+                        tracing::warn!("cannot send a property change: {e}");
+                    }
+                }
                 Some(Change::Storage(message)) => {
                     tell_storage_failing(&controller, &treadcue, &supervisor, &message).await;
                 }

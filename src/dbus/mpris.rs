@@ -78,6 +78,9 @@ impl MprisPlayer {
                 changed.insert(name, Variant::from(active));
             }
         }
+        if old.volume != new.volume {
+            changed.insert("Volume", Variant::from(new.volume));
+        }
         let track = |s: &Status| (s.step_index, s.program.clone(), s.state == State::Idle);
         if track(old) != track(new) {
             let metadata: HashMap<String, OwnedVariant> = self.metadata();

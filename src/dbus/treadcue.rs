@@ -327,7 +327,7 @@ pub async fn announce_changes(
         step_count => "StepCount", step_name => "StepName", direction => "Direction", speed => "Speed",
         incline => "Incline", units => "Units", step_length => "StepLength", step_remaining => "StepRemaining",
         step_ends_at => "StepEndsAt", session_ends_at => "SessionEndsAt", elapsed => "Elapsed",
-        session_length => "SessionLength", pause_reason => "PauseReason",
+        session_length => "SessionLength", pause_reason => "PauseReason", volume => "Volume",
     );
     if old.state != new.state {
         changed.insert("State", Variant::from(new.state.as_str()));

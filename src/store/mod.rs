@@ -44,6 +44,30 @@ pub struct StateFiles {
 }
 
 impl StateFiles {
+    fn volume_file(&self) -> std::path::PathBuf {
+        self.dir.join("volume")
+    }
+
+    /// Keeps a volume set at run time, with the config's volume it was
+    /// set over, so a restart keeps it until the config's own changes.
+    pub fn save_volume(&self, volume: f64, config_volume: f64) -> Result<(), String> {
+        let text = format!("{volume} {config_volume}\n");
+        write_atomically(&self.volume_file(), text.as_bytes()).map_err(|e| {
+            format!(
+                "cannot keep the volume in {}: {e}",
+                self.volume_file().display()
+            )
+        })
+    }
+
+    /// The volume set at run time, if it was set over `config_volume`.
+    pub fn saved_volume(&self, config_volume: f64) -> Option<f64> {
+        let text = crate::files::read_regular_text(&self.volume_file(), 64).ok()?;
+        let mut numbers = text.split_whitespace().map(|n| n.parse::<f64>().ok());
+        let (volume, over) = (numbers.next()??, numbers.next()??);
+        ((over - config_volume).abs() < 1e-6 && (0.0..=1.0).contains(&volume)).then_some(volume)
+    }
+
     /// Whether a file can be written in the folder now.
     pub fn writable(&self) -> Result<(), String> {
         tempfile::NamedTempFile::new_in(&self.dir)
