@@ -734,3 +734,34 @@ fn a_volume_change_is_told_on_both_interfaces_and_kept() {
     world.daemon = Daemon::start(&world.bus, &world._pulse.address(), &[]);
     assert_eq!(property(&world, "Volume"), "d 0.4");
 }
+
+/// Broken programs do not vanish: `list --all` shows them with their first
+/// error.
+#[test]
+fn list_all_shows_broken_programs_with_their_first_error() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        folder.path().join("knee.toml"),
+        "name = \"Knee\"\n[[steps]]\nspeed = 1\n",
+    )
+    .unwrap();
+    let world = world(&["--programs", folder.path().to_str().unwrap()]);
+    let list = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+            .args(["--bus-address", &world.bus.address, "list"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(!list(&[]).contains("knee"));
+    let all = list(&["--all"]);
+    let line = all
+        .lines()
+        .find(|l| l.starts_with("knee"))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(
+        line.contains("broken") && line.contains("knee.toml:"),
+        "{line}"
+    );
+}

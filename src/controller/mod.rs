@@ -242,6 +242,24 @@ impl Controller {
             .collect()
     }
 
+    /// Every program that cannot be played, by id, with its first error.
+    pub fn broken_programs(&self) -> Vec<(String, String)> {
+        let setup = self.setup();
+        let catalog = &setup.catalog;
+        catalog
+            .ids()
+            .into_iter()
+            .filter_map(|id| match catalog.load(&id) {
+                Ok(_) => None,
+                Err(crate::catalog::LoadError::Invalid(errors)) => {
+                    let first = errors.first().map(ToString::to_string).unwrap_or_default();
+                    Some((id, first))
+                }
+                Err(e) => Some((id, e.to_string())),
+            })
+            .collect()
+    }
+
     /// Loads every program and renders its phrases, so a Start later has
     /// nothing slow left to do (rendered phrases are cached on disk).
     /// Broken programs are logged, not fatal: the others still play.

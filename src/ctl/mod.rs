@@ -24,6 +24,7 @@ use history::{Date, history, parse_date};
 )]
 pub trait Treadcue {
     fn list_programs(&self) -> zbus::Result<Vec<(String, String, String, f64)>>;
+    fn list_broken_programs(&self) -> zbus::Result<Vec<(String, String)>>;
     fn start(&self, program: &str) -> zbus::Result<()>;
     fn pause(&self) -> zbus::Result<()>;
     fn resume(&self) -> zbus::Result<()>;
@@ -75,7 +76,12 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the programs the daemon can play.
-    List,
+    List {
+        /// Also the program files that cannot be played, with their first
+        /// error.
+        #[arg(long)]
+        all: bool,
+    },
     /// Start a program by name.
     Start {
         /// The program's name, as `treadcuectl list` shows it (a file
@@ -230,7 +236,7 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
     let connection = connection.clone();
     let proxy = TreadcueProxy::new(&connection).await?;
     match command {
-        Command::List => list(&proxy).await,
+        Command::List { all } => list(&proxy, all).await,
         Command::Start { program } => proxy.start(&program).await,
         Command::Pause => proxy.pause().await,
         Command::Resume => proxy.resume().await,
@@ -271,7 +277,7 @@ fn started_by_name(path: &str) -> String {
     )
 }
 
-async fn list(proxy: &TreadcueProxy<'_>) -> zbus::Result<()> {
+async fn list(proxy: &TreadcueProxy<'_>, all: bool) -> zbus::Result<()> {
     for (id, name, description, seconds) in proxy.list_programs().await? {
         println!(
             "{id:<22} {:>8}  {name}",
@@ -279,6 +285,12 @@ async fn list(proxy: &TreadcueProxy<'_>) -> zbus::Result<()> {
         );
         if !description.is_empty() {
             println!("{:<32}{description}", "");
+        }
+    }
+    if all {
+        for (id, error) in proxy.list_broken_programs().await? {
+            let first_line = error.lines().next().unwrap_or_default();
+            println!("{id:<22}   broken  {first_line}");
         }
     }
     Ok(())

@@ -78,6 +78,12 @@ impl Treadcue {
         .await
     }
 
+    /// Every program file that cannot be played: id and its first error.
+    #[zbus(out_args("programs"))]
+    async fn list_broken_programs(&self) -> Result<Vec<(String, String)>, Error> {
+        blocking(&self.controller, |c| Ok(c.broken_programs())).await
+    }
+
     /// Starts a program by id (a name, never a path), replacing any session.
     async fn start(
         &self,
