@@ -70,6 +70,9 @@ pub struct Status {
     /// for the audio device; it goes on by itself) or "restored"; empty
     /// unless paused.
     pub pause_reason: String,
+    /// The step after this one as a person reads it ("Forward at 1.5 mph,
+    /// incline 0%, for 1:30"); empty at the last step.
+    pub next_step: String,
     /// The player's volume, 0 to 1: not the session's, but announced with
     /// it so both interfaces tell every change.
     pub volume: f64,
@@ -309,6 +312,11 @@ impl Session {
             elapsed: seconds(self.at.min(plan.length)),
             session_length: seconds(plan.length),
             pause_reason: self.pause_reason.as_str().to_string(),
+            next_step: plan
+                .steps
+                .get(self.step + 1)
+                .map(|next| describe_step(next, plan))
+                .unwrap_or_default(),
             volume: 0.0,
         }
     }
@@ -334,9 +342,33 @@ impl Status {
             elapsed: 0.0,
             session_length: 0.0,
             pause_reason: String::new(),
+            next_step: String::new(),
             volume: 0.0,
         }
     }
+}
+
+/// A step as a person reads it: "Backward at 0.8 mph, incline 0%, for 0:30"
+/// (with its name first when the name is not just its direction).
+fn describe_step(step: &crate::plan::PlannedStep, plan: &Plan) -> String {
+    let direction = step.direction.as_str();
+    let mut words = String::new();
+    if !step.name.eq_ignore_ascii_case(direction) {
+        words.push_str(&format!("{}: ", step.name));
+    }
+    let mut chars = direction.chars();
+    let direction: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    words.push_str(&format!(
+        "{direction} at {} {}, incline {}%, for {}",
+        step.speed,
+        plan.units.label(),
+        step.incline,
+        crate::program::clock(Duration::from_secs_f64(plan.seconds(step.length)))
+    ));
+    words
 }
 
 /// Microseconds since the Unix epoch: how clients and the checkpoint are

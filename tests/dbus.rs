@@ -591,9 +591,32 @@ fn treadcuectl_watch_follows_the_session_from_signals() {
     while let Ok(line) = said.recv_timeout(Duration::from_secs(3)) {
         seen.push(line);
     }
+    // The daemon goes, and comes back with the session restored: watch
+    // says so, then shows the state read afresh.
+    let mut world = world;
+    call(&world, "Start", &["s", "demo"]);
+    std::thread::sleep(Duration::from_secs(3));
+    let _ = world.daemon.child.kill();
+    let _ = world.daemon.child.wait();
+    world.daemon = Daemon::start(&world.bus, &world._pulse.address(), &[]);
+    while let Ok(line) = said.recv_timeout(Duration::from_secs(3)) {
+        seen.push(line);
+    }
     let _ = watch.kill();
     let _ = watch.wait();
     let text = seen.join("\n");
+    assert_eq!(
+        seen[0], "idle: no session",
+        "it starts with the state now: {text}"
+    );
+    let gone = seen
+        .iter()
+        .position(|l| l == "treadcued is not running")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        seen[gone..].iter().any(|l| l.starts_with("paused: step")),
+        "back, paused, read afresh: {text}"
+    );
     assert!(text.contains("step 1 started: Warm-up"), "{text}");
     assert!(text.contains("running: step 1 of 3 Warm-up"), "{text}");
     assert!(text.contains("paused: step 1 of 3 Warm-up"), "{text}");
@@ -764,4 +787,93 @@ fn list_all_shows_broken_programs_with_their_first_error() {
         line.contains("broken") && line.contains("knee.toml:"),
         "{line}"
     );
+}
+
+/// `treadcuectl watch` in a real (pseudo-)terminal of 60 columns: space
+/// pauses and resumes, `n` skips, `q` quits, and no line is drawn wider
+/// than the terminal.
+#[test]
+fn treadcuectl_watch_in_a_terminal_fits_it_and_takes_keys() {
+    let world = world(&[]);
+    call(&world, "Start", &["s", "demo"]);
+    let transcript = world.bus.dir().join("screen");
+    // python3's pty module gives watch a terminal of a set size, types
+    // the keys a second apart and keeps what was drawn.
+    let script = r#"
+import os, pty, sys, time, fcntl, termios, struct, select
+ctl, address, out = sys.argv[1], sys.argv[2], sys.argv[3]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(ctl, [ctl, "--bus-address", address, "watch"])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+drawn = b""
+def read_for(seconds):
+    global drawn
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                drawn += os.read(fd, 65536)
+            except OSError:
+                return
+for key in [b"", b" ", b" ", b"n", b"q"]:
+    if key:
+        os.write(fd, key)
+    read_for(1.5)
+_, status = os.waitpid(pid, 0)
+open(out, "wb").write(drawn)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            script,
+            env!("CARGO_BIN_EXE_treadcuectl"),
+            &world.bus.address,
+        ])
+        .arg(&transcript)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "watch did not quit on q: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drawn = String::from_utf8_lossy(&std::fs::read(&transcript).unwrap()).into_owned();
+    // Without the escape sequences, every line fits 60 columns.
+    let plain = strip_escapes(&drawn);
+    for line in plain.split(['\r', '\n']) {
+        assert!(
+            line.chars().count() <= 60,
+            "{} columns: {line:?}",
+            line.chars().count()
+        );
+    }
+    assert!(plain.contains("next: Backward at 0.8 mph"), "{plain}");
+    assert!(plain.contains("paused (requested)"), "{plain}");
+    // Space paused, space resumed, n skipped to the second step.
+    assert_eq!(property(&world, "State"), "s \"running\"");
+    assert_eq!(property(&world, "StepIndex"), "u 1");
+}
+
+/// The text of a terminal transcript without its escape sequences.
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }

@@ -2,20 +2,24 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
-use futures_util::StreamExt;
+
 use zbus::{OwnedVariant, proxy};
 
 use crate::dbus::{self, Bus};
 use crate::program::clock;
 
 mod history;
+mod view;
+mod watch;
 
 use history::{Date, history, parse_date};
+use view::describe;
+use watch::watch;
 
 #[proxy(
     interface = "io.github.treadcue.Treadcue1",
@@ -385,7 +389,7 @@ async fn status(connection: &zbus::Connection, json: bool) -> zbus::Result<()> {
         println!("{value}");
         return Ok(());
     }
-    for line in describe(&p, step_left, session_left) {
+    for line in describe(Some(&p), step_left, session_left, usize::MAX) {
         println!("{line}");
     }
     Ok(())
@@ -393,121 +397,4 @@ async fn status(connection: &zbus::Connection, json: bool) -> zbus::Result<()> {
 
 fn time(seconds: f64) -> String {
     clock(Duration::from_secs(seconds.round() as u64))
-}
-
-fn bar(done: f64, width: usize) -> String {
-    let filled = ((done.clamp(0.0, 1.0)) * width as f64).round() as usize;
-    format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
-}
-
-/// The session as a few lines for a person.
-fn describe(p: &Properties, step_left: f64, session_left: f64) -> Vec<String> {
-    let state = text(p, "State");
-    if state == "idle" {
-        return vec!["idle: no session. `treadcuectl list` shows the programs, `treadcuectl start NAME` starts one".into()];
-    }
-    let step_length = number(p, "StepLength");
-    let session_length = number(p, "SessionLength");
-    vec![
-        format!(
-            "{} ({}): {state}",
-            text(p, "ProgramName"),
-            text(p, "Program")
-        ),
-        format!(
-            "step {} of {}: {}, {} at {:.1} {}, incline {}%",
-            unsigned(p, "StepIndex") + 1,
-            unsigned(p, "StepCount"),
-            text(p, "StepName"),
-            text(p, "Direction"),
-            number(p, "Speed"),
-            text(p, "Units"),
-            number(p, "Incline")
-        ),
-        format!(
-            "step    {} {} left",
-            bar(1.0 - step_left / step_length.max(1e-9), 30),
-            time(step_left)
-        ),
-        format!(
-            "session {} {} left",
-            bar(1.0 - session_left / session_length.max(1e-9), 30),
-            time(session_left)
-        ),
-    ]
-}
-
-/// A live view driven by the daemon's signals. Between signals the
-/// countdown runs on this machine's clock from the end times the daemon
-/// published: nothing is polled.
-async fn watch(connection: &zbus::Connection, proxy: &TreadcueProxy<'_>) -> zbus::Result<()> {
-    let properties = properties_proxy(connection).await?;
-    let mut changes = properties.receive_properties_changed().await?;
-    let mut steps = proxy.receive_step_started().await?;
-    let mut finished = proxy.receive_session_finished().await?;
-    let mut p = all_properties(connection).await?;
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    let terminal = std::io::stdout().is_terminal();
-    let mut drawn = 0;
-    loop {
-        // Every stream is read on every turn: a signal stream left unread
-        // stalls the whole connection.
-        tokio::select! {
-            Some(change) = changes.next() => {
-                if let Ok(args) = change.args() {
-                    for (name, value) in args.changed_properties() {
-                        if let Ok(value) = value.try_to_owned() {
-                            p.insert(name.to_string(), value);
-                        }
-                    }
-                }
-                if !terminal {
-                    print_line(&p);
-                    continue;
-                }
-            }
-            Some(step) = steps.next() => {
-                if let (Ok(args), false) = (step.args(), terminal) {
-                    println!("step {} started: {}", args.index() + 1, args.name());
-                }
-            }
-            Some(end) = finished.next() => {
-                if let Ok(args) = end.args() {
-                    if !terminal {
-                        println!("session {} {}", args.program(), if *args.completed() { "finished" } else { "stopped" });
-                    }
-                }
-            }
-            _ = tick.tick() => {
-                if !terminal {
-                    continue;
-                }
-            }
-        }
-        if terminal {
-            let (step_left, session_left) = left(&p);
-            let lines = describe(&p, step_left, session_left);
-            let mut out = std::io::stdout().lock();
-            if drawn > 0 {
-                let _ = write!(out, "\x1b[{drawn}A");
-            }
-            for line in &lines {
-                let _ = writeln!(out, "\x1b[2K{line}");
-            }
-            let _ = out.flush();
-            drawn = lines.len();
-        }
-    }
-}
-
-fn print_line(p: &Properties) {
-    let (step_left, _) = left(p);
-    println!(
-        "{}: step {} of {} {} ({} left)",
-        text(p, "State"),
-        unsigned(p, "StepIndex") + 1,
-        unsigned(p, "StepCount"),
-        text(p, "StepName"),
-        time(step_left)
-    );
 }

@@ -271,6 +271,12 @@ impl Treadcue {
         self.announcer.shown().pause_reason
     }
 
+    /// The step after this one as a person reads it; empty at the last.
+    #[zbus(property)]
+    fn next_step(&self) -> String {
+        self.announcer.shown().next_step
+    }
+
     /// From 0 to 1.
     #[zbus(property)]
     fn volume(&self) -> f64 {
@@ -333,7 +339,7 @@ pub async fn announce_changes(
         step_count => "StepCount", step_name => "StepName", direction => "Direction", speed => "Speed",
         incline => "Incline", units => "Units", step_length => "StepLength", step_remaining => "StepRemaining",
         step_ends_at => "StepEndsAt", session_ends_at => "SessionEndsAt", elapsed => "Elapsed",
-        session_length => "SessionLength", pause_reason => "PauseReason", volume => "Volume",
+        session_length => "SessionLength", pause_reason => "PauseReason", volume => "Volume", next_step => "NextStep",
     );
     if old.state != new.state {
         changed.insert("State", Variant::from(new.state.as_str()));
