@@ -272,3 +272,47 @@ fn only_voices_that_speak_are_listed_and_taken() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("it crashed (signal 11)"), "{said}");
 }
+
+/// With espeak-ng there, the bundled pack still says what it can: in an
+/// announcement with a note it lacks a word of, only the note goes to the
+/// synthesizer, so the voice does not change for the whole cue.
+#[test]
+fn the_pack_says_what_it_can_and_the_synthesizer_only_the_rest() {
+    require_espeak();
+    use treadcue::voice::{Pack, Voice, VoiceChoice, build};
+    let announcement = "Forward at one point five miles per hour, flat, for three minutes.";
+    let text = format!("{announcement} Breathe easy and smile.");
+    let chain = build(&VoiceChoice::Pack, None);
+    let mixed = chain.render(&text).unwrap();
+    let pack = Pack::bundled().render(announcement).unwrap().trimmed();
+    assert_eq!(mixed.rate, pack.rate);
+    assert!(mixed.samples.len() > pack.samples.len());
+    assert_eq!(
+        &mixed.samples[..pack.samples.len()],
+        &pack.samples[..],
+        "the announcement is the pack's own recording"
+    );
+}
+
+/// Without a synthesizer, check names every word the bundled voice lacks,
+/// at the step whose words they are, before anything is played.
+#[test]
+fn check_lists_every_word_the_voice_cannot_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("breathe.toml");
+    std::fs::write(
+        &file,
+        "name = \"Breathe\"\n[[steps]]\ndirection = \"forward\"\nduration = \"3m\"\nspeed = 1.5\n\
+         note = \"Breathe easy and smile.\"\n",
+    )
+    .unwrap();
+    let empty = dir.path().join("bin");
+    std::fs::create_dir(&empty).unwrap();
+    let out = treadcued(&["check", file.to_str().unwrap()], Some(&empty));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("breathe.toml:2:1: error: the voice cannot say `breathe`, `easy`, `smile`"),
+        "{said}"
+    );
+}

@@ -86,6 +86,14 @@ fn check_one(
             return false;
         }
     };
+    let unsayable = super::sound_args::unsayable_errors(config, &program);
+    for error in &unsayable {
+        println!("{error}\n");
+    }
+    if !unsayable.is_empty() {
+        println!("{file}: {} error(s)", unsayable.len());
+        return false;
+    }
     let mut warnings = safety_warnings(&program, options);
     warnings.extend(super::sound_args::fit_warnings_of(config, &program));
     for warning in &warnings {

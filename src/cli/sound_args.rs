@@ -79,3 +79,34 @@ pub fn warn_about(config: &Config, program: &Program) {
         eprintln!("{warning}\n");
     }
 }
+
+/// An error for each text of the program that the configured voice cannot
+/// say, naming every word it lacks, at the step the text belongs to.
+pub fn unsayable_errors(config: &Config, program: &Program) -> Vec<Diagnostic> {
+    let (Ok(voice), Ok(phrases)) = (config.build_voice(), config.phrasebook()) else {
+        return Vec::new();
+    };
+    let plan = plan::compile(program, &config.cues, &phrases, &Estimates, 16_000);
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for cue in &plan.cues {
+        let Some(text) = &cue.text else { continue };
+        let missing = voice.missing_words(text);
+        let Some(step) = program.steps.get(cue.step).filter(|_| !missing.is_empty()) else {
+            continue;
+        };
+        let words: Vec<String> = missing.iter().map(|w| format!("`{w}`")).collect();
+        let error = program
+            .source
+            .error(
+                step.span.clone(),
+                format!("the voice cannot say {} in \"{text}\"", words.join(", ")),
+            )
+            .with_help(
+                "install espeak-ng (`sudo apt install espeak-ng`) to speak what the bundled voice lacks, or reword it",
+            );
+        if !errors.contains(&error) {
+            errors.push(error);
+        }
+    }
+    errors
+}

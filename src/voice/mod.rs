@@ -47,6 +47,10 @@ pub trait Voice: Send + Sync {
     fn render_once(&self, text: &str) -> Result<Clip, VoiceError> {
         self.render(text)
     }
+    /// The words of `text` this voice cannot say; none for a synthesizer.
+    fn missing_words(&self, _text: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// Whether rendering takes no noticeable time, so spreading it over
     /// threads would cost more than it saves.
     fn is_fast(&self) -> bool {
@@ -67,13 +71,85 @@ impl Voice for Chain {
         self.0.first().is_some_and(|v| v.is_fast())
     }
 
+    fn missing_words(&self, text: &str) -> Vec<String> {
+        // What any voice of the chain can say is said.
+        let mut missing = Vec::new();
+        for voice in &self.0 {
+            missing = voice.missing_words(text);
+            if missing.is_empty() {
+                break;
+            }
+        }
+        missing
+    }
+
     fn render(&self, text: &str) -> Result<Clip, VoiceError> {
-        self.first_that_says(text, |voice| voice.render(text))
+        self.in_parts(text, |voice, part| voice.render(part))
     }
 
     fn render_once(&self, text: &str) -> Result<Clip, VoiceError> {
-        self.first_that_says(text, |voice| voice.render_once(text))
+        self.in_parts(text, |voice, part| voice.render_once(part))
     }
+}
+
+/// Silence between sentences said by different voices.
+const BETWEEN_SENTENCES_SECS: f64 = 0.3;
+
+impl Chain {
+    /// The whole text in the first voice that says all of it; else each
+    /// sentence in the first voice that says it, so the bundled pack keeps
+    /// saying what it can (an announcement) and only the sentence it
+    /// lacks (a note's unknown word) goes to the synthesizer.
+    fn in_parts(
+        &self,
+        text: &str,
+        render: impl Fn(&dyn Voice, &str) -> Result<Clip, VoiceError>,
+    ) -> Result<Clip, VoiceError> {
+        let sentences = sentences(text);
+        let first = self.0.first().map(|v| v.missing_words(text).is_empty());
+        if sentences.len() < 2 || first != Some(false) {
+            return self.first_that_says(text, |voice| render(voice, text));
+        }
+        let mut clips = Vec::new();
+        for sentence in &sentences {
+            clips.push(self.first_that_says(sentence, |voice| render(voice, sentence))?);
+        }
+        Ok(joined(clips))
+    }
+}
+
+/// A text cut after each `.`, `!` or `?` that ends a word.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        let ends_word = text[end..].starts_with(' ') || end == text.len();
+        if matches!(c, '.' | '!' | '?') && ends_word {
+            out.push(text[start..end].trim());
+            start = end;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        out.push(text[start..].trim());
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Clips one after another at the first one's rate, a short silence
+/// between them.
+fn joined(clips: Vec<Clip>) -> Clip {
+    let rate = clips.first().map_or(16_000, |c| c.rate);
+    let gap = (BETWEEN_SENTENCES_SECS * f64::from(rate)) as usize;
+    let mut samples = Vec::new();
+    for (i, clip) in clips.into_iter().enumerate() {
+        if i > 0 {
+            samples.extend(std::iter::repeat_n(0.0, gap));
+        }
+        samples.extend_from_slice(&clip.trimmed().resampled(rate).samples);
+    }
+    Clip::new(rate, samples)
 }
 
 impl Chain {

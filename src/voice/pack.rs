@@ -166,20 +166,44 @@ impl Pack {
         self.cover(&words(text)).is_ok()
     }
 
+    /// Every word of `text` that no recording says, each once, in order.
+    pub fn missing(&self, text: &str) -> Vec<String> {
+        let words = words(text);
+        let mut missing: Vec<String> = Vec::new();
+        let mut at = 0;
+        while at < words.len() {
+            match self.longest_at(&words, at) {
+                Some((end, _)) => at = end,
+                None => {
+                    if !missing.contains(&words[at].key) {
+                        missing.push(words[at].key.clone());
+                    }
+                    at += 1;
+                }
+            }
+        }
+        missing
+    }
+
+    /// The longest recording of the words from `at`: where it ends, and
+    /// its span.
+    fn longest_at(&self, words: &[Word], at: usize) -> Option<(usize, (usize, usize))> {
+        (at + 1..=(at + MAX_PART_WORDS).min(words.len()))
+            .rev()
+            .find_map(|end| {
+                self.parts
+                    .get(&key_of(&words[at..end]))
+                    .map(|span| (end, *span))
+            })
+    }
+
     /// The recordings that say the words, longest first, or the first word
     /// no recording has.
     fn cover<'w>(&self, words: &'w [Word]) -> Result<Vec<Part>, &'w str> {
         let mut parts = Vec::new();
         let mut at = 0;
         while at < words.len() {
-            let longest = (at + 1..=(at + MAX_PART_WORDS).min(words.len()))
-                .rev()
-                .find_map(|end| {
-                    self.parts
-                        .get(&key_of(&words[at..end]))
-                        .map(|span| (end, *span))
-                });
-            let (end, span) = longest.ok_or(words[at].key.as_str())?;
+            let (end, span) = self.longest_at(words, at).ok_or(words[at].key.as_str())?;
             parts.push((span, words[end - 1].pause));
             at = end;
         }
@@ -194,6 +218,10 @@ impl Voice for Pack {
 
     fn is_fast(&self) -> bool {
         true
+    }
+
+    fn missing_words(&self, text: &str) -> Vec<String> {
+        self.missing(text)
     }
 
     fn render(&self, text: &str) -> Result<Clip, VoiceError> {
