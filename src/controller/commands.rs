@@ -42,8 +42,8 @@ impl Controller {
                 .ok_or_else(no_session)?;
             (out, self.settle(&mut core, &snapshot))
         };
-        if let Some(entry) = ended {
-            self.record_end(&entry)?;
+        if let Some(ending) = ended {
+            self.end(ending)?;
         }
         Ok(out)
     }
@@ -89,22 +89,22 @@ impl Controller {
             });
             replaced
         };
-        if let Some(entry) = replaced {
+        if let Some(ending) = replaced {
             // The new session plays; a history that cannot be written is
             // told through the storage notice, not by refusing the start.
-            let _ = self.record_end(&entry);
+            let _ = self.end(ending);
         }
         self.save_checkpoint();
         Ok(())
     }
 
     /// The active session, replaced by a new one, ends as stopped where
-    /// its sequencer stands: its history entry, for the caller to record.
-    fn end_replaced(&self, core: &mut Core) -> Option<crate::store::Entry> {
+    /// its sequencer stands: its ending, for the caller to record and tell.
+    fn end_replaced(&self, core: &mut Core) -> Option<super::Ending> {
         let id = core.active()?;
         let snapshot = self.player.with_sequencer(id, |s| s.snapshot());
-        if let Some(ended) = snapshot.and_then(|s| self.settle(core, &s)) {
-            return Some(ended);
+        if let Some(ending) = snapshot.and_then(|s| self.settle(core, &s)) {
+            return Some(ending);
         }
         let at = snapshot.map_or((core.session.position(), core.session.walked()), |s| {
             (s.position, s.walked)
@@ -112,12 +112,14 @@ impl Controller {
         let entry = history_entry(&core.session, at, Outcome::Stopped, SystemTime::now());
         core.playing = None;
         core.session.stopped();
-        self.notify(super::Change::Session {
-            status: Box::new(self.status_of(core)),
-            step_started: None,
-            ended: Some(false),
-        });
-        entry
+        Some(super::Ending {
+            entry,
+            change: super::Change::Session {
+                status: Box::new(self.status_of(core)),
+                step_started: None,
+                ended: Some(false),
+            },
+        })
     }
 
     /// Harmless when paused already.

@@ -107,6 +107,13 @@ pub enum Change {
     Volume(f64),
 }
 
+/// A session that ended: its history entry, and the change that tells it,
+/// sent once the entry is written.
+struct Ending {
+    entry: Option<Entry>,
+    change: Change,
+}
+
 /// The session and which of the player's sequencers plays it: the state
 /// only the controller writes, under one lock.
 #[derive(Default)]
@@ -321,16 +328,18 @@ impl Controller {
             };
             self.settle(&mut core, &snapshot)
         };
-        if let Some(entry) = ended {
-            let _ = self.record_end(&entry);
+        if let Some(ending) = ended {
+            let _ = self.end(ending);
         }
         true
     }
 
     /// Brings the session up to `snapshot` and tells listeners what that
-    /// changed. Gives the history entry when the session ended here: the
-    /// caller records it once the lock is let go.
-    fn settle(&self, core: &mut Core, snapshot: &Snapshot) -> Option<Entry> {
+    /// changed. A session that ended here is told only once it is
+    /// recorded: the caller passes the ending to [`Controller::end`] once
+    /// the lock is let go, so `SessionFinished` never comes before the
+    /// history has the session.
+    fn settle(&self, core: &mut Core, snapshot: &Snapshot) -> Option<Ending> {
         let now = SystemTime::now();
         let before = core.session.status();
         let applied = core.session.apply(snapshot, now);
@@ -342,24 +351,33 @@ impl Controller {
             &core.session.status(),
             applied.step_started.is_some(),
         );
-        let entry = applied.ended.and_then(|state| {
-            let outcome = match state {
-                State::Finished => Outcome::Finished,
-                _ => Outcome::Stopped,
-            };
-            history_entry(
-                &core.session,
-                (snapshot.position, snapshot.walked),
-                outcome,
-                now,
-            )
-        });
-        self.notify(Change::Session {
+        let change = Change::Session {
             status: Box::new(self.status_of(core)),
             step_started: applied.step_started,
             ended: applied.ended.map(|state| state == State::Finished),
-        });
-        entry
+        };
+        let Some(state) = applied.ended else {
+            self.notify(change);
+            return None;
+        };
+        let outcome = match state {
+            State::Finished => Outcome::Finished,
+            _ => Outcome::Stopped,
+        };
+        let entry = history_entry(
+            &core.session,
+            (snapshot.position, snapshot.walked),
+            outcome,
+            now,
+        );
+        Some(Ending { entry, change })
+    }
+
+    /// Records an ended session, then tells listeners it ended.
+    fn end(&self, ending: Ending) -> Result<(), ControlError> {
+        let recorded = ending.entry.map_or(Ok(()), |entry| self.record_end(&entry));
+        self.notify(ending.change);
+        recorded
     }
 
     /// Whether the sound goes on: a running session's device must have
