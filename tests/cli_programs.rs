@@ -195,3 +195,44 @@ fn check_warns_of_steps_too_short_to_announce_in_full() {
     );
     assert!(said.contains("long.toml:"), "{said}");
 }
+
+/// Replacement tones with impossible headers are refused by name, at the
+/// start of the command, not with a panic or a huge allocation.
+#[test]
+fn a_tone_file_with_an_impossible_rate_is_refused_by_name() {
+    fn wav(rate: u32) -> Vec<u8> {
+        let data = vec![0u8; 200];
+        let mut bytes = b"RIFF".to_vec();
+        bytes.extend((36 + data.len() as u32).to_le_bytes());
+        bytes.extend(b"WAVEfmt ");
+        bytes.extend(16u32.to_le_bytes());
+        bytes.extend(1u16.to_le_bytes());
+        bytes.extend(1u16.to_le_bytes());
+        bytes.extend(rate.to_le_bytes());
+        bytes.extend((rate * 2).to_le_bytes());
+        bytes.extend(2u16.to_le_bytes());
+        bytes.extend(16u16.to_le_bytes());
+        bytes.extend(b"data");
+        bytes.extend((data.len() as u32).to_le_bytes());
+        bytes.extend(data);
+        bytes
+    }
+    for rate in [0, 1] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tick.wav"), wav(rate)).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
+            .args(["render", "demo", "-o"])
+            .arg(dir.path().join("out.wav"))
+            .arg("--tones")
+            .arg(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "rate {rate}: {said}");
+        assert!(
+            said.contains(&format!("tick.wav: the sample rate is {rate} Hz")),
+            "{said}"
+        );
+    }
+}
