@@ -315,11 +315,12 @@ fn the_history_counts_time_walked_in_local_time_by_date_and_count() {
     let bus = PrivateBus::start(None);
     let _daemon = Daemon::start(&bus, &pulse.address(), &[]);
     assert!(ctl(&bus, &["start", "demo"]).status.success());
-    // Skipped to the last step at once: 46 s into the program, hardly
-    // any of it walked.
-    assert!(ctl(&bus, &["next"]).status.success());
+    // Skipped on into the backward step, then to the last step: 46 s
+    // into the program, hardly any of it walked.
     assert!(ctl(&bus, &["next"]).status.success());
     std::thread::sleep(Duration::from_secs(2));
+    assert!(ctl(&bus, &["next"]).status.success());
+    std::thread::sleep(Duration::from_secs(1));
     assert!(ctl(&bus, &["stop"]).status.success());
     let line = std::fs::read_to_string(bus.dir().join("treadcue/history.jsonl")).unwrap();
     let entry: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
@@ -353,4 +354,22 @@ fn the_history_counts_time_walked_in_local_time_by_date_and_count() {
         "No sessions yet."
     );
     assert!(shown("UTC", &["--since", "2020-01-01", "--limit", "1"]).contains("demo"));
+    // Minutes per week, forward and backward, adding up to what was walked.
+    let weeks: serde_json::Value =
+        serde_json::from_str(&shown("UTC", &["--weeks", "--json"])).unwrap();
+    let week = &weeks[0];
+    let (forward, backward) = (
+        week["forward_minutes"].as_f64().unwrap(),
+        week["backward_minutes"].as_f64().unwrap(),
+    );
+    assert!(
+        ((forward + backward) * 60.0 - walked).abs() < 0.01,
+        "{weeks} against {walked} s"
+    );
+    assert!((backward * 60.0 - entry["walked_backward"].as_f64().unwrap()).abs() < 0.01);
+    let monday = week["week"].as_str().unwrap();
+    assert!(
+        monday <= &start[..10],
+        "the week of {start} starts on {monday}"
+    );
 }

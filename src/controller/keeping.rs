@@ -261,6 +261,7 @@ impl Controller {
                 completed: false,
                 outcome: Outcome::Interrupted,
                 walked: checkpoint.walked[0] + checkpoint.walked[1],
+                walked_backward: checkpoint.walked[1],
                 position: checkpoint.position,
                 session: checkpoint.started_at,
             };
@@ -303,6 +304,31 @@ impl Controller {
         Ok(entries)
     }
 
+    /// Minutes walked forward and backward per local week (named by its
+    /// Monday), oldest first.
+    pub fn weekly_minutes(&self) -> Result<Vec<(String, f64, f64)>, ControlError> {
+        let mut weeks: Vec<(crate::calendar::Date, f64, f64)> = Vec::new();
+        for entry in self.history()? {
+            let Some(week) = crate::calendar::week_of(from_micros(entry.session)) else {
+                continue;
+            };
+            let backward = entry.walked_backward.clamp(0.0, entry.walked.max(0.0));
+            let forward = entry.walked.max(0.0) - backward;
+            match weeks.iter_mut().find(|(w, _, _)| *w == week) {
+                Some((_, f, b)) => {
+                    *f += forward / 60.0;
+                    *b += backward / 60.0;
+                }
+                None => weeks.push((week, forward / 60.0, backward / 60.0)),
+            }
+        }
+        weeks.sort_by_key(|(week, _, _)| *week);
+        Ok(weeks
+            .into_iter()
+            .map(|(week, f, b)| (week.to_string(), f, b))
+            .collect())
+    }
+
     pub fn state_files(&self) -> &StateFiles {
         &self.state
     }
@@ -333,6 +359,7 @@ pub(super) fn history_entry(
         completed: finished,
         outcome,
         walked: plan.seconds(walked[0] + walked[1]),
+        walked_backward: plan.seconds(walked[1]),
         position: plan.seconds(at.min(plan.length)),
         session: micros(session.started_at()),
     })

@@ -1,9 +1,10 @@
 //! `treadcuectl history`: the sessions walked, in local time, filtered by
 //! date or count.
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use super::TreadcueProxy;
+use crate::calendar::{Date, LocalTime, local};
 use crate::program::clock;
 
 pub(super) async fn history(
@@ -55,71 +56,35 @@ pub(super) async fn history(
     Ok(())
 }
 
-/// A calendar date, for `--since`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    year: i32,
-    month: u32,
-    day: u32,
-}
-
+/// `--since`'s value.
 pub(super) fn parse_date(text: &str) -> Result<Date, String> {
-    let bad = || format!("{text:?} is not a date like 2026-11-21");
-    let mut parts = text.split('-');
-    let mut next = || parts.next().and_then(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (
-        next().ok_or_else(bad)?,
-        next().ok_or_else(bad)?,
-        next().ok_or_else(bad)?,
-    );
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return Err(bad());
-    }
-    Ok(Date {
-        year: year as i32,
-        month: month as u32,
-        day: day as u32,
-    })
-}
-
-/// A moment on the local clock (the TZ variable, else /etc/localtime).
-struct LocalTime {
-    date: Date,
-    hour: u32,
-    minute: u32,
-}
-
-impl std::fmt::Display for LocalTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let d = self.date;
-        write!(
-            f,
-            "{}-{:02}-{:02} {:02}:{:02}",
-            d.year, d.month, d.day, self.hour, self.minute
-        )
-    }
+    text.parse()
 }
 
 /// An RFC 3339 time from the daemon, on the local clock.
 fn local_time(rfc3339: &str) -> Option<LocalTime> {
-    let at = humantime::parse_rfc3339(rfc3339).ok()?;
-    let secs = at.duration_since(UNIX_EPOCH).ok()?.as_secs() as libc::time_t;
-    // SAFETY: localtime_r fills the struct it is given and keeps no
-    // pointer to it (glibc reads TZ, or /etc/localtime, on first use).
-    let tm = unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&secs, &mut tm).is_null() {
-            return None;
-        }
-        tm
-    };
-    Some(LocalTime {
-        date: Date {
-            year: tm.tm_year + 1900,
-            month: (tm.tm_mon + 1) as u32,
-            day: tm.tm_mday as u32,
-        },
-        hour: tm.tm_hour as u32,
-        minute: tm.tm_min as u32,
-    })
+    local(humantime::parse_rfc3339(rfc3339).ok()?)
+}
+
+/// Minutes walked forward and backward, week by week (weeks start on
+/// Monday, local time).
+pub(super) async fn weeks(proxy: &TreadcueProxy<'_>, json: bool) -> zbus::Result<()> {
+    let weeks = proxy.weekly_minutes().await?;
+    if json {
+        let rows: Vec<serde_json::Value> = weeks
+            .iter()
+            .map(|(week, forward, backward)| {
+                serde_json::json!({"week": week, "forward_minutes": forward, "backward_minutes": backward})
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return Ok(());
+    }
+    if weeks.is_empty() {
+        println!("No sessions yet.");
+    }
+    for (week, forward, backward) in weeks {
+        println!("week of {week}  forward {forward:>6.1} min  backward {backward:>6.1} min");
+    }
+    Ok(())
 }

@@ -17,7 +17,8 @@ mod history;
 mod view;
 mod watch;
 
-use history::{Date, history, parse_date};
+use crate::calendar::Date;
+use history::{history, parse_date, weeks};
 use view::describe;
 use watch::watch;
 
@@ -38,6 +39,7 @@ pub trait Treadcue {
     fn say(&self, text: &str) -> zbus::Result<()>;
     fn reload(&self) -> zbus::Result<Vec<String>>;
     fn history(&self) -> zbus::Result<Vec<crate::dbus::treadcue::HistoryRow>>;
+    fn weekly_minutes(&self) -> zbus::Result<Vec<(String, f64, f64)>>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<String>;
     #[zbus(property)]
@@ -136,6 +138,9 @@ pub enum Command {
         /// Only sessions started on or after this local date (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         since: Option<Date>,
+        /// Minutes walked forward and backward per week instead.
+        #[arg(long, conflicts_with_all = ["limit", "since"])]
+        weeks: bool,
     },
 }
 
@@ -265,7 +270,12 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
             }
             Ok(())
         }
-        Command::History { json, limit, since } => history(&proxy, json, limit, since).await,
+        Command::History {
+            json, weeks: true, ..
+        } => weeks(&proxy, json).await,
+        Command::History {
+            json, limit, since, ..
+        } => history(&proxy, json, limit, since).await,
     }
 }
 

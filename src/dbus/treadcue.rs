@@ -143,6 +143,13 @@ impl Treadcue {
         .await
     }
 
+    /// Minutes walked forward and backward per week: the week's Monday
+    /// (local date), forward minutes, backward minutes; oldest first.
+    #[zbus(out_args("weeks"))]
+    async fn weekly_minutes(&self) -> Result<Vec<(String, f64, f64)>, Error> {
+        blocking(&self.controller, |c| c.weekly_minutes()).await
+    }
+
     /// Re-reads the configuration; a broken one is reported and the old
     /// one stays in force.
     #[zbus(out_args("warnings"))]

@@ -46,7 +46,7 @@ impl Checkpoint {
             step: entry.steps_done as usize,
             step_count: entry.step_count as usize,
             position: entry.position,
-            walked: [entry.walked, 0.0],
+            walked: [entry.walked - entry.walked_backward, entry.walked_backward],
             saved_at: entry.session,
             ended: Some(entry),
         }

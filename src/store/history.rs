@@ -45,6 +45,9 @@ pub struct Entry {
     /// Seconds actually walked: the session's clock while it ran, so a
     /// skipped part is not counted and pauses are not either.
     pub walked: f64,
+    /// Of the seconds walked, those walked backward.
+    #[serde(default)]
+    pub walked_backward: f64,
     /// Seconds into the program when it ended.
     #[serde(default)]
     pub position: f64,
@@ -160,6 +163,7 @@ mod tests {
             completed: true,
             outcome: Outcome::Finished,
             walked: 60.0,
+            walked_backward: 20.0,
             position: 60.0,
             session,
         }
