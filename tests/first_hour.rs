@@ -144,3 +144,42 @@ fn output_piped_into_head_ends_quietly() {
     assert!(!said.contains("panicked"), "{said}");
     assert!(!said.contains("Broken pipe"), "{said}");
 }
+
+/// Each command takes the options it uses: render plays to no device, and
+/// the device and voice listings read no programs.
+#[test]
+fn each_command_takes_only_the_options_it_uses() {
+    let home = tempfile::tempdir().unwrap();
+    let help = treadcued(home.path(), &["render", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for unused in [
+        "--device",
+        "--period-ms",
+        "--after-device-loss",
+        "--pre-roll-ms",
+    ] {
+        assert!(!help.contains(unused), "render offers {unused}:\n{help}");
+    }
+    assert!(
+        help.contains("--volume") && help.contains("--programs"),
+        "{help}"
+    );
+    for command in ["devices", "voices"] {
+        let out = treadcued(home.path(), &[command, "--programs", "/tmp"]);
+        assert_eq!(out.status.code(), Some(2), "{command} took --programs");
+    }
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("knee.toml"), program("Knee", 1.5)).unwrap();
+    let dir = folder.path().to_str().unwrap();
+    for args in [
+        ["--programs", dir, "check", "knee"],
+        ["check", "knee", "--programs", dir],
+    ] {
+        let out = treadcued(home.path(), &args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

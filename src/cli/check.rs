@@ -21,6 +21,8 @@ pub struct CheckArgs {
     /// Fastest backward speed, in mph, allowed without a warning.
     #[arg(long, value_name = "MPH", default_value_t = 3.5)]
     pub max_backward_speed: f64,
+    #[command(flatten)]
+    pub programs: super::sound_args::ProgramFolders,
 }
 
 pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {

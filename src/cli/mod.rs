@@ -37,8 +37,9 @@ pub struct Args {
     pub print_config: bool,
 
     /// Extra folder of program files; programs there override built-in ones
-    /// of the same name. May be given more than once.
-    #[arg(long = "programs", value_name = "DIR", global = true)]
+    /// of the same name. May be given more than once (the commands that
+    /// read programs take it after their name too).
+    #[arg(long = "programs", value_name = "DIR")]
     pub program_folders: Vec<PathBuf>,
 
     #[command(subcommand)]
@@ -85,20 +86,28 @@ impl Args {
     /// the flags this command took over it.
     fn loader(&self) -> Loader {
         let sound = match &self.command {
-            None => Some(&self.daemon.sound),
-            Some(Command::Run(args)) => Some(&args.sound),
-            Some(Command::Render(args)) => Some(&args.sound),
-            Some(Command::Say(args)) => Some(&args.sound),
+            None => Some(self.daemon.sound.clone()),
+            Some(Command::Run(args)) => Some(args.sound.clone()),
+            Some(Command::Render(args)) => Some(args.sound.to_sound_args()),
+            Some(Command::Say(args)) => Some(args.sound.clone()),
             Some(_) => None,
         };
-        let sound = sound.cloned().unwrap_or_default();
+        let sound = sound.unwrap_or_default();
+        let mut program_folders = self.program_folders.clone();
+        program_folders.extend(match &self.command {
+            Some(Command::Check(args)) => args.programs.folders.clone(),
+            Some(Command::Plan(args)) => args.programs.folders.clone(),
+            Some(Command::Render(args)) => args.programs.folders.clone(),
+            Some(Command::Run(args)) => args.programs.folders.clone(),
+            _ => Vec::new(),
+        });
         Loader {
             explicit: self.config.clone(),
             flags: Flags {
                 sound: sound.sound,
                 voice: sound.voice,
                 daemon: self.daemon.settings.clone(),
-                program_folders: self.program_folders.clone(),
+                program_folders,
             },
         }
     }

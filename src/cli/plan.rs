@@ -20,6 +20,8 @@ pub struct PlanArgs {
     /// Sample rate the cue times are counted in.
     #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
     pub sample_rate: u32,
+    #[command(flatten)]
+    pub programs: super::sound_args::ProgramFolders,
 }
 
 pub fn run(args: &PlanArgs, config: &Config) -> ExitCode {

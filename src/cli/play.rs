@@ -24,6 +24,8 @@ pub struct RunArgs {
     pub program: String,
     #[command(flatten)]
     pub sound: SoundArgs,
+    #[command(flatten)]
+    pub programs: super::sound_args::ProgramFolders,
 }
 
 /// Exit status when the audio device cannot be opened.

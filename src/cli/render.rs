@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::fail;
-use super::sound_args::{SoundArgs, load_and_prepare};
+use super::sound_args::{FileSoundArgs, ProgramFolders, load_and_prepare};
 use crate::audio::pcm::WavFile;
 use crate::audio::render::render_into;
 use crate::config::Config;
@@ -29,7 +29,9 @@ pub struct RenderArgs {
     #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=192_000))]
     pub rate: u32,
     #[command(flatten)]
-    pub sound: SoundArgs,
+    pub sound: FileSoundArgs,
+    #[command(flatten)]
+    pub programs: ProgramFolders,
 }
 
 pub fn run(args: &RenderArgs, config: &Config) -> ExitCode {

@@ -18,6 +18,48 @@ pub struct SoundArgs {
     pub voice: VoiceSettings,
 }
 
+/// The flags of a command that makes sound but plays it to no device
+/// (render): the voice and the levels, no device, period or device loss.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FileSoundArgs {
+    /// Volume from 0 to 1 [default: 0.8].
+    #[arg(long, value_parser = crate::config::limits::parse_volume)]
+    pub volume: Option<f32>,
+    /// Loudness of the tones beside the voice, from 0 to 1 [default: 1].
+    #[arg(long, value_parser = crate::config::limits::parse_volume)]
+    pub tone_volume: Option<f32>,
+    /// Folder of WAV files replacing tones: tick.wav, go.wav, chime.wav,
+    /// halfway.wav, finish.wav.
+    #[arg(long, value_name = "DIR")]
+    pub tones: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub voice: VoiceSettings,
+}
+
+impl FileSoundArgs {
+    /// The same as the flags every sound command shares, with no device.
+    pub fn to_sound_args(&self) -> SoundArgs {
+        SoundArgs {
+            sound: SoundSettings {
+                volume: self.volume,
+                tone_volume: self.tone_volume,
+                tones: self.tones.clone(),
+                ..SoundSettings::default()
+            },
+            voice: self.voice.clone(),
+        }
+    }
+}
+
+/// Extra program folders, for the commands that read programs.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ProgramFolders {
+    /// Extra folder of program files; programs there override built-in
+    /// ones of the same name. May be given more than once.
+    #[arg(long = "programs", value_name = "DIR")]
+    pub folders: Vec<std::path::PathBuf>,
+}
+
 /// Loads a program named on the command line and prepares it at `rate`;
 /// on failure, the exit status and the message to give.
 pub fn load_and_prepare(
