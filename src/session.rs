@@ -213,14 +213,6 @@ impl Session {
         self.started_at
     }
 
-    /// The pause's reason, kept from the last command when the player
-    /// does not tell one.
-    pub fn set_pause_reason(&mut self, reason: PauseReason) {
-        if self.state == State::Paused {
-            self.pause_reason = reason;
-        }
-    }
-
     /// Takes where the player stands. Only the active session follows its
     /// player: an ended one keeps what it ended with.
     pub fn apply(&mut self, snapshot: &Snapshot, now: SystemTime) -> Applied {

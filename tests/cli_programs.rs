@@ -1,5 +1,7 @@
 //! `treadcued check` and `treadcued plan` as a user runs them.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -172,16 +174,7 @@ fn a_program_folder_overrides_a_built_in_program() {
 fn check_warns_of_steps_too_short_to_announce_in_full() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("long.toml");
-    std::fs::write(
-        &file,
-        "name = \"Long repeats\"\nexperienced = true\n\
-        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
-        [[steps]]\nrepeat = 50\n\
-        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 3.3\n\
-        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n\
-        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n",
-    )
-    .unwrap();
+    std::fs::write(&file, support::LONG_REPEATS).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
         .args(["check", "--strict", file.to_str().unwrap()])
         .env("XDG_CONFIG_HOME", dir.path())

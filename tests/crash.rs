@@ -13,29 +13,6 @@ use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
 use treadcue::ctl::TreadcueProxy;
 
-/// `treadcuectl status --json` on `bus`.
-fn status(bus: &PrivateBus) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
-        .args(["--bus-address", &bus.address, "status", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn ctl(bus: &PrivateBus, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
-        .arg("--bus-address")
-        .arg(&bus.address)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn signal(daemon: &Daemon, name: &str) {
     Command::new("kill")
         .args([name, &daemon.child.id().to_string()])
@@ -67,14 +44,14 @@ fn a_killed_daemon_comes_back_paused_where_it_was_and_sigterm_checkpoints() {
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
     let daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    assert!(ctl(&bus, &["start", "retro-first-steps"]).status.success());
+    assert!(bus.ctl(&["start", "retro-first-steps"]).status.success());
     // Once the stream runs, a pause and a resume tie the status to the
     // samples played; then on, past a few periodic checkpoints.
     std::thread::sleep(Duration::from_secs(3));
-    assert!(ctl(&bus, &["pause"]).status.success());
-    assert!(ctl(&bus, &["resume"]).status.success());
+    assert!(bus.ctl(&["pause"]).status.success());
+    assert!(bus.ctl(&["resume"]).status.success());
     std::thread::sleep(Duration::from_secs(5));
-    let before = status(&bus);
+    let before = bus.status();
     assert_eq!(before["state"], "running");
     let mut daemon = daemon;
     signal(&daemon, "-KILL");
@@ -82,7 +59,7 @@ fn a_killed_daemon_comes_back_paused_where_it_was_and_sigterm_checkpoints() {
     let left_at_kill = before["session_left"].as_f64().unwrap();
 
     let mut daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    let after = status(&bus);
+    let after = bus.status();
     assert_eq!(after["state"], "paused", "{after}");
     assert_eq!(after["program"], "retro-first-steps");
     let left_now = after["session_left"].as_f64().unwrap();
@@ -95,7 +72,7 @@ fn a_killed_daemon_comes_back_paused_where_it_was_and_sigterm_checkpoints() {
 
     // Resumed, then SIGTERM: exit 0 within 2 s, the session on disk.
     let restored_at = checkpoint(bus.dir()).unwrap()["position"].as_f64().unwrap();
-    assert!(ctl(&bus, &["resume"]).status.success());
+    assert!(bus.ctl(&["resume"]).status.success());
     // Playing again: the periodic checkpoint moves on.
     let deadline = Instant::now() + Duration::from_secs(15);
     while checkpoint(bus.dir()).unwrap()["position"].as_f64().unwrap() < restored_at + 0.5 {
@@ -120,15 +97,15 @@ fn with_after_crash_discard_the_interrupted_session_goes_to_the_history() {
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
     let mut daemon = Daemon::start(&bus, &pulse.address(), &["--after-crash", "discard"]);
-    assert!(ctl(&bus, &["start", "demo"]).status.success());
+    assert!(bus.ctl(&["start", "demo"]).status.success());
     std::thread::sleep(Duration::from_secs(3));
     signal(&daemon, "-KILL");
     wait_for_exit(&mut daemon, Duration::from_secs(2));
 
     let _daemon = Daemon::start(&bus, &pulse.address(), &["--after-crash", "discard"]);
-    assert_eq!(status(&bus)["state"], "idle");
+    assert_eq!(bus.status()["state"], "idle");
     assert!(checkpoint(bus.dir()).is_none(), "the checkpoint is gone");
-    let out = ctl(&bus, &["history", "--json"]);
+    let out = bus.ctl(&["history", "--json"]);
     assert!(out.status.success());
     let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let entries = history.as_array().unwrap();
@@ -142,22 +119,22 @@ fn with_after_crash_discard_the_interrupted_session_goes_to_the_history() {
 fn stopped_and_finished_sessions_are_in_the_history() {
     let bus = PrivateBus::start(None);
     let _daemon = Daemon::start_on_null_device(&bus, &[]);
-    let out = ctl(&bus, &["history"]);
+    let out = bus.ctl(&["history"]);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         "No sessions yet."
     );
-    assert!(ctl(&bus, &["start", "demo"]).status.success());
+    assert!(bus.ctl(&["start", "demo"]).status.success());
     // The null device plays the minute in a blink.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while status(&bus)["state"] != "finished" {
+    while bus.status()["state"] != "finished" {
         assert!(Instant::now() < deadline, "the demo never finished");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(ctl(&bus, &["start", "retro-first-steps"]).status.success());
-    assert!(ctl(&bus, &["stop"]).status.success());
+    assert!(bus.ctl(&["start", "retro-first-steps"]).status.success());
+    assert!(bus.ctl(&["stop"]).status.success());
 
-    let shown = String::from_utf8_lossy(&ctl(&bus, &["history"]).stdout).into_owned();
+    let shown = String::from_utf8_lossy(&bus.ctl(&["history"]).stdout).into_owned();
     let lines: Vec<&str> = shown.lines().collect();
     assert_eq!(lines.len(), 2, "{shown}");
     assert!(
@@ -285,7 +262,7 @@ fn a_session_that_cannot_come_back_is_kept_until_the_next_start_then_recorded() 
     std::fs::copy("config/programs/demo.toml", programs.join("mine.toml")).unwrap();
     let folder = ["--programs", programs.to_str().unwrap()];
     let mut daemon = Daemon::start(&bus, &pulse.address(), &folder);
-    assert!(ctl(&bus, &["start", "mine"]).status.success());
+    assert!(bus.ctl(&["start", "mine"]).status.success());
     std::thread::sleep(Duration::from_secs(3));
     signal(&daemon, "-KILL");
     wait_for_exit(&mut daemon, Duration::from_secs(2));
@@ -293,13 +270,13 @@ fn a_session_that_cannot_come_back_is_kept_until_the_next_start_then_recorded() 
     // Without the folder, the program is gone: the session cannot come
     // back, and its checkpoint is kept rather than thrown away.
     let daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    assert_eq!(status(&bus)["state"], "idle");
+    assert_eq!(bus.status()["state"], "idle");
     assert_eq!(checkpoint(bus.dir()).unwrap()["program"], "mine");
     assert!(daemon.stderr().contains("could not be brought back"));
 
     // The next session takes its place; the old one is in the history.
-    assert!(ctl(&bus, &["start", "demo"]).status.success());
-    let out = ctl(&bus, &["history", "--json"]);
+    assert!(bus.ctl(&["start", "demo"]).status.success());
+    let out = bus.ctl(&["history", "--json"]);
     let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(history[0]["program"], "mine", "{history}");
     assert_eq!(history[0]["outcome"], "interrupted");
@@ -314,14 +291,14 @@ fn the_history_counts_time_walked_in_local_time_by_date_and_count() {
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
     let _daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    assert!(ctl(&bus, &["start", "demo"]).status.success());
+    assert!(bus.ctl(&["start", "demo"]).status.success());
     // Skipped on into the backward step, then to the last step: 46 s
     // into the program, hardly any of it walked.
-    assert!(ctl(&bus, &["next"]).status.success());
+    assert!(bus.ctl(&["next"]).status.success());
     std::thread::sleep(Duration::from_secs(2));
-    assert!(ctl(&bus, &["next"]).status.success());
+    assert!(bus.ctl(&["next"]).status.success());
     std::thread::sleep(Duration::from_secs(1));
-    assert!(ctl(&bus, &["stop"]).status.success());
+    assert!(bus.ctl(&["stop"]).status.success());
     let line = std::fs::read_to_string(bus.dir().join("treadcue/history.jsonl")).unwrap();
     let entry: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
     let (walked, position) = (

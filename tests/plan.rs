@@ -1,6 +1,8 @@
 //! The cue plan: what a walker hears and when, checked on the built-in
 //! programs and on many generated ones.
 
+mod support;
+
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -499,14 +501,7 @@ proptest! {
 /// now every step's words are said in it, the crowded ones in short.
 #[test]
 fn fifty_rounds_of_ten_second_steps_are_announced_in_their_own_steps() {
-    let mut text = String::from(
-        "name = \"Long repeats\"\nexperienced = true\n\
-         [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
-         [[steps]]\nrepeat = 50\n\
-         [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 3.3\n\
-         [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n",
-    );
-    text.push_str("[[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n");
+    let text = support::LONG_REPEATS;
     let program = parse("long", "long.toml", text.as_bytes()).unwrap();
     let plan = plan_of(&program);
     assert_every_cue_in_its_interval(&program, &plan);

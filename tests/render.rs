@@ -203,11 +203,16 @@ fn a_wav_file_replaces_a_synthesized_tone() {
 /// Renders `demo` with `treadcued render` and the given flags: the
 /// samples and the timeline.
 fn render_cli(flags: &[&str]) -> (Vec<f32>, serde_json::Value) {
+    render_program_cli("demo", flags)
+}
+
+/// The same for any program.
+fn render_program_cli(program: &str, flags: &[&str]) -> (Vec<f32>, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("demo.wav");
-    let timeline = dir.path().join("demo.json");
+    let wav = dir.path().join("out.wav");
+    let timeline = dir.path().join("out.json");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
-        .args(["render", "demo", "-o", wav.to_str().unwrap()])
+        .args(["render", program, "-o", wav.to_str().unwrap()])
         .args(["--timeline", timeline.to_str().unwrap()])
         .args(flags)
         .env("XDG_CONFIG_HOME", dir.path())
@@ -264,12 +269,7 @@ fn tone_volume_turns_the_beeps_down_and_leaves_the_voice_alone() {
 /// step's words sound inside that step.
 #[test]
 fn a_crowded_program_renders_every_step_s_words_inside_the_step() {
-    let text = "name = \"Long repeats\"\nexperienced = true\n\
-        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
-        [[steps]]\nrepeat = 50\n\
-        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 3.3\n\
-        [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n\
-        [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n";
+    let text = support::LONG_REPEATS;
     let program = treadcue::program::parse("long", "long.toml", text.as_bytes()).unwrap();
     let (plan, sounds) = support::prepared(&program, RATE);
     let rendered = render(plan.clone(), sounds, 1.0);
@@ -350,22 +350,7 @@ fn plan_and_render_agree_on_every_cue_of_every_built_in_program() {
             String::from_utf8_lossy(&plan.stderr)
         );
         let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
-        let timeline = dir.path().join("timeline.json");
-        let render = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
-            .args(["render", built_in.id, "-o"])
-            .arg(dir.path().join("out.wav"))
-            .arg("--timeline")
-            .arg(&timeline)
-            .env("XDG_CONFIG_HOME", dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            render.status.success(),
-            "{}",
-            String::from_utf8_lossy(&render.stderr)
-        );
-        let timeline: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&timeline).unwrap()).unwrap();
+        let (_, timeline) = render_program_cli(built_in.id, &[]);
         let planned = plan["cues"].as_array().unwrap();
         let played = timeline["cues"].as_array().unwrap();
         assert_eq!(planned.len(), played.len(), "{}", built_in.id);

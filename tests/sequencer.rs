@@ -190,3 +190,33 @@ fn a_session_brought_back_waits_paused_then_plays_on_from_its_place() {
         "no step started again: {reported:?}"
     );
 }
+
+/// The time walked is the clock while it runs, split by direction: a
+/// whole demo walks exactly its forward and backward steps; a skip is not
+/// walked, and a pause is not either.
+#[test]
+fn walked_time_counts_only_the_samples_played_by_direction() {
+    let (plan, sounds) = demo();
+    let by_direction = |backward: bool| -> u64 {
+        plan.steps
+            .iter()
+            .filter(|s| (s.direction == treadcue::program::Direction::Backward) == backward)
+            .map(|s| s.length)
+            .sum()
+    };
+    let mut whole = Sequencer::new(plan.clone(), sounds.clone(), 1.0);
+    play(&mut whole, plan.end as usize);
+    assert_eq!(
+        whole.snapshot().walked,
+        [by_direction(false), by_direction(true)]
+    );
+
+    let mut skipped = Sequencer::new(plan.clone(), sounds, 1.0);
+    play(&mut skipped, RATE as usize);
+    skipped.pause();
+    play(&mut skipped, RATE as usize);
+    skipped.resume();
+    skipped.seek_step(2);
+    play(&mut skipped, RATE as usize);
+    assert_eq!(skipped.snapshot().walked, [2 * u64::from(RATE), 0]);
+}

@@ -12,25 +12,6 @@ use std::time::{Duration, Instant};
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
 
-fn ctl(bus: &PrivateBus, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
-        .arg("--bus-address")
-        .arg(&bus.address)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn status(bus: &PrivateBus) -> serde_json::Value {
-    let out = ctl(bus, &["status", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn state_dir(bus: &PrivateBus) -> PathBuf {
     bus.dir().join("treadcue")
 }
@@ -126,7 +107,7 @@ fn a_second_daemon_on_the_same_state_folder_touches_nothing_and_names_the_first(
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
     let first = Daemon::start(&bus, &pulse.address(), &[]);
-    assert!(ctl(&bus, &["start", "retro-rehab-30"]).status.success());
+    assert!(bus.ctl(&["start", "retro-rehab-30"]).status.success());
     wait_until("a checkpoint", Duration::from_secs(10), || {
         state_dir(&bus).join("session.json").exists()
     });
@@ -145,7 +126,7 @@ fn a_second_daemon_on_the_same_state_folder_touches_nothing_and_names_the_first(
     );
     assert!(history(&bus).is_empty(), "the live session was recorded");
     assert!(state_dir(&bus).join("session.json").exists());
-    assert_eq!(status(&bus)["state"], "running");
+    assert_eq!(bus.status()["state"], "running");
 }
 
 #[test]
@@ -154,7 +135,7 @@ fn a_fifo_for_a_checkpoint_is_named_and_the_daemon_starts() {
     std::fs::create_dir_all(state_dir(&bus)).unwrap();
     mkfifo(&state_dir(&bus).join("session.json"));
     let daemon = Daemon::start_on_null_device(&bus, &[]);
-    assert_eq!(status(&bus)["state"], "idle");
+    assert_eq!(bus.status()["state"], "idle");
     let said = daemon.stderr();
     assert!(said.contains("session.json is a FIFO"), "{said}");
 }
@@ -167,7 +148,7 @@ fn a_fifo_config_on_reload_is_refused_and_sigterm_still_stops_the_daemon() {
     let mut daemon = Daemon::start_on_null_device(&bus, &["--config", config.to_str().unwrap()]);
     std::fs::remove_file(&config).unwrap();
     mkfifo(&config);
-    let reload = ctl(&bus, &["reload"]);
+    let reload = bus.ctl(&["reload"]);
     assert!(!reload.status.success());
     let said = String::from_utf8_lossy(&reload.stderr);
     assert!(said.contains("custom.toml is a FIFO"), "{said}");
@@ -180,7 +161,7 @@ fn a_fifo_config_on_reload_is_refused_and_sigterm_still_stops_the_daemon() {
         Duration::from_secs(5),
         || daemon.stderr().contains("reload refused"),
     );
-    assert_eq!(status(&bus)["state"], "idle", "the daemon still answers");
+    assert_eq!(bus.status()["state"], "idle", "the daemon still answers");
     kill(&mut daemon, "-TERM");
 }
 
@@ -212,15 +193,15 @@ fn a_read_only_state_folder_loses_no_session_and_brings_back_none() {
     let bus = PrivateBus::start(None);
     let disk = Tmpfs::mount(&state_dir(&bus), "4m");
     let mut daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    assert!(ctl(&bus, &["start", "retro-rehab-30"]).status.success());
+    assert!(bus.ctl(&["start", "retro-rehab-30"]).status.success());
     std::thread::sleep(Duration::from_secs(2));
     disk.remount("ro");
-    let stop = ctl(&bus, &["stop"]);
+    let stop = bus.ctl(&["stop"]);
     let said = String::from_utf8_lossy(&stop.stderr);
     assert!(!stop.status.success(), "Stop on a read-only folder: {said}");
     assert!(said.contains("could not be added to the history"), "{said}");
-    assert_eq!(status(&bus)["state"], "stopped");
-    let listed = ctl(&bus, &["history", "--json"]);
+    assert_eq!(bus.status()["state"], "stopped");
+    let listed = bus.ctl(&["history", "--json"]);
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     let log = daemon.stderr();
@@ -234,7 +215,7 @@ fn a_read_only_state_folder_loses_no_session_and_brings_back_none() {
     // and once the folder can be written the entry is, exactly once.
     kill(&mut daemon, "-KILL");
     let mut daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    assert_eq!(status(&bus)["state"], "idle");
+    assert_eq!(bus.status()["state"], "idle");
     disk.remount("rw");
     wait_until("the kept entry written", Duration::from_secs(15), || {
         history(&bus).len() == 1
@@ -244,7 +225,7 @@ fn a_read_only_state_folder_loses_no_session_and_brings_back_none() {
     });
     kill(&mut daemon, "-KILL");
     let daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    assert_eq!(status(&bus)["state"], "idle", "a stopped session came back");
+    assert_eq!(bus.status()["state"], "idle", "a stopped session came back");
     let entries = history(&bus);
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0]["outcome"], "stopped");
@@ -252,11 +233,11 @@ fn a_read_only_state_folder_loses_no_session_and_brings_back_none() {
 
     // The same without a restart: the entry is written when it can be.
     let daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    assert!(ctl(&bus, &["start", "demo"]).status.success());
+    assert!(bus.ctl(&["start", "demo"]).status.success());
     std::thread::sleep(Duration::from_secs(1));
     let before = history(&bus).len();
     disk.remount("ro");
-    assert!(!ctl(&bus, &["stop"]).status.success());
+    assert!(!bus.ctl(&["stop"]).status.success());
     disk.remount("rw");
     wait_until("the kept entry written", Duration::from_secs(15), || {
         history(&bus).len() == before + 1
@@ -279,16 +260,16 @@ fn on_a_full_disk_a_killed_session_still_comes_back() {
     let disk = Tmpfs::mount(&state_dir(&bus), "1m");
     let mut daemon = Daemon::start(&bus, &pulse.address(), &[]);
     // A first session makes the reserve, as any daemon's first does.
-    assert!(ctl(&bus, &["start", "demo"]).status.success());
-    assert!(ctl(&bus, &["stop"]).status.success());
+    assert!(bus.ctl(&["start", "demo"]).status.success());
+    assert!(bus.ctl(&["stop"]).status.success());
     assert!(state_dir(&bus).join("session.json.reserve").exists());
     let filler = disk.fill();
-    assert!(ctl(&bus, &["start", "retro-rehab-30"]).status.success());
+    assert!(bus.ctl(&["start", "retro-rehab-30"]).status.success());
     std::thread::sleep(Duration::from_secs(5));
-    let before = status(&bus);
+    let before = bus.status();
     kill(&mut daemon, "-KILL");
     let daemon = Daemon::start(&bus, &pulse.address(), &[]);
-    let after = status(&bus);
+    let after = bus.status();
     assert_eq!(after["state"], "paused", "{after}\n{}", daemon.stderr());
     assert_eq!(after["program"], "retro-rehab-30");
     let lost = after["session_left"].as_f64().unwrap() - before["session_left"].as_f64().unwrap();

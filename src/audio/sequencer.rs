@@ -127,6 +127,9 @@ pub struct Sequencer {
     /// Samples walked forward and backward: the clock while it runs, so a
     /// skipped part is not counted and a step gone back to counts twice.
     walked: [u64; 2],
+    /// Which of `walked` the step under way counts into (1: backward):
+    /// set when the step changes, not looked up for every sample.
+    walking: usize,
     /// The device is gone: the session is held paused until it is back.
     device_lost: bool,
     /// Resume was asked for while the device was gone.
@@ -177,6 +180,7 @@ impl Sequencer {
             step_starts: 0,
             id: 0,
             walked: [0, 0],
+            walking: 0,
             device_lost: false,
             resume_when_back: false,
         }
@@ -212,6 +216,16 @@ impl Sequencer {
         self.id
     }
 
+    /// Notes which way the step now under way walks.
+    fn step_changed(&mut self) {
+        let backward = self
+            .plan
+            .steps
+            .get(self.step())
+            .is_some_and(|s| s.direction == crate::program::Direction::Backward);
+        self.walking = usize::from(backward);
+    }
+
     /// Carries on from a session that had walked this much (samples
     /// forward, backward), as one brought back after a crash.
     pub fn with_walked(mut self, walked: [u64; 2]) -> Self {
@@ -239,6 +253,7 @@ impl Sequencer {
         self.position = position;
         self.next_cue = self.plan.cues.partition_point(|c| c.start < position);
         self.next_step = self.plan.steps.partition_point(|s| s.start <= position);
+        self.step_changed();
         self.state = PlayState::Paused;
         self
     }
@@ -385,6 +400,7 @@ impl Sequencer {
         self.position = self.plan.steps[step].start;
         self.next_cue = self.plan.cues.partition_point(|c| c.start < self.position);
         self.next_step = step + 1;
+        self.step_changed();
         self.emit(Event::StepStarted {
             step,
             at: self.position,
@@ -466,6 +482,7 @@ impl Sequencer {
                 at: self.position,
             });
             self.next_step += 1;
+            self.step_changed();
         }
         let due = self.plan.cues.get(self.next_cue).map(|c| c.start);
         if let Some(start) = due.filter(|start| *start <= self.position) {
@@ -503,9 +520,9 @@ impl Sequencer {
                 self.current = None;
             }
         }
-        if let Some(step) = self.plan.steps.get(self.step()) {
-            let backward = step.direction == crate::program::Direction::Backward;
-            self.walked[usize::from(backward)] += 1;
+        // The finish words play past the last step: not walked.
+        if self.next_step > 0 && self.position < self.plan.length {
+            self.walked[self.walking] += 1;
         }
         self.position += 1;
         if self.position >= self.plan.end {

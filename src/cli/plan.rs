@@ -42,7 +42,7 @@ pub fn run(args: &PlanArgs, config: &Config) -> ExitCode {
         Ok((plan, _)) => plan,
         Err(e) => return super::fail(1, e),
     };
-    warn_about(config, &program);
+    warn_about(config, &program, &plan);
     if args.json {
         match serde_json::to_string_pretty(&plan) {
             Ok(json) => println!("{json}"),

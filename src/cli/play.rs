@@ -33,7 +33,7 @@ pub const EXIT_NO_DEVICE: u8 = 3;
 
 pub fn run(args: &RunArgs, config: &Config) -> ExitCode {
     let options = config.player_options();
-    let (plan, bank) = match load_and_prepare(config, &args.program, options.output.rate) {
+    let (_, plan, bank) = match load_and_prepare(config, &args.program, options.output.rate) {
         Ok(prepared) => prepared,
         Err((code, e)) => return fail(code, e),
     };

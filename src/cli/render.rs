@@ -35,13 +35,11 @@ pub struct RenderArgs {
 }
 
 pub fn run(args: &RenderArgs, config: &Config) -> ExitCode {
-    let (plan, bank) = match load_and_prepare(config, &args.program, args.rate) {
+    let (program, plan, bank) = match load_and_prepare(config, &args.program, args.rate) {
         Ok(prepared) => prepared,
         Err((code, e)) => return fail(code, e),
     };
-    if let Ok(program) = config.catalog().load_arg(&args.program) {
-        super::sound_args::warn_about(config, &program);
-    }
+    super::sound_args::warn_about(config, &program, &plan);
     let plan = Arc::new(plan);
     let started = Instant::now();
     let mut file = match WavFile::create(&args.output, args.rate) {

@@ -66,13 +66,14 @@ pub fn load_and_prepare(
     config: &Config,
     arg: &str,
     rate: u32,
-) -> Result<(Plan, Bank), (u8, String)> {
+) -> Result<(Program, Plan, Bank), (u8, String)> {
     let program = config
         .catalog()
         .load_arg(arg)
         .map_err(|e| (super::EXIT_INVALID, e.to_string()))?;
     let voice = config.build_voice().map_err(|e| (super::EXIT_INVALID, e))?;
-    prepare(config, &program, voice.as_ref(), rate).map_err(|e| (1, e))
+    let (plan, bank) = prepare(config, &program, voice.as_ref(), rate).map_err(|e| (1, e))?;
+    Ok((program, plan, bank))
 }
 
 /// Renders every phrase of the program and compiles its plan at `rate`.
@@ -108,15 +109,15 @@ pub fn fit_warnings_of(config: &Config, program: &Program) -> Vec<Diagnostic> {
     fit_warnings(program, &plan)
 }
 
-/// Prints the program's safety and fit warnings to standard error, as
-/// `check` would show them.
-pub fn warn_about(config: &Config, program: &Program) {
+/// Prints the program's safety warnings, and the fit warnings of the plan
+/// it was prepared into, to standard error, as `check` would show them.
+pub fn warn_about(config: &Config, program: &Program, plan: &Plan) {
     let options = SafetyOptions {
         cues: config.cues.clone(),
         ..SafetyOptions::default()
     };
     let mut warnings = safety_warnings(program, &options);
-    warnings.extend(fit_warnings_of(config, program));
+    warnings.extend(fit_warnings(program, plan));
     for warning in warnings {
         eprintln!("{warning}\n");
     }

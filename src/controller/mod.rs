@@ -205,9 +205,7 @@ impl Controller {
     }
 
     pub fn status(&self) -> Status {
-        let mut status = self.core().session.status();
-        status.volume = self.volume();
-        status
+        self.status_of(&self.core())
     }
 
     fn status_of(&self, core: &Core) -> Status {

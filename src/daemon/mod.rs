@@ -234,8 +234,18 @@ fn spawn_event_thread(
             let mut checkpoint_at: Option<Instant> = None;
             let mut retry_at: Option<Instant> = None;
             loop {
-                checkpoint_at = keep_checkpointing(&controller, checkpoint_at);
-                retry_at = retry_storage(&controller, retry_at);
+                // A running session is saved every CHECKPOINT_EVERY;
+                // history entries waiting for storage are tried again.
+                let running = controller.state() == crate::session::State::Running;
+                checkpoint_at = every(checkpoint_at, CHECKPOINT_EVERY, running, || {
+                    controller.save_checkpoint()
+                });
+                retry_at = every(
+                    retry_at,
+                    RETRY_STORAGE_EVERY,
+                    controller.storage_waiting(),
+                    || controller.retry_storage(),
+                );
                 // With nothing to release, save or retry, wait for the
                 // next event however long: an idle daemon does not wake
                 // up. A lost device also pauses the session, so its news
@@ -273,37 +283,26 @@ fn spawn_event_thread(
         .expect("the event thread starts");
 }
 
-/// While history entries wait for the storage, tries again every
-/// [`RETRY_STORAGE_EVERY`]; gives the next time to try.
-fn retry_storage(controller: &Controller, due: Option<Instant>) -> Option<Instant> {
-    if !controller.storage_waiting() {
+/// Runs `action` every `period` while `active` holds: gives the next
+/// time it is due, or None when there is nothing to do (so the event
+/// thread sleeps until the next event).
+fn every(
+    due: Option<Instant>,
+    period: Duration,
+    active: bool,
+    action: impl FnOnce(),
+) -> Option<Instant> {
+    if !active {
         return None;
     }
     let now = Instant::now();
     match due {
         Some(at) if at > now => Some(at),
         Some(_) => {
-            controller.retry_storage();
-            Some(now + RETRY_STORAGE_EVERY)
+            action();
+            Some(now + period)
         }
-        None => Some(now + RETRY_STORAGE_EVERY),
-    }
-}
-
-/// While a session runs, saves it every [`CHECKPOINT_EVERY`]; gives the
-/// next time to save, or None when nothing runs.
-fn keep_checkpointing(controller: &Controller, due: Option<Instant>) -> Option<Instant> {
-    if controller.state() != crate::session::State::Running {
-        return None;
-    }
-    let now = Instant::now();
-    match due {
-        Some(at) if at > now => Some(at),
-        Some(_) => {
-            controller.save_checkpoint();
-            Some(now + CHECKPOINT_EVERY)
-        }
-        None => Some(now + CHECKPOINT_EVERY),
+        None => Some(now + period),
     }
 }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use crate::audio::pcm::Clip;
 
-pub use cache::{Cached, MAX_CACHE_BYTES, evict};
+pub use cache::{Cached, evict};
 pub use command::{
     CommandVoice, espeak_ng, espeak_voice_names, espeak_voices, is_installed, piper,
 };

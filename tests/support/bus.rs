@@ -54,6 +54,27 @@ impl PrivateBus {
             .unwrap()
     }
 
+    /// `treadcuectl ARGS` against the daemon on this bus.
+    pub fn ctl(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+            .arg("--bus-address")
+            .arg(&self.address)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `treadcuectl status --json`: the session as a script sees it.
+    pub fn status(&self) -> serde_json::Value {
+        let out = self.ctl(&["status", "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Whether a name has an owner on this bus.
     pub fn has_owner(&self, name: &str) -> bool {
         let out = self.busctl(&[

@@ -18,6 +18,15 @@ use treadcue::plan::Plan;
 use treadcue::program::Program;
 use treadcue::voice::Pack;
 
+/// Fifty rounds of two ten-second steps between a 5-minute warm-up and
+/// cool-down: a program once heard with announcements minutes late.
+pub const LONG_REPEATS: &str = "name = \"Long repeats\"\nexperienced = true\n\
+    [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n\
+    [[steps]]\nrepeat = 50\n\
+    [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 3.3\n\
+    [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n\
+    [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n";
+
 /// Fails, naming the package to install, when a real part is missing.
 pub fn require(program: &str, package: &str) {
     let found = Command::new("sh")
