@@ -74,6 +74,9 @@ pub async fn serve(
         .interface::<_, Treadcue>(dbus::PATH)
         .await?;
     let mut shown = controller.status();
+    // The status the last change carried: a step started where that one
+    // stood is the same track begun again.
+    let mut last_change = shown.clone();
     let supervisor = Supervisor::from_env();
     supervisor.ready(&shown);
     // Without a watchdog the tick never comes.
@@ -90,6 +93,10 @@ pub async fn serve(
                 Some(Change::Session { status, step_started, ended }) => {
                     let server = connection.object_server();
                     publish(server, &announcer, &treadcue, &status, step_started, ended).await;
+                    if restarted_same_step(&last_change, &status, step_started) {
+                        tell_seeked(server, &controller).await;
+                    }
+                    last_change = *status;
                     shown = controller.status();
                     supervisor.status(&shown);
                 }
@@ -328,6 +335,26 @@ fn log_device(event: DeviceEvent) {
             tracing::warn!("audio device lost ({reason}): session held paused, retrying");
         }
         DeviceEvent::Restored => tracing::info!("audio device back"),
+    }
+}
+
+/// Whether a step began where the session already stood, in the same
+/// program: Previous restarting the step it is in.
+fn restarted_same_step(before: &Status, now: &Status, step_started: Option<usize>) -> bool {
+    step_started == Some(before.step_index as usize)
+        && before.state.is_active()
+        && before.program == now.program
+}
+
+/// MPRIS clients extrapolate the position until told otherwise: a step
+/// begun again is a seek back to its start.
+async fn tell_seeked(server: &zbus::ObjectServer, controller: &Controller) {
+    let Ok(mpris) = server.interface::<_, MprisPlayer>(dbus::MPRIS_PATH).await else {
+        return;
+    };
+    let position = controller.step_position().unwrap_or(0);
+    if let Err(e) = MprisPlayer::seeked(mpris.signal_emitter(), position).await {
+        tracing::warn!("cannot send a signal: {e}");
     }
 }
 

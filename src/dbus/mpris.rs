@@ -226,6 +226,11 @@ impl MprisPlayer {
         self.controller.step_position().unwrap_or(0)
     }
 
+    /// The position jumped where the track stayed the same: Previous
+    /// restarted the step. A new step is told by its Metadata instead.
+    #[zbus(signal)]
+    pub async fn seeked(emitter: &SignalEmitter<'_>, position: i64) -> zbus::Result<()>;
+
     #[zbus(property)]
     fn rate(&self) -> f64 {
         1.0

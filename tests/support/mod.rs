@@ -5,6 +5,7 @@
 pub mod bus;
 pub mod pulse;
 pub mod signal;
+pub mod world;
 
 use std::process::Command;
 use std::sync::Arc;
