@@ -316,3 +316,42 @@ fn check_lists_every_word_the_voice_cannot_say() {
         "{said}"
     );
 }
+
+/// With espeak-ng there, check and plan say which cues a second voice
+/// speaks in, and which part of them: the walker will hear two voices.
+#[test]
+fn check_and_plan_say_which_voice_says_what() {
+    require_espeak();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("breathe.toml");
+    std::fs::write(
+        &file,
+        "name = \"Breathe\"\n[[steps]]\ndirection = \"forward\"\nduration = \"3m\"\nspeed = 1.5\n\
+         note = \"Breathe easy and smile.\"\n",
+    )
+    .unwrap();
+    for command in ["check", "plan"] {
+        let out = treadcued(&[command, file.to_str().unwrap()], None);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{command}: {said}");
+        assert!(
+            said.contains("voices: pack:joe speaks in"),
+            "{command}: {said}"
+        );
+        let second = said
+            .lines()
+            .skip_while(|l| !l.starts_with("voices: espeak-ng:en-us"))
+            .collect::<Vec<_>>();
+        assert!(second[0].ends_with("says 1 part(s):"), "{command}: {said}");
+        assert!(
+            second[1].contains("step 1 announcement: \"Breathe easy and smile.\""),
+            "{command}: {said}"
+        );
+    }
+    let demo = treadcued(&["check", "demo"], None);
+    let said = String::from_utf8_lossy(&demo.stdout);
+    assert!(
+        said.contains("voice: pack:joe says all 12 spoken cues"),
+        "{said}"
+    );
+}

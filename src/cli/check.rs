@@ -106,6 +106,9 @@ fn check_one(
         };
         println!("{shown}\n");
     }
+    for line in super::sound_args::voice_lines(config, &program) {
+        println!("{line}");
+    }
     let summary = format!("{} steps, {}", program.steps.len(), clock(program.total()));
     match (warnings.len(), strict) {
         (0, _) => println!("{file}: ok ({summary})"),

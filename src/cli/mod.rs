@@ -9,6 +9,7 @@ mod play;
 mod render;
 mod say;
 mod sound_args;
+mod spoken_by;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

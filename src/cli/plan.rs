@@ -53,6 +53,10 @@ pub fn run(args: &PlanArgs, config: &Config) -> ExitCode {
         }
     } else {
         print!("{}", render_table(&plan));
+        println!();
+        for line in super::spoken_by::spoken_by(voice.as_ref(), &plan) {
+            println!("{line}");
+        }
     }
     ExitCode::SUCCESS
 }

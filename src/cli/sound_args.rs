@@ -123,6 +123,15 @@ pub fn warn_about(config: &Config, program: &Program, plan: &Plan) {
     }
 }
 
+/// Which voice says which of the program's cues, as `check` prints it.
+pub fn voice_lines(config: &Config, program: &Program) -> Vec<String> {
+    let (Ok(voice), Ok(phrases)) = (config.build_voice(), config.phrasebook()) else {
+        return Vec::new();
+    };
+    let plan = plan::compile(program, &config.cues, &phrases, &Estimates, 16_000);
+    super::spoken_by::spoken_by(voice.as_ref(), &plan)
+}
+
 /// An error for each text of the program that the configured voice cannot
 /// say, naming every word it lacks, at the step the text belongs to.
 pub fn unsayable_errors(config: &Config, program: &Program) -> Vec<Diagnostic> {

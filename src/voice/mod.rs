@@ -51,6 +51,12 @@ pub trait Voice: Send + Sync {
     fn missing_words(&self, _text: &str) -> Vec<String> {
         Vec::new()
     }
+    /// Who says what of `text`: each part with the id of the voice that
+    /// will say it, in order. One part for a single voice; a chain gives
+    /// each sentence to the first voice that can say it.
+    fn speakers(&self, text: &str) -> Vec<(String, String)> {
+        vec![(self.id(), text.to_string())]
+    }
     /// Whether rendering takes no noticeable time, so spreading it over
     /// threads would cost more than it saves.
     fn is_fast(&self) -> bool {
@@ -85,6 +91,23 @@ impl Voice for Chain {
 
     fn render(&self, text: &str) -> Result<Clip, VoiceError> {
         self.in_parts(text, |voice, part| voice.render(part))
+    }
+
+    fn speakers(&self, text: &str) -> Vec<(String, String)> {
+        let says_all = |voice: &dyn Voice, part: &str| voice.missing_words(part).is_empty();
+        let speaker_of = |part: &str| {
+            self.0
+                .iter()
+                .find(|v| says_all(v.as_ref(), part))
+                .map(|v| v.speakers(part))
+                .unwrap_or_default()
+        };
+        let sentences = sentences(text);
+        let first_says_all = self.0.first().is_some_and(|v| says_all(v.as_ref(), text));
+        if sentences.len() < 2 || first_says_all {
+            return speaker_of(text);
+        }
+        sentences.iter().flat_map(|s| speaker_of(s)).collect()
     }
 
     fn render_once(&self, text: &str) -> Result<Clip, VoiceError> {
