@@ -15,6 +15,10 @@ use crate::plan::Plan;
 /// the first moments of a new stream are irregular, and a Bluetooth link
 /// needs them to wake.
 pub const SETTLE: Duration = Duration::from_millis(500);
+/// The same before a phrase said alone (`say`): a person waiting to hear
+/// it notices half a second, and one phrase has no countdown to keep even.
+/// Links that sleep get the configured pre-roll on top.
+pub const PHRASE_SETTLE: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct PlayerOptions {
@@ -87,6 +91,15 @@ impl Player {
         self.start_at(plan, sounds, None)
     }
 
+    /// Plays a phrase said alone, with a shorter settle on a new stream.
+    pub fn start_phrase(
+        &self,
+        plan: Arc<Plan>,
+        sounds: Arc<[CueSound]>,
+    ) -> Result<u64, AudioError> {
+        self.start_settled(plan, sounds, None, PHRASE_SETTLE)
+    }
+
     /// Like [`Player::start`], but paused at sample `paused_at` when given,
     /// having walked so many samples (forward, backward) before.
     pub fn start_at(
@@ -95,12 +108,22 @@ impl Player {
         sounds: Arc<[CueSound]>,
         paused_at: Option<(u64, [u64; 2])>,
     ) -> Result<u64, AudioError> {
+        self.start_settled(plan, sounds, paused_at, SETTLE)
+    }
+
+    fn start_settled(
+        &self,
+        plan: Arc<Plan>,
+        sounds: Arc<[CueSound]>,
+        paused_at: Option<(u64, [u64; 2])>,
+        settle: Duration,
+    ) -> Result<u64, AudioError> {
         let mut output = self.output();
         self.open_in(&mut output)?;
         let output = output.as_ref().expect("opened above");
         let rate = u64::from(plan.sample_rate);
         let settle = if self.fresh.swap(false, Ordering::SeqCst) {
-            SETTLE.as_millis() as u64 * rate / 1000
+            settle.as_millis() as u64 * rate / 1000
         } else {
             0
         };

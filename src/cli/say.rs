@@ -75,7 +75,7 @@ pub fn run(args: &SayArgs, config: &Config) -> ExitCode {
         };
     }
     let (player, news) = Player::new(options);
-    if let Err(e) = player.start(plan, sounds) {
+    if let Err(e) = player.start_phrase(plan, sounds) {
         return fail(EXIT_NO_DEVICE, e);
     }
     while !matches!(

@@ -201,7 +201,7 @@ impl Controller {
         // No session: the phrase plays on a sequencer of its own, whose
         // id is never the session's, so nothing it reports counts.
         self.player
-            .start(plan, sounds)
+            .start_phrase(plan, sounds)
             .map(drop)
             .map_err(|e| ControlError::Device(e.to_string()))
     }
