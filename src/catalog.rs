@@ -29,6 +29,17 @@ pub const BUILT_IN: &[BuiltIn] = built_in![
     "retro-five-at-five",
     "retro-jog-intervals",
     "retro-rehab-30",
+    // The sessions of the built-in courses (config/courses/).
+    "zero-w1",
+    "zero-w2",
+    "zero-w3",
+    "zero-w4",
+    "zero-w5",
+    "zero-w6",
+    "knee-oa-10",
+    "balance-1",
+    "balance-2",
+    "balance-3",
 ];
 
 #[derive(Debug)]

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod controller;
+pub mod course;
 pub mod ctl;
 pub mod cue_settings;
 pub mod daemon;

@@ -181,6 +181,10 @@ pub struct Program {
     pub experienced: bool,
     pub cues: CueOverrides,
     pub steps: Vec<Step>,
+    /// Said before the briefing: what a course says of the session it
+    /// starts ("Week two, session five of eighteen."). Never in a file.
+    #[serde(skip)]
+    pub preface: Option<String>,
     #[serde(skip)]
     pub source: Arc<SourceFile>,
 }

@@ -192,6 +192,7 @@ impl Validator<'_> {
             experienced: raw.experienced.unwrap_or(false),
             cues,
             steps: steps?,
+            preface: None,
             source: SourceFile::new("", ""),
         })
     }

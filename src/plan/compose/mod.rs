@@ -103,8 +103,15 @@ impl<'a> Composer<'a> {
     }
 
     pub fn plan(mut self) -> Plan {
-        if self.settings.briefing {
-            let text = self.phrases.cues.briefing.to_string();
+        let briefing = self
+            .settings
+            .briefing
+            .then(|| self.phrases.cues.briefing.to_string());
+        let text = match (self.program.preface.clone(), briefing) {
+            (Some(preface), Some(briefing)) => Some(format!("{preface} {briefing}")),
+            (preface, briefing) => preface.or(briefing),
+        };
+        if let Some(text) = text {
             self.push(CueKind::Briefing, 0, None, Some(text), 0, 0..=0);
         }
         for index in 0..self.steps.len() {
