@@ -19,6 +19,37 @@ pub struct Phrasebook {
     pub cues: CueTexts,
     pub posture: PostureTexts,
     pub words: Words,
+    /// What a course says; a phrasebook from before courses still reads.
+    #[serde(default)]
+    pub course: CourseTexts,
+}
+
+/// What is said when a course's session starts, or when it is not due.
+/// Where the voice cannot say one (the bundled voice lacks the words and
+/// no synthesizer is installed), a wording made of cue texts it has is
+/// said instead (see the controller's course module).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CourseTexts {
+    pub session: Template,
+    pub easing_back: Template,
+    pub rest: Template,
+    pub complete: Template,
+    pub choose: Template,
+}
+
+impl Default for CourseTexts {
+    fn default() -> Self {
+        CourseTexts {
+            session: "Week {week}, session {number} of {count}.".into(),
+            easing_back: "Welcome back. An easier session first, to ease back in.".into(),
+            rest: "Rest today. The next session is due in {wait}. Press play again to walk anyway."
+                .into(),
+            complete: "The course is complete. Well done.".into(),
+            choose: "No program yet. Choose one with treadcue control, or enrol in a course."
+                .into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,7 +191,8 @@ impl Phrasebook {
         let c = &self.cues;
         let w = &self.words;
         let short = &["number", "speed", "incline", "duration"][..];
-        let templates: [(&str, &Template, &[&str]); 22] = [
+        let o = &self.course;
+        let templates: [(&str, &Template, &[&str]); 27] = [
             ("cues.briefing", &c.briefing, &[]),
             ("cues.announce_forward", &c.announce_forward, step),
             ("cues.announce_backward", &c.announce_backward, step),
@@ -183,6 +215,11 @@ impl Phrasebook {
             ("words.and", &w.and, &["big", "small"]),
             ("words.incline", &w.incline, &["percent"]),
             ("words.decline", &w.decline, &["percent"]),
+            ("course.session", &o.session, &["week", "number", "count"]),
+            ("course.easing_back", &o.easing_back, &[]),
+            ("course.rest", &o.rest, &["wait"]),
+            ("course.complete", &o.complete, &[]),
+            ("course.choose", &o.choose, &[]),
         ];
         let mut problems = Vec::new();
         for (key, template, allowed) in templates {

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audio::sequencer::{PlayState, Snapshot};
+use crate::course::{CourseStatus, CourseWalk};
 use crate::plan::Plan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,6 +77,9 @@ pub struct Status {
     /// The player's volume, 0 to 1: not the session's, but announced with
     /// it so both interfaces tell every change.
     pub volume: f64,
+    /// The course the walker follows, announced with the session for the
+    /// same reason.
+    pub course: CourseStatus,
 }
 
 /// Why a paused session is paused.
@@ -132,6 +136,27 @@ pub struct Session {
     /// When the session was first started; it names the session in the
     /// checkpoint and the history.
     started_at: SystemTime,
+    /// What the session counts for beyond itself.
+    counting: Counting,
+}
+
+/// What a session counts for beyond itself: the walk of a course it is,
+/// and whether a backward step was skipped (a course's walk is then not
+/// done).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counting {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub course: Option<CourseTag>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skipped_backward: bool,
+}
+
+/// A session that is a walk of a course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseTag {
+    pub course: String,
+    #[serde(flatten)]
+    pub walk: CourseWalk,
 }
 
 impl Default for Session {
@@ -147,6 +172,7 @@ impl Default for Session {
             step_starts: 0,
             walked: [0, 0],
             started_at: UNIX_EPOCH,
+            counting: Counting::default(),
         }
     }
 }
@@ -213,6 +239,21 @@ impl Session {
         self.started_at
     }
 
+    pub fn counting(&self) -> &Counting {
+        &self.counting
+    }
+
+    /// Says what the session counts for: set once it started or was
+    /// brought back.
+    pub fn count_as(&mut self, counting: Counting) {
+        self.counting = counting;
+    }
+
+    /// A backward step was skipped: the session is no course walk done.
+    pub fn skipped_backward(&mut self) {
+        self.counting.skipped_backward = true;
+    }
+
     /// Takes where the player stands. Only the active session follows its
     /// player: an ended one keeps what it ended with.
     pub fn apply(&mut self, snapshot: &Snapshot, now: SystemTime) -> Applied {
@@ -225,6 +266,7 @@ impl Session {
             plan: self.plan.clone(),
             pause_reason: self.pause_reason,
             started_at: self.started_at,
+            counting: self.counting.clone(),
             ..Session::default()
         };
         next.take(snapshot, now);
@@ -310,6 +352,7 @@ impl Session {
                 .map(|next| describe_step(next, plan))
                 .unwrap_or_default(),
             volume: 0.0,
+            course: CourseStatus::default(),
         }
     }
 }
@@ -336,6 +379,7 @@ impl Status {
             pause_reason: String::new(),
             next_step: String::new(),
             volume: 0.0,
+            course: CourseStatus::default(),
         }
     }
 }

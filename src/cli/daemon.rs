@@ -36,6 +36,7 @@ fn setup(config: &Config) -> Result<Setup, String> {
     crate::audio::bank::Bank::new(config.output_options().rate, config.sound.tones.as_deref())?;
     Ok(Setup {
         catalog: config.catalog(),
+        courses: config.course_catalog(),
         cues: config.cues.clone(),
         phrases: config.phrasebook()?,
         voice: config.build_voice()?,
@@ -98,6 +99,16 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
         started.elapsed().as_secs_f64()
     );
     recover(&controller, &config);
+    controller.refresh_course();
+    let course = controller.status().course;
+    if !course.id.is_empty() {
+        tracing::info!(
+            "course {}: session {} of {} next",
+            course.id,
+            course.session + 1,
+            course.sessions
+        );
+    }
     let reload = reload_config(loader, config.clone(), controller.clone());
     let daemon = DaemonOptions { bus };
     let runtime = match tokio::runtime::Builder::new_current_thread()

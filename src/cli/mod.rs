@@ -43,6 +43,11 @@ pub struct Args {
     #[arg(long = "programs", value_name = "DIR")]
     pub program_folders: Vec<PathBuf>,
 
+    /// Extra folder of course files; courses there override built-in ones
+    /// of the same name. May be given more than once.
+    #[arg(long = "courses", value_name = "DIR", global = true)]
+    pub course_folders: Vec<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 
@@ -109,6 +114,7 @@ impl Args {
                 voice: sound.voice,
                 daemon: self.daemon.settings.clone(),
                 program_folders,
+                course_folders: self.course_folders.clone(),
             },
         }
     }

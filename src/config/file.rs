@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::settings::{DaemonSettings, ProgramSettings, SoundSettings, VoiceSettings};
+use super::settings::{
+    CourseSettings, DaemonSettings, ProgramSettings, SoundSettings, VoiceSettings,
+};
 use crate::program::SourceFile;
 use crate::program::raw::{RawCues, RawDuration};
 
@@ -21,6 +23,8 @@ pub struct ConfigFile {
     pub daemon: DaemonSettings,
     #[serde(default)]
     pub programs: ProgramSettings,
+    #[serde(default)]
+    pub courses: CourseSettings,
     #[serde(default)]
     pub cues: FileCues,
 }

@@ -14,6 +14,7 @@ use crate::audio::output::{AfterDeviceLoss, OutputOptions};
 use crate::audio::player::PlayerOptions;
 use crate::catalog::Catalog;
 use crate::controller::HeadphonePause;
+use crate::course::CourseCatalog;
 use crate::cue_settings::CueSettings;
 use crate::dbus::Bus;
 use crate::phrasebook::Phrasebook;
@@ -39,6 +40,8 @@ pub struct Flags {
     pub daemon: DaemonSettings,
     /// Added after the file's folders, so they win over them.
     pub program_folders: Vec<PathBuf>,
+    /// The same for course folders.
+    pub course_folders: Vec<PathBuf>,
 }
 
 /// The effective configuration. `treadcued --print-config` prints it, in
@@ -52,7 +55,13 @@ pub struct Config {
     pub voice: VoiceConfig,
     pub daemon: Daemon,
     pub programs: Programs,
+    pub courses: Courses,
     pub cues: CueSettings,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Courses {
+    pub folders: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,6 +106,7 @@ impl Config {
     /// those. A bad value in the file is an error that names the file and
     /// the key.
     pub fn resolve(read: Option<&ReadFile>, flags: Flags) -> Result<Config, String> {
+        let file_courses = read.and_then(|r| r.file.courses.folders.clone());
         let (file_sound, file_voice, file_daemon, file_programs, cues) = match read {
             Some(read) => {
                 let f = &read.file;
@@ -122,6 +132,8 @@ impl Config {
             .folders
             .unwrap_or_else(default_program_folders);
         folders.extend(flags.program_folders);
+        let mut course_folders = file_courses.unwrap_or_else(default_course_folders);
+        course_folders.extend(flags.course_folders);
         let config = Config {
             file: read.map(|r| r.path.clone()),
             sound: Sound::from(sound),
@@ -130,6 +142,9 @@ impl Config {
             programs: Programs {
                 folders,
                 units: file_programs.units.unwrap_or(UnitsChoice::Program),
+            },
+            courses: Courses {
+                folders: course_folders,
             },
             cues,
         };
@@ -175,6 +190,10 @@ impl Config {
             UnitsChoice::Kmh => Some(Units::Kmh),
         };
         Catalog::new(self.programs.folders.clone()).with_units(units)
+    }
+
+    pub fn course_catalog(&self) -> CourseCatalog {
+        CourseCatalog::new(self.courses.folders.clone())
     }
 
     pub fn voice_choice(&self) -> Result<VoiceChoice, String> {
@@ -413,6 +432,15 @@ fn default_program_folders() -> Vec<PathBuf> {
     let mut folders = vec![PathBuf::from("/etc/treadcue/programs")];
     if let Some(config) = xdg_dir("XDG_CONFIG_HOME", ".config") {
         folders.push(config.join("treadcue/programs"));
+    }
+    folders
+}
+
+/// The system's course folder, then the user's, as for programs.
+fn default_course_folders() -> Vec<PathBuf> {
+    let mut folders = vec![PathBuf::from("/etc/treadcue/courses")];
+    if let Some(config) = xdg_dir("XDG_CONFIG_HOME", ".config") {
+        folders.push(config.join("treadcue/courses"));
     }
     folders
 }

@@ -147,6 +147,13 @@ pub struct DaemonSettings {
     pub log_level: Option<String>,
 }
 
+/// `[courses]`: where courses come from.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CourseSettings {
+    /// Folders searched before the built-in courses, earlier first.
+    pub folders: Option<Vec<PathBuf>>,
+}
+
 /// `[programs]`: where programs come from and how speeds are given.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProgramSettings {

@@ -10,9 +10,11 @@ use std::time::{Duration, SystemTime};
 use super::{ControlError, Controller, Core, no_session};
 use crate::audio::bank::Bank;
 use crate::audio::sequencer::Sequencer;
-use crate::catalog::{LoadError, is_program_id};
+use crate::catalog::{Catalog, LoadError, is_program_id};
 use crate::plan::Plan;
+use crate::program::Direction;
 use crate::program::Program;
+use crate::session::{Counting, Session};
 use crate::store::history::Outcome;
 
 use super::keeping::history_entry;
@@ -33,12 +35,21 @@ impl Controller {
         &self,
         action: impl FnOnce(&mut Sequencer) -> T,
     ) -> Result<T, ControlError> {
+        self.command_marking(|s, _| action(s))
+    }
+
+    /// The same, with the session to mark what the action did to it.
+    fn command_marking<T>(
+        &self,
+        action: impl FnOnce(&mut Sequencer, &mut Session) -> T,
+    ) -> Result<T, ControlError> {
         let (out, ended) = {
             let mut core = self.core();
             let id = core.active().ok_or_else(no_session)?;
+            let session = &mut core.session;
             let (out, snapshot) = self
                 .player
-                .with_sequencer(id, |s| (action(s), s.snapshot()))
+                .with_sequencer(id, |s| (action(s, session), s.snapshot()))
                 .ok_or_else(no_session)?;
             (out, self.settle(&mut core, &snapshot))
         };
@@ -52,9 +63,18 @@ impl Controller {
     /// when a synthesizer must render new phrases: call it off the bus's
     /// own task.
     pub fn start(&self, id: &str) -> Result<(), ControlError> {
+        let program = load(&self.setup().catalog, id)?;
+        self.start_program(&program, Counting::default())
+    }
+
+    /// Starts a loaded program as a session that counts for `counting`.
+    pub(super) fn start_program(
+        &self,
+        program: &Program,
+        counting: Counting,
+    ) -> Result<(), ControlError> {
         let setup = self.setup();
-        let program = load(&setup.catalog, id)?;
-        let (plan, bank) = self.prepare(&setup, &program)?;
+        let (plan, bank) = self.prepare(&setup, program)?;
         // Opening the device may take a while: not under the lock.
         self.player
             .open()
@@ -73,6 +93,7 @@ impl Controller {
                 .with_sequencer(id, |s| s.snapshot())
                 .ok_or_else(|| ControlError::Device("the player lost the new session".into()))?;
             core.session.started(plan, &snapshot, SystemTime::now());
+            core.session.count_as(counting);
             core.playing = Some(id);
             core.storage_told = false;
             let status = core.session.status();
@@ -147,11 +168,16 @@ impl Controller {
         self.command(|s| s.stop()).map(drop)
     }
 
+    /// On to the next step. Skipping a backward step is marked: the
+    /// session no longer counts as a course walk done.
     pub fn next(&self) -> Result<(), ControlError> {
-        self.command(|s| {
+        self.command_marking(|s, session| {
             let step = s.step() + 1;
             if step >= s.plan().steps.len() {
                 return Err(ControlError::InvalidState("this is the last step".into()));
+            }
+            if s.plan().steps[step - 1].direction == Direction::Backward {
+                session.skipped_backward();
             }
             s.seek_step(step);
             Ok(())
@@ -243,7 +269,7 @@ impl Controller {
 }
 
 /// A program by id, or the error a client can act on.
-fn load(catalog: &crate::catalog::Catalog, id: &str) -> Result<Program, ControlError> {
+pub(super) fn load(catalog: &Catalog, id: &str) -> Result<Program, ControlError> {
     let unknown = |id: &str| {
         let known = catalog.ids();
         let known: Vec<&str> = known.iter().map(String::as_str).collect();

@@ -187,6 +187,7 @@ impl Controller {
             walked: walked.map(|w| plan.seconds(w)),
             saved_at: micros(SystemTime::now()),
             ended: None,
+            counting: session.counting().clone(),
         })
     }
 
@@ -239,6 +240,7 @@ impl Controller {
                 .ok_or("the player lost the session")?;
             let started_at = from_micros(checkpoint.started_at);
             core.session.restored(plan, &snapshot, started_at);
+            core.session.count_as(checkpoint.counting.clone());
             core.playing = Some(id);
         }
         self.save_checkpoint();
@@ -264,6 +266,7 @@ impl Controller {
                 walked_backward: checkpoint.walked[1],
                 position: checkpoint.position,
                 session: checkpoint.started_at,
+                counting: checkpoint.counting.clone(),
             };
             let _ = self.record_end(&entry);
         } else if let Err(e) = self.state.checkpoint.clear() {
@@ -362,6 +365,7 @@ pub(super) fn history_entry(
         walked_backward: plan.seconds(walked[1]),
         position: plan.seconds(at.min(plan.length)),
         session: micros(session.started_at()),
+        counting: session.counting().clone(),
     })
 }
 

@@ -15,6 +15,7 @@ use crate::audio::bank::{self, Bank};
 use crate::audio::player::Player;
 use crate::audio::sequencer::{Event, Snapshot};
 use crate::catalog::Catalog;
+use crate::course::CourseCatalog;
 use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
 use crate::plan::Plan;
@@ -26,9 +27,13 @@ use crate::voice::Voice;
 use keeping::history_entry;
 
 mod commands;
+mod course;
 mod keeping;
+mod today;
 
 pub use commands::MAX_SAY_CHARS;
+pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};
+pub use today::Played;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ControlError {
@@ -37,6 +42,8 @@ pub enum ControlError {
     UnknownProgram(String, Option<String>),
     #[error("the program {id:?} is broken: {details}")]
     InvalidProgram { id: String, details: String },
+    #[error("there is no course {0:?}{near}; the list of courses gives the names", near = did_you_mean(.1))]
+    UnknownCourse(String, Option<String>),
     #[error("{0}")]
     InvalidState(String),
     #[error("{0}")]
@@ -71,6 +78,7 @@ pub struct ProgramInfo {
 /// words and voice they are cued. A session keeps what it started with.
 pub struct Setup {
     pub catalog: Catalog,
+    pub courses: CourseCatalog,
     pub cues: CueSettings,
     pub phrases: Phrasebook,
     pub voice: Box<dyn Voice>,
@@ -145,6 +153,7 @@ pub struct Controller {
     core: Mutex<Core>,
     listeners: Mutex<Vec<UnboundedSender<Change>>>,
     config_volume: f64,
+    courses: course::CourseKeeping,
 }
 
 fn did_you_mean(near: &Option<String>) -> String {
@@ -169,6 +178,7 @@ impl Controller {
             core: Mutex::new(Core::default()),
             listeners: Mutex::new(Vec::new()),
             config_volume: parts.config_volume,
+            courses: course::CourseKeeping::default(),
         }
     }
 
@@ -191,9 +201,11 @@ impl Controller {
         listeners.retain(|listener| listener.send(change.clone()).is_ok());
     }
 
-    /// Cues from the next session on with `setup`.
+    /// Cues from the next session on with `setup`; the course, read
+    /// from its new folders, shows what it now makes next.
     pub fn reconfigure(&self, setup: Setup) {
         *self.setup.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(setup);
+        self.refresh_course();
     }
 
     pub fn headphone_pause(&self) -> HeadphonePause {
@@ -211,6 +223,7 @@ impl Controller {
     fn status_of(&self, core: &Core) -> Status {
         let mut status = core.session.status();
         status.volume = self.volume();
+        status.course = self.course_status();
         status
     }
 
@@ -373,7 +386,16 @@ impl Controller {
 
     /// Records an ended session, then tells listeners it ended.
     fn end(&self, ending: Ending) -> Result<(), ControlError> {
+        let of_course = ending
+            .entry
+            .as_ref()
+            .is_some_and(|e| e.counting.course.is_some());
         let recorded = ending.entry.map_or(Ok(()), |entry| self.record_end(&entry));
+        if of_course {
+            // The walk counts from here: clients see the course move on
+            // with the session's end.
+            self.refresh_course();
+        }
         self.notify(ending.change);
         recorded
     }

@@ -13,6 +13,7 @@ use zbus::{OwnedVariant, proxy};
 use crate::dbus::{self, Bus};
 use crate::program::clock;
 
+mod course;
 mod history;
 mod view;
 mod watch;
@@ -40,6 +41,12 @@ pub trait Treadcue {
     fn reload(&self) -> zbus::Result<Vec<String>>;
     fn history(&self) -> zbus::Result<Vec<crate::dbus::treadcue::HistoryRow>>;
     fn weekly_minutes(&self) -> zbus::Result<Vec<(String, f64, f64)>>;
+    fn list_courses(&self) -> zbus::Result<Vec<(String, String, String, u32)>>;
+    fn enrol(&self, course: &str) -> zbus::Result<()>;
+    fn leave(&self) -> zbus::Result<()>;
+    fn start_today(&self) -> zbus::Result<()>;
+    fn rate(&self, rating: &str) -> zbus::Result<()>;
+    fn course_overview(&self) -> zbus::Result<Vec<(u32, String, String, String, String)>>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<String>;
     #[zbus(property)]
@@ -141,6 +148,20 @@ pub enum Command {
         /// Minutes walked forward and backward per week instead.
         #[arg(long, conflicts_with_all = ["limit", "since"])]
         weeks: bool,
+    },
+    /// Courses: weeks of sessions that carry you from the first steps on.
+    Course {
+        #[command(subcommand)]
+        command: course::CourseCommand,
+    },
+    /// Start today's session of your course (due or not).
+    Today,
+    /// Rate the course session that ended last; it decides what comes
+    /// next (a second rating replaces the first).
+    Rate {
+        /// How it went.
+        #[arg(value_parser = ["too-hard", "right", "too-easy"])]
+        rating: String,
     },
 }
 
@@ -276,6 +297,9 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
         Command::History {
             json, limit, since, ..
         } => history(&proxy, json, limit, since).await,
+        Command::Course { command } => course::course(&connection, &proxy, command).await,
+        Command::Today => course::today(&connection, &proxy).await,
+        Command::Rate { rating } => proxy.rate(&rating).await,
     }
 }
 

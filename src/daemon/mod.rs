@@ -112,6 +112,12 @@ pub async fn serve(
                 None => break,
             },
             Some(event) = device_news.recv() => log_device(event),
+            () = due_now(controller.next_due()) => {
+                // The next session fell due: NextDue turns 0.
+                if let Err(e) = announcer.announce(connection.object_server()).await {
+                    tracing::warn!("cannot send a property change: {e}");
+                }
+            }
             Some(()) = hangups.recv() => reload_on_hangup(&reload, &treadcue, &supervisor, &shown).await,
             _ = watchdog.tick(), if supervisor.watchdog_interval().is_some() => {
                 // This loop answers the bus; the check makes sure the
@@ -336,6 +342,18 @@ fn log_device(event: DeviceEvent) {
         }
         DeviceEvent::Restored => tracing::info!("audio device back"),
     }
+}
+
+/// Resolves when `due` comes; never with nothing due.
+async fn due_now(due: Option<std::time::SystemTime>) {
+    let Some(due) = due else {
+        return std::future::pending().await;
+    };
+    let wait = due
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    // A moment past the due time, so the status read then says it is due.
+    tokio::time::sleep(wait + Duration::from_millis(20)).await;
 }
 
 /// Whether a step began where the session already stood, in the same

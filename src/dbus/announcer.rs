@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex};
 use zbus::object_server::ObjectServer;
 
 use super::mpris::MprisPlayer;
-use super::treadcue::{Treadcue, announce_changes};
+use super::treadcue::Treadcue;
+use super::treadcue_changes::announce_changes;
 use crate::controller::Controller;
 use crate::session::Status;
 

@@ -11,6 +11,8 @@ pub enum Error {
     ZBus(zbus::Error),
     /// No program has that name.
     UnknownProgram(String),
+    /// No course has that name.
+    UnknownCourse(String),
     /// The program's file has errors.
     InvalidProgram(String),
     /// The call makes no sense now, like Pause with no session.
@@ -30,6 +32,7 @@ impl From<ControlError> for Error {
         let message = e.to_string();
         match e {
             ControlError::UnknownProgram(..) => Error::UnknownProgram(message),
+            ControlError::UnknownCourse(..) => Error::UnknownCourse(message),
             ControlError::InvalidProgram { .. } => Error::InvalidProgram(message),
             ControlError::InvalidState(_) => Error::InvalidState(message),
             ControlError::InvalidArgument(_) => Error::InvalidArgument(message),

@@ -5,6 +5,7 @@ mod announcer;
 mod errors;
 pub mod mpris;
 pub mod treadcue;
+mod treadcue_changes;
 
 pub use announcer::Announcer;
 pub use errors::Error;

@@ -74,7 +74,7 @@ impl MprisPlayer {
         if old.state != new.state {
             changed.insert("PlaybackStatus", Variant::from(self.playback_status()));
             let active = new.state.is_active();
-            for name in ["CanPlay", "CanPause", "CanGoNext", "CanGoPrevious"] {
+            for name in ["CanPause", "CanGoNext", "CanGoPrevious"] {
                 changed.insert(name, Variant::from(active));
             }
         }
@@ -121,8 +121,15 @@ impl MprisPlayer {
 
 #[interface(name = "org.mpris.MediaPlayer2.Player")]
 impl MprisPlayer {
+    /// Resumes the session; with none, starts today's session of the
+    /// course (on a rest day, says when it is due, and a second Play
+    /// within seconds starts it), else the program walked last.
     async fn play(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        self.told(server, self.controller.resume()).await
+        let controller = self.controller.clone();
+        let played = tokio::task::spawn_blocking(move || controller.play().map(drop))
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        self.told(server, played).await
     }
 
     async fn pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
@@ -132,8 +139,12 @@ impl MprisPlayer {
         }
     }
 
+    /// With no session, what Play does: today's session.
     async fn play_pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        self.told(server, self.controller.toggle()).await
+        if self.controller.state().is_active() {
+            return self.told(server, self.controller.toggle()).await;
+        }
+        self.play(server).await
     }
 
     /// Stop writes the session to the history: off the bus's own task.
@@ -256,9 +267,11 @@ impl MprisPlayer {
         self.announcer.shown().state.is_active()
     }
 
-    #[zbus(property)]
+    /// Play always does something: with no session it starts today's
+    /// (or says why it does not).
+    #[zbus(property(emits_changed_signal = "const"))]
     fn can_play(&self) -> bool {
-        self.announcer.shown().state.is_active()
+        true
     }
 
     #[zbus(property)]

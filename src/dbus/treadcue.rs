@@ -1,17 +1,12 @@
 //! The native interface, `io.github.treadcue.Treadcue1`.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use zbus::Variant;
 use zbus::interface;
-use zbus::names::InterfaceName;
 use zbus::object_server::{ObjectServer, SignalEmitter};
 
 use super::{Announcer, Error};
 use crate::controller::Controller;
-use crate::session::Status;
 use crate::store::Entry;
 
 /// One session of the history as D-Bus carries it.
@@ -150,6 +145,68 @@ impl Treadcue {
         blocking(&self.controller, |c| c.weekly_minutes()).await
     }
 
+    /// Every course: id, name, description and number of sessions
+    /// (counting each session's `times`).
+    #[zbus(out_args("courses"))]
+    async fn list_courses(&self) -> Result<Vec<(String, String, String, u32)>, Error> {
+        blocking(&self.controller, |c| {
+            Ok(c.list_courses()
+                .into_iter()
+                .map(|c| (c.id, c.name, c.description, c.sessions))
+                .collect())
+        })
+        .await
+    }
+
+    /// Follows a course from its first session; enrolling in the course
+    /// followed already keeps the progress.
+    async fn enrol(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+        course: String,
+    ) -> Result<(), Error> {
+        let enrolled = blocking(&self.controller, move |c| c.enrol(&course)).await;
+        self.told(server, enrolled).await
+    }
+
+    /// Follows no course any more.
+    async fn leave(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
+        let left = blocking(&self.controller, |c| c.leave()).await;
+        self.told(server, left).await
+    }
+
+    /// Starts the course's next session, due or not.
+    async fn start_today(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
+        let started = blocking(&self.controller, |c| c.start_today()).await;
+        self.told(server, started).await
+    }
+
+    /// Rates the course session that ended last: too-hard, right or
+    /// too-easy. A second rating replaces the first.
+    async fn rate(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+        rating: String,
+    ) -> Result<(), Error> {
+        let rated = blocking(&self.controller, move |c| c.rate(&rating)).await;
+        self.told(server, rated).await
+    }
+
+    /// Every session of the course followed, counting `times`: index from
+    /// 0, program, state ("done", "next", "to come"), when it was last
+    /// walked (RFC 3339, empty if never) and how ("done, right", "not
+    /// done, too-hard"...).
+    #[zbus(out_args("sessions"))]
+    async fn course_overview(&self) -> Result<Vec<(u32, String, String, String, String)>, Error> {
+        blocking(&self.controller, |c| {
+            Ok(c.course_overview()?
+                .into_iter()
+                .map(|r| (r.walk, r.program, r.state, r.last_walked, r.last_outcome))
+                .collect())
+        })
+        .await
+    }
+
     /// Re-reads the configuration; a broken one is reported and the old
     /// one stays in force.
     #[zbus(out_args("warnings"))]
@@ -284,6 +341,36 @@ impl Treadcue {
         self.announcer.shown().next_step
     }
 
+    /// The course followed, by id; empty when none.
+    #[zbus(property)]
+    fn course(&self) -> String {
+        self.announcer.shown().course.id
+    }
+
+    #[zbus(property)]
+    fn course_name(&self) -> String {
+        self.announcer.shown().course.name
+    }
+
+    /// The course's next session, from 0, counting each session's
+    /// `times`; equal to CourseSessions once the course is done.
+    #[zbus(property)]
+    fn course_session(&self) -> u32 {
+        self.announcer.shown().course.session
+    }
+
+    #[zbus(property)]
+    fn course_sessions(&self) -> u32 {
+        self.announcer.shown().course.sessions
+    }
+
+    /// When the next session is due, in microseconds since the Unix
+    /// epoch; 0 when it is due now.
+    #[zbus(property)]
+    fn next_due(&self) -> i64 {
+        self.announcer.shown().course.next_due
+    }
+
     /// From 0 to 1.
     #[zbus(property)]
     fn volume(&self) -> f64 {
@@ -324,36 +411,4 @@ impl Treadcue {
     /// A reload found a broken configuration; the old one stays.
     #[zbus(signal)]
     pub async fn config_error(emitter: &SignalEmitter<'_>, message: &str) -> zbus::Result<()>;
-}
-
-/// Sends the properties that differ between two statuses in one
-/// PropertiesChanged signal.
-pub async fn announce_changes(
-    emitter: &SignalEmitter<'_>,
-    old: &Status,
-    new: &Status,
-) -> zbus::Result<()> {
-    let mut changed: HashMap<&str, Variant<'_>> = HashMap::new();
-    macro_rules! compare {
-        ($($field:ident => $name:literal),* $(,)?) => {
-            $(if old.$field != new.$field {
-                changed.insert($name, Variant::from(new.$field.clone()));
-            })*
-        };
-    }
-    compare!(
-        program => "Program", program_name => "ProgramName", step_index => "StepIndex",
-        step_count => "StepCount", step_name => "StepName", direction => "Direction", speed => "Speed",
-        incline => "Incline", units => "Units", step_length => "StepLength", step_remaining => "StepRemaining",
-        step_ends_at => "StepEndsAt", session_ends_at => "SessionEndsAt", elapsed => "Elapsed",
-        session_length => "SessionLength", pause_reason => "PauseReason", volume => "Volume", next_step => "NextStep",
-    );
-    if old.state != new.state {
-        changed.insert("State", Variant::from(new.state.as_str()));
-    }
-    if changed.is_empty() {
-        return Ok(());
-    }
-    let interface = InterfaceName::from_static_str_unchecked(super::INTERFACE);
-    zbus::fdo::Properties::properties_changed(emitter, interface, changed, Cow::Borrowed(&[])).await
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Entry;
 use super::write_atomically;
+use crate::session::Counting;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
@@ -32,6 +33,9 @@ pub struct Checkpoint {
     /// session back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended: Option<Entry>,
+    /// The course walk it is, and whether a backward step was skipped.
+    #[serde(default, flatten)]
+    pub counting: Counting,
 }
 
 impl Checkpoint {
@@ -48,6 +52,7 @@ impl Checkpoint {
             position: entry.position,
             walked: [entry.walked - entry.walked_backward, entry.walked_backward],
             saved_at: entry.session,
+            counting: entry.counting.clone(),
             ended: Some(entry),
         }
     }
@@ -195,6 +200,16 @@ mod tests {
             walked: [20.0, 10.5],
             saved_at: 2,
             ended: None,
+            counting: Counting {
+                course: Some(crate::session::CourseTag {
+                    course: "from-zero".into(),
+                    walk: crate::course::CourseWalk {
+                        walk: 4,
+                        eased_from: Some(6),
+                    },
+                }),
+                skipped_backward: true,
+            },
         };
         file.save(&checkpoint).unwrap();
         assert_eq!(file.load().unwrap(), Some(checkpoint));

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::session::Counting;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -54,6 +56,9 @@ pub struct Entry {
     /// The session's start in microseconds since the Unix epoch: two
     /// entries for one session are never written.
     pub session: i64,
+    /// The course walk it was, and whether a backward step was skipped.
+    #[serde(default, flatten)]
+    pub counting: Counting,
 }
 
 /// The history file: what is in it, with how many lines were damaged.
@@ -166,6 +171,7 @@ mod tests {
             walked_backward: 20.0,
             position: 60.0,
             session,
+            counting: Counting::default(),
         }
     }
 

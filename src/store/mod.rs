@@ -3,6 +3,7 @@
 //! cut at any moment leaves a whole file behind.
 
 pub mod checkpoint;
+pub mod enrolment;
 pub mod history;
 pub mod lock;
 
@@ -38,6 +39,8 @@ pub struct StateFiles {
     pub dir: std::path::PathBuf,
     pub checkpoint: checkpoint::CheckpointFile,
     pub history: history::HistoryFile,
+    /// The course the walker follows.
+    pub enrolment: enrolment::EnrolmentFile,
     /// Ended sessions that the history could not take yet, kept outside
     /// the state folder so a restart still knows they ended.
     pub spill: Option<history::HistoryFile>,
@@ -85,6 +88,7 @@ impl StateFiles {
             dir: dir.to_path_buf(),
             checkpoint: checkpoint::CheckpointFile::new(dir.join("session.json")),
             history: history::HistoryFile::new(dir.join("history.jsonl")),
+            enrolment: enrolment::EnrolmentFile::new(dir.join("course.json")),
             spill: None,
         }
     }

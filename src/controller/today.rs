@@ -1,0 +1,158 @@
+//! Today's session: the course's next walk, started by name or by one
+//! press of a headphone's Play, and what is said when there is nothing
+//! to start.
+
+use std::time::{Duration, SystemTime};
+
+use super::commands::load;
+use super::course::Progress;
+use super::{ControlError, Controller, Setup};
+use crate::session::{Counting, CourseTag};
+use crate::voice::Voice;
+
+/// What a press of Play did with no session playing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Played {
+    /// A session started: the course's next walk, or the program walked
+    /// last.
+    Started(String),
+    /// Nothing started; this was said instead.
+    Told(String),
+}
+
+impl Controller {
+    /// Starts the course's next walk, due or not, announcing it first.
+    pub fn start_today(&self) -> Result<(), ControlError> {
+        let progress = self.progress(SystemTime::now())?.ok_or_else(|| {
+            ControlError::InvalidState("you follow no course: enrol in one first".into())
+        })?;
+        if progress.next.complete {
+            return Err(ControlError::InvalidState(format!(
+                "every session of {} is done: enrol in another course, or leave it and enrol again to walk it anew",
+                progress.course.name
+            )));
+        }
+        let setup = self.setup();
+        let walk = progress.next.walk;
+        let session = &progress.course.sessions[progress.course.session_of(walk.walk)];
+        let mut program = load(&setup.catalog, &session.program)?;
+        program.preface = preface(&setup, &progress);
+        let counting = Counting {
+            course: Some(CourseTag {
+                course: progress.course.id.clone(),
+                walk,
+            }),
+            skipped_backward: false,
+        };
+        self.start_program(&program, counting)?;
+        tracing::info!(
+            "{}: walk {} of {} started",
+            progress.course.id,
+            walk.walk + 1,
+            progress.course.walks()
+        );
+        Ok(())
+    }
+
+    /// Play with no session: the course's walk when it is due (on a rest
+    /// day, a second press within a few seconds starts it anyway); with
+    /// no course, the program walked last; with no history, how to choose.
+    /// With a session, Play resumes it.
+    pub fn play(&self) -> Result<Played, ControlError> {
+        if self.core().session.is_active() {
+            return self
+                .resume()
+                .map(|()| Played::Started(self.status().program));
+        }
+        let setup = self.setup();
+        let texts = &setup.phrases.course;
+        let Some(progress) = self.progress(SystemTime::now())? else {
+            return match self.history()?.last() {
+                Some(last) => self
+                    .start(&last.program)
+                    .map(|()| Played::Started(last.program.clone())),
+                None => self.tell(&setup, &[texts.choose.to_string()]),
+            };
+        };
+        if progress.next.complete {
+            return self.tell(&setup, &[texts.complete.to_string()]);
+        }
+        if let Some(due) = progress.next.due_at
+            && !self.asked_again()
+        {
+            let wait = spoken_wait(&setup, due);
+            let rest = texts.rest.fill(&[("wait", &wait)]);
+            let fallback = setup.phrases.cues.remaining.fill(&[("remaining", &wait)]);
+            return self.tell(&setup, &[rest, fallback]);
+        }
+        self.start_today()
+            .map(|()| Played::Started(progress.course.id.clone()))
+    }
+
+    /// Says the first of `texts` the voice can say, over nothing.
+    fn tell(&self, setup: &Setup, texts: &[String]) -> Result<Played, ControlError> {
+        let Some(text) = first_sayable(setup.voice.as_ref(), texts) else {
+            tracing::info!(
+                "nothing to start, and the voice cannot say why: {}",
+                texts[0]
+            );
+            return Ok(Played::Told(String::new()));
+        };
+        tracing::info!("play: {text}");
+        self.say(&text)?;
+        Ok(Played::Told(text))
+    }
+}
+
+/// What is said before the briefing of a course's walk: which one it is,
+/// that it eases back in, and the session's note. A part the voice cannot
+/// say is said in cue words it has ("Round five of eighteen."), or left
+/// out.
+fn preface(setup: &Setup, progress: &Progress) -> Option<String> {
+    let words = &setup.phrases.words;
+    let texts = &setup.phrases.course;
+    let course = &progress.course;
+    let walk = progress.next.walk.walk;
+    let number = words.number(u64::from(walk) + 1);
+    let count = words.number(u64::from(course.walks()));
+    let week = words.number(u64::from(course.week_of(walk)));
+    let intro = texts
+        .session
+        .fill(&[("week", &week), ("number", &number), ("count", &count)]);
+    let round = setup
+        .phrases
+        .cues
+        .round
+        .fill(&[("index", &number), ("count", &count)]);
+    let voice = setup.voice.as_ref();
+    let mut parts = vec![first_sayable(voice, &[intro, round])];
+    if progress.next.is_easing_back() {
+        parts.push(first_sayable(voice, &[texts.easing_back.to_string()]));
+    }
+    if let Some(note) = course.sessions[course.session_of(walk)].note.clone() {
+        parts.push(first_sayable(voice, &[note]));
+    }
+    let said: Vec<String> = parts.into_iter().flatten().collect();
+    (!said.is_empty()).then(|| said.join(" "))
+}
+
+fn first_sayable(voice: &dyn Voice, texts: &[String]) -> Option<String> {
+    texts
+        .iter()
+        .find(|t| voice.missing_words(t).is_empty())
+        .cloned()
+}
+
+/// How long until `due`, as said: minutes under two hours, else hours.
+fn spoken_wait(setup: &Setup, due: SystemTime) -> String {
+    let wait = due
+        .duration_since(SystemTime::now())
+        .unwrap_or_default()
+        .as_secs();
+    let rounded = match wait {
+        0..60 => wait.max(1),
+        60..7200 => wait.div_ceil(60) * 60,
+        _ => (wait + 1800) / 3600 * 3600,
+    };
+    setup.phrases.words.duration(Duration::from_secs(rounded))
+}
