@@ -11,8 +11,8 @@ use crate::program::{SafetyOptions, clock, safety_warnings};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Program files, names of programs (built-in or in a program folder),
-    /// or folders (every .toml file in them).
+    /// Program or course files, names of programs or courses (built-in or
+    /// in a folder), or folders (every .toml file in them).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Treat safety warnings as errors.
@@ -34,7 +34,12 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     let catalog = &config.catalog();
     let mut failed = false;
     for file in args.files.iter().flat_map(|f| expand(f)) {
-        failed |= !check_one(&file, args.strict, &options, catalog, config);
+        let ok = if super::course::is_course(&file, config) {
+            super::course::check(&file, config)
+        } else {
+            check_one(&file, args.strict, &options, catalog, config)
+        };
+        failed |= !ok;
     }
     if failed {
         ExitCode::from(EXIT_INVALID)

@@ -2,6 +2,7 @@
 //! each run by its own module.
 
 mod check;
+mod course;
 mod daemon;
 mod devices;
 mod plan;
@@ -57,10 +58,11 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate program files: print errors and safety warnings.
-    /// Exits 0 when all are valid, 1 when any has an error.
+    /// Validate program and course files: print errors and safety
+    /// warnings. Exits 0 when all are valid, 1 when any has an error.
     Check(check::CheckArgs),
-    /// Print a program's timeline of cues.
+    /// Print a program's timeline of cues, or a course's sessions with
+    /// their dates if begun today.
     Plan(plan::PlanArgs),
     /// Render a whole session to a WAV file, with a timeline of its cues.
     Render(render::RenderArgs),

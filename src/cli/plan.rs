@@ -11,7 +11,8 @@ use crate::plan::render_table;
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// A program name (built-in or in --programs) or a program file.
+    /// A program name (built-in or in --programs) or a program file; or a
+    /// course's name or file.
     #[arg(value_name = "PROGRAM")]
     pub program: String,
     /// Print the plan as JSON, with cue times in samples.
@@ -25,6 +26,12 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: &PlanArgs, config: &Config) -> ExitCode {
+    if super::course::is_course(&args.program, config) {
+        return match super::course::plan(&args.program, config) {
+            true => ExitCode::SUCCESS,
+            false => ExitCode::from(EXIT_INVALID),
+        };
+    }
     let program = match config.catalog().load_arg(&args.program) {
         Ok(program) => program,
         Err(e) => {

@@ -147,5 +147,22 @@ pub fn is_course_file(path: &Path) -> bool {
     let Ok(table) = std::str::from_utf8(&bytes).map(|t| t.parse::<toml::Table>()) else {
         return false;
     };
-    table.is_ok_and(|t| COURSE_KEYS.iter().any(|k| t.contains_key(*k)))
+    table.is_ok_and(|t| looks_like_course(&t))
 }
+
+/// A course key makes a course, a program key a program; else a key
+/// misspelt from a course's (`session_per_week`) does.
+fn looks_like_course(table: &toml::Table) -> bool {
+    if COURSE_KEYS.iter().any(|k| table.contains_key(*k)) {
+        return true;
+    }
+    if PROGRAM_KEYS.iter().any(|k| table.contains_key(*k)) {
+        return false;
+    }
+    table
+        .keys()
+        .any(|key| crate::program::suggest::nearest(key, COURSE_KEYS).is_some())
+}
+
+/// Keys only a program has.
+const PROGRAM_KEYS: &[&str] = &["steps", "units", "experienced", "cues"];

@@ -66,6 +66,8 @@ pub struct CourseSession {
     pub note: Option<String>,
     /// Where the program is named in the file, for errors about it.
     pub program_span: Range<usize>,
+    /// Where the note is, likewise.
+    pub note_span: Range<usize>,
 }
 
 /// A walk of a course being played: which one (from 0, counting each
@@ -139,6 +141,7 @@ mod tests {
                     times: *t,
                     note: None,
                     program_span: 0..0,
+                    note_span: 0..0,
                 })
                 .collect(),
             source: SourceFile::new("c.toml", ""),

@@ -231,6 +231,7 @@ impl Reader {
             times: times?,
             note,
             program_span: program.span(),
+            note_span: session.note.as_ref().map_or(0..0, Spanned::span),
         })
     }
 
