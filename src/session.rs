@@ -144,19 +144,59 @@ pub struct Session {
 /// and whether a backward step was skipped (a course's walk is then not
 /// done).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "CountingFields", into = "CountingFields")]
 pub struct Counting {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub course: Option<CourseTag>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skipped_backward: bool,
 }
 
 /// A session that is a walk of a course.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CourseTag {
     pub course: String,
-    #[serde(flatten)]
     pub walk: CourseWalk,
+}
+
+/// [`Counting`] as the history and the checkpoint write it: flat keys,
+/// each left out when empty (`"course": "from-zero", "course_session": 4`).
+#[derive(Default, Serialize, Deserialize)]
+struct CountingFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    course: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    course_session: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eased_from: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    skipped_backward: bool,
+}
+
+impl From<CountingFields> for Counting {
+    fn from(fields: CountingFields) -> Counting {
+        let course = fields.course.map(|course| CourseTag {
+            course,
+            walk: CourseWalk {
+                walk: fields.course_session.unwrap_or(0),
+                eased_from: fields.eased_from,
+            },
+        });
+        Counting {
+            course,
+            skipped_backward: fields.skipped_backward,
+        }
+    }
+}
+
+impl From<Counting> for CountingFields {
+    fn from(counting: Counting) -> CountingFields {
+        let walk = counting.course.as_ref().map(|c| c.walk);
+        CountingFields {
+            course: counting.course.map(|c| c.course),
+            course_session: walk.map(|w| w.walk),
+            eased_from: walk.and_then(|w| w.eased_from),
+            skipped_backward: counting.skipped_backward,
+        }
+    }
 }
 
 impl Default for Session {

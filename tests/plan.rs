@@ -581,3 +581,26 @@ fn an_authors_say_replaces_a_generic_cue_close_to_it() {
             .any(|c| c.step == 0 && c.kind == CueKind::Halfway)
     );
 }
+
+/// A course's words about the session ("Week two, session five of
+/// eighteen.") come first, in the briefing's cue, and keep every promise.
+#[test]
+fn a_preface_is_said_first_before_the_briefing() {
+    let mut program = built_in("zero-w1").unwrap().unwrap();
+    let plain = plan_of(&program);
+    program.preface = Some("Week two, session five of eighteen.".into());
+    let plan = plan_of(&program);
+    let first = &plan.cues[0];
+    assert_eq!(first.start, 0);
+    let text = first.text.as_deref().unwrap();
+    assert!(
+        text.starts_with("Week two, session five of eighteen. Safety first"),
+        "{text}"
+    );
+    assert_eq!(
+        plan.cues.len(),
+        plain.cues.len(),
+        "said in the briefing's cue"
+    );
+    assert_plan_keeps_its_promises(&program, &plan);
+}

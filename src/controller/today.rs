@@ -37,6 +37,7 @@ impl Controller {
         let session = &progress.course.sessions[progress.course.session_of(walk.walk)];
         let mut program = load(&setup.catalog, &session.program)?;
         program.preface = preface(&setup, &progress);
+        let said = program.preface.clone().unwrap_or_default();
         let counting = Counting {
             course: Some(CourseTag {
                 course: progress.course.id.clone(),
@@ -46,7 +47,7 @@ impl Controller {
         };
         self.start_program(&program, counting)?;
         tracing::info!(
-            "{}: walk {} of {} started",
+            "{}: walk {} of {} started, announced as \"{said}\"",
             progress.course.id,
             walk.walk + 1,
             progress.course.walks()

@@ -419,6 +419,10 @@ async fn status(connection: &zbus::Connection, json: bool) -> zbus::Result<()> {
             "step_left": step_left,
             "session_left": session_left,
             "volume": number(&p, "Volume"),
+            "course": text(&p, "Course"),
+            "course_session": unsigned(&p, "CourseSession"),
+            "course_sessions": unsigned(&p, "CourseSessions"),
+            "next_due": micros(&p, "NextDue"),
         });
         println!("{value}");
         return Ok(());

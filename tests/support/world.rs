@@ -120,10 +120,15 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub fn playerctl(world: &World, args: &[&str]) -> String {
+    playerctl_on(&world.bus, args)
+}
+
+/// playerctl against treadcue's MPRIS player on `bus`.
+pub fn playerctl_on(bus: &PrivateBus, args: &[&str]) -> String {
     let out = Command::new("playerctl")
         .args(["--player", "treadcue"])
         .args(args)
-        .env("DBUS_SESSION_BUS_ADDRESS", &world.bus.address)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .output()
         .expect("playerctl is missing: install the Debian package playerctl (scripts/setup --test does)");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
