@@ -46,6 +46,12 @@ fn folders() -> Folders {
          [[sessions]]\nprogram = \"short-b\"\ntimes = 2\n",
     )
     .unwrap();
+    std::fs::write(
+        courses.join("quick-course.toml"),
+        "name = \"Quick course\"\nsessions_per_week = 7\nmin_rest = \"3s\"\n\
+         [[sessions]]\nprogram = \"short-a\"\ntimes = 3\n",
+    )
+    .unwrap();
     Folders {
         _dir: dir,
         programs,
@@ -316,4 +322,85 @@ fn a_killed_course_walk_comes_back_paused_and_counts_once_when_finished() {
         (Some("test-course"), Some(1))
     );
     assert_eq!(history(bus.dir()).len(), 1, "counted once");
+}
+
+/// Clients that watch properties hear every course change: enrolling, the
+/// walk counted, and the next walk falling due (NextDue turns 0).
+#[test]
+fn course_properties_are_announced_as_they_change() {
+    use futures_util::StreamExt;
+    let folders = folders();
+    let bus = PrivateBus::start(None);
+    let _daemon = start_daemon(&bus, &folders);
+    let runtime = support::world::runtime();
+    runtime.block_on(async {
+        let connection = zbus::connection::Builder::address(bus.address.as_str())
+            .build()
+            .await
+            .unwrap();
+        let proxy = treadcue::ctl::TreadcueProxy::new(&connection)
+            .await
+            .unwrap();
+        let properties = zbus::fdo::PropertiesProxy::builder(&connection)
+            .destination("io.github.treadcue.Treadcue1")
+            .path("/io/github/treadcue/Treadcue1")
+            .build()
+            .await
+            .unwrap();
+        let mut changes = properties.receive_properties_changed().await.unwrap();
+        let mut next_change = async || -> std::collections::HashMap<String, String> {
+            let signal = tokio::time::timeout(Duration::from_secs(10), changes.next())
+                .await
+                .expect("a PropertiesChanged in time")
+                .unwrap();
+            let args = signal.args().unwrap();
+            args.changed_properties()
+                .iter()
+                .map(|(k, v)| (k.to_string(), format!("{v}")))
+                .collect()
+        };
+        proxy.enrol("quick-course").await.unwrap();
+        let told = next_change().await;
+        assert_eq!(
+            told.get("Course").map(String::as_str),
+            Some("\"quick-course\""),
+            "{told:?}"
+        );
+        assert_eq!(
+            told.get("CourseSessions").map(String::as_str),
+            Some("uint32 3"),
+            "{told:?}"
+        );
+        assert_eq!(proxy.course_session().await.unwrap(), 0);
+
+        proxy.start_today().await.unwrap();
+        // The walk ends at once on this device: CourseSession moves on,
+        // and NextDue is set, then turns 0 three seconds later.
+        let mut due_set = false;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "NextDue never came back to 0"
+            );
+            let told = next_change().await;
+            if told.get("CourseSession").map(String::as_str) == Some("uint32 1") {
+                assert!(
+                    told.get("NextDue").is_some_and(|d| d != "int64 0"),
+                    "{told:?}"
+                );
+                due_set = true;
+            } else if due_set && told.get("NextDue").map(String::as_str) == Some("int64 0") {
+                break;
+            }
+        }
+        assert_eq!(proxy.next_due().await.unwrap(), 0);
+        proxy.leave().await.unwrap();
+        let told = next_change().await;
+        assert_eq!(
+            told.get("Course").map(String::as_str),
+            Some("\"\""),
+            "{told:?}"
+        );
+    });
 }

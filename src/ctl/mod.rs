@@ -52,6 +52,12 @@ pub trait Treadcue {
     #[zbus(property)]
     fn volume(&self) -> zbus::Result<f64>;
     #[zbus(property)]
+    fn course(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn course_session(&self) -> zbus::Result<u32>;
+    #[zbus(property)]
+    fn next_due(&self) -> zbus::Result<i64>;
+    #[zbus(property)]
     fn set_volume(&self, volume: f64) -> zbus::Result<()>;
     #[zbus(signal)]
     fn step_started(
