@@ -183,8 +183,25 @@ fn a_finished_walk_moves_the_course_on_and_ratings_steer_it() {
     assert_eq!(shown["walks"][1]["state"], "next");
     assert!(shown["next_due"].is_string(), "{shown}");
 
+    ctl_ok(&bus, &["rate", "too-hard"]);
     ctl_ok(&bus, &["course", "leave"]);
     assert_eq!(bus.status()["course"], "");
+    // The history shows the walk with its course and rating, after
+    // leaving too.
+    let listed = ctl_ok(&bus, &["history", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let walk = &listed[0];
+    assert_eq!(
+        (&walk["course"], &walk["course_session"], &walk["rating"]),
+        (
+            &serde_json::json!("test-course"),
+            &serde_json::json!(0),
+            &serde_json::json!("too-hard")
+        ),
+        "{listed}"
+    );
+    let text = ctl_ok(&bus, &["history"]);
+    assert!(text.contains("(test-course session 1, too-hard)"), "{text}");
 }
 
 /// Play with no session starts today's walk; on a rest day the first

@@ -129,15 +129,12 @@ impl Controller {
         {
             let _one = lock(&self.courses.writing);
             let file = &self.state_files().enrolment;
-            let current = file.load().map_err(ControlError::Storage)?;
-            if current.is_some_and(|e| e.course == course.id) {
+            let mut enrolment = file.load().map_err(ControlError::Storage)?;
+            if enrolment.course.as_ref() == Some(&course.id) {
                 return Ok(());
             }
-            let enrolment = Enrolment {
-                course: course.id.clone(),
-                since: micros(SystemTime::now()),
-                ratings: Default::default(),
-            };
+            enrolment.course = Some(course.id.clone());
+            enrolment.since = micros(SystemTime::now());
             file.save(&enrolment).map_err(ControlError::Storage)?;
             tracing::info!("enrolled in the course {}", course.id);
         }
@@ -145,16 +142,16 @@ impl Controller {
         Ok(())
     }
 
-    /// Follows no course any more; the walks stay in the history.
+    /// Follows no course any more; the walks stay in the history, with
+    /// their ratings.
     pub fn leave(&self) -> Result<(), ControlError> {
         {
             let _one = lock(&self.courses.writing);
             let file = &self.state_files().enrolment;
-            let Some(enrolment) = file.load().map_err(ControlError::Storage)? else {
-                return Err(no_course());
-            };
-            file.clear().map_err(ControlError::Storage)?;
-            tracing::info!("left the course {}", enrolment.course);
+            let mut enrolment = file.load().map_err(ControlError::Storage)?;
+            let left = enrolment.course.take().ok_or_else(no_course)?;
+            file.save(&enrolment).map_err(ControlError::Storage)?;
+            tracing::info!("left the course {left}");
         }
         self.refresh_course();
         Ok(())
@@ -167,11 +164,9 @@ impl Controller {
         {
             let _one = lock(&self.courses.writing);
             let file = &self.state_files().enrolment;
-            let mut enrolment = file
-                .load()
-                .map_err(ControlError::Storage)?
-                .ok_or_else(no_course)?;
-            let walks = self.course_walks(&enrolment)?;
+            let mut enrolment = file.load().map_err(ControlError::Storage)?;
+            let course = enrolment.course.clone().ok_or_else(no_course)?;
+            let walks = self.course_walks(&enrolment, &course)?;
             let Some(last) = walks.last() else {
                 return Err(ControlError::InvalidState(
                     "no session of the course has ended yet: there is nothing to rate".into(),
@@ -179,7 +174,7 @@ impl Controller {
             };
             enrolment.ratings.insert(last.session, rating);
             file.save(&enrolment).map_err(ControlError::Storage)?;
-            tracing::info!("{}: rated {}", enrolment.course, rating.as_str());
+            tracing::info!("{course}: rated {}", rating.as_str());
         }
         self.refresh_course();
         Ok(())
@@ -217,17 +212,17 @@ impl Controller {
 
     /// The enrolled course and what its walks make next, read afresh.
     pub(super) fn progress(&self, now: SystemTime) -> Result<Option<Progress>, ControlError> {
-        let Some(enrolment) = self
+        let enrolment = self
             .state_files()
             .enrolment
             .load()
-            .map_err(ControlError::Storage)?
-        else {
+            .map_err(ControlError::Storage)?;
+        let Some(id) = &enrolment.course else {
             return Ok(None);
         };
-        let course = self.load_course(&enrolment.course)?;
+        let course = self.load_course(id)?;
         let records: Vec<WalkRecord> = self
-            .course_walks(&enrolment)?
+            .course_walks(&enrolment, id)?
             .iter()
             .filter_map(|entry| record_of(entry, &enrolment))
             .collect();
@@ -239,8 +234,37 @@ impl Controller {
         }))
     }
 
-    /// The history's entries of the enrolled course since enrolling.
-    fn course_walks(&self, enrolment: &Enrolment) -> Result<Vec<Entry>, ControlError> {
+    /// Every course walk of the history with its rating: the session's
+    /// start (RFC 3339, as the history gives it), the course, the walk
+    /// (from 0), and the rating ("right" when none was given).
+    pub fn course_history(&self) -> Result<Vec<(String, String, u32, String)>, ControlError> {
+        let enrolment = self
+            .state_files()
+            .enrolment
+            .load()
+            .map_err(ControlError::Storage)?;
+        Ok(self
+            .history()?
+            .into_iter()
+            .filter_map(|entry| {
+                let tag = entry.counting.course.clone()?;
+                let rating = enrolment
+                    .ratings
+                    .get(&entry.session)
+                    .copied()
+                    .unwrap_or_default();
+                let rating = rating.as_str().to_string();
+                Some((entry.start, tag.course, tag.walk.walk, rating))
+            })
+            .collect())
+    }
+
+    /// The history's entries of course `course` since enrolling.
+    fn course_walks(
+        &self,
+        enrolment: &Enrolment,
+        course: &str,
+    ) -> Result<Vec<Entry>, ControlError> {
         let mut walks: Vec<Entry> = self
             .history()?
             .into_iter()
@@ -249,7 +273,7 @@ impl Controller {
                 e.counting
                     .course
                     .as_ref()
-                    .is_some_and(|c| c.course == enrolment.course)
+                    .is_some_and(|c| c.course == course)
             })
             .collect();
         walks.sort_by_key(|e| e.session);

@@ -1,6 +1,7 @@
 //! `treadcuectl history`: the sessions walked, in local time, filtered by
 //! date or count.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::TreadcueProxy;
@@ -14,6 +15,13 @@ pub(super) async fn history(
     since: Option<Date>,
 ) -> zbus::Result<()> {
     let mut rows = proxy.history().await?;
+    // Which sessions were a course's, and how they were rated.
+    let courses: HashMap<String, (String, u32, String)> = proxy
+        .course_history()
+        .await?
+        .into_iter()
+        .map(|(start, course, session, rating)| (start, (course, session, rating)))
+        .collect();
     if let Some(since) = since {
         rows.retain(|row| local_time(&row.2).is_some_and(|t| t.date >= since));
     }
@@ -26,7 +34,11 @@ pub(super) async fn history(
             .into_iter()
             .map(
                 |(program, name, start, end, done, count, completed, outcome, walked)| {
+                    let course = courses.get(&start);
                     serde_json::json!({
+                        "course": course.map(|c| c.0.clone()),
+                        "course_session": course.map(|c| c.1),
+                        "rating": course.map(|c| c.2.clone()),
                         "program": program,
                         "program_name": name,
                         "start": start,
@@ -47,11 +59,16 @@ pub(super) async fn history(
         println!("No sessions yet.");
     }
     for (program, name, start, _end, done, count, _completed, outcome, walked) in rows {
-        let when = local_time(&start).map_or(start, |t| t.to_string());
+        let when = local_time(&start).map_or_else(|| start.clone(), |t| t.to_string());
         // Whole seconds, one format for every row.
         let walked = clock(Duration::from_secs(walked.max(0.0).round() as u64));
         let steps = format!("{done}/{count} steps");
-        println!("{when}  {program:<22} {walked:>7}  {steps:<12} {outcome:<11}  {name}");
+        let course = courses
+            .get(&start)
+            .map_or_else(String::new, |(course, session, rating)| {
+                format!("  ({course} session {}, {rating})", session + 1)
+            });
+        println!("{when}  {program:<22} {walked:>7}  {steps:<12} {outcome:<11}  {name}{course}");
     }
     Ok(())
 }

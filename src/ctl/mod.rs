@@ -47,6 +47,7 @@ pub trait Treadcue {
     fn start_today(&self) -> zbus::Result<()>;
     fn rate(&self, rating: &str) -> zbus::Result<()>;
     fn course_overview(&self) -> zbus::Result<Vec<(u32, String, String, String, String)>>;
+    fn course_history(&self) -> zbus::Result<Vec<(String, String, u32, String)>>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<String>;
     #[zbus(property)]

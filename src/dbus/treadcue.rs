@@ -207,6 +207,14 @@ impl Treadcue {
         .await
     }
 
+    /// Every session of the history that was a course's: its start (RFC
+    /// 3339, as History gives it), the course, the session number (from
+    /// 0, counting `times`) and its rating.
+    #[zbus(out_args("sessions"))]
+    async fn course_history(&self) -> Result<Vec<(String, String, u32, String)>, Error> {
+        blocking(&self.controller, |c| c.course_history()).await
+    }
+
     /// Re-reads the configuration; a broken one is reported and the old
     /// one stays in force.
     #[zbus(out_args("warnings"))]

@@ -1,8 +1,9 @@
 //! The walker's course: which one, since when, and how each walk was
-//! rated. Which walks were done is not kept here but read from the
-//! history, whose entries name their course walk: a session ends (and
-//! counts) once, however the daemon dies, and the two files can never
-//! disagree about it.
+//! rated (kept after leaving a course, for the history to show). Which
+//! walks were done is not kept here but read from the history, whose
+//! entries name their course walk: a session ends (and counts) once,
+//! however the daemon dies, and the two files can never disagree about
+//! it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use super::write_atomically;
 use crate::course::Rating;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Enrolment {
-    pub course: String,
+    /// The course followed; `None` after leaving it.
+    pub course: Option<String>,
     /// When the walker enrolled, in microseconds since the Unix epoch:
     /// walks of the course that started before do not count.
     pub since: i64,
@@ -46,28 +48,17 @@ impl EnrolmentFile {
             .map_err(|e| format!("cannot keep the course in {}: {e}", self.path.display()))
     }
 
-    /// The enrolment, or `None` when the walker follows no course. A file
+    /// The enrolment; with no file, one that follows no course. A file
     /// that cannot be read is an error, never taken for "no course".
-    pub fn load(&self) -> Result<Option<Enrolment>, String> {
+    pub fn load(&self) -> Result<Enrolment, String> {
         let text = match crate::files::read_regular_text(&self.path, MAX_BYTES) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Enrolment::default());
+            }
             Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
         };
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("{} is damaged: {e}", self.path.display()))
-    }
-
-    pub fn clear(&self) -> Result<(), String> {
-        match std::fs::remove_file(&self.path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(format!(
-                "cannot leave the course: {}: {e}",
-                self.path.display()
-            )),
-        }
+        serde_json::from_str(&text).map_err(|e| format!("{} is damaged: {e}", self.path.display()))
     }
 }
 
@@ -79,17 +70,15 @@ mod tests {
     fn an_enrolment_comes_back_as_saved() {
         let dir = tempfile::tempdir().unwrap();
         let file = EnrolmentFile::new(dir.path().join("course.json"));
-        assert_eq!(file.load(), Ok(None));
+        assert_eq!(file.load(), Ok(Enrolment::default()));
         let mut enrolment = Enrolment {
-            course: "from-zero".into(),
+            course: Some("from-zero".into()),
             since: 5,
             ratings: BTreeMap::new(),
         };
         enrolment.ratings.insert(7, Rating::TooHard);
         file.save(&enrolment).unwrap();
-        assert_eq!(file.load(), Ok(Some(enrolment)));
-        file.clear().unwrap();
-        assert_eq!(file.load(), Ok(None));
+        assert_eq!(file.load(), Ok(enrolment));
     }
 
     #[test]
