@@ -116,7 +116,7 @@ async fn show(
 }
 
 /// "Next: session 5 of 18, due now." or "... due 2026-11-23 07:30."
-fn next_line(p: &Properties) -> String {
+pub(super) fn next_line(p: &Properties) -> String {
     let (session, sessions) = (unsigned(p, "CourseSession"), unsigned(p, "CourseSessions"));
     if session >= sessions {
         return "The course is complete.".into();

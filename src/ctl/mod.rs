@@ -1,26 +1,29 @@
 //! `treadcuectl`: the command-line client of the daemon's D-Bus interface.
 
-use std::collections::HashMap;
 use std::ffi::OsString;
 
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use zbus::{OwnedVariant, proxy};
+use zbus::proxy;
 
-use crate::dbus::{self, Bus};
+use crate::dbus::Bus;
 use crate::program::clock;
 
 mod course;
 mod history;
+mod status;
 mod view;
 mod watch;
 
 use crate::calendar::Date;
 use history::{history, parse_date, weeks};
-use view::describe;
+use status::{
+    Properties, all_properties, left, micros, number, properties_proxy, seconds_until, status,
+    text, time, unsigned,
+};
 use watch::watch;
 
 #[proxy(
@@ -339,107 +342,4 @@ async fn list(proxy: &TreadcueProxy<'_>, all: bool) -> zbus::Result<()> {
         }
     }
     Ok(())
-}
-
-type Properties = HashMap<String, OwnedVariant>;
-
-async fn properties_proxy(
-    connection: &zbus::Connection,
-) -> zbus::Result<zbus::fdo::PropertiesProxy<'static>> {
-    zbus::fdo::PropertiesProxy::builder(connection)
-        .destination(dbus::NAME)
-        .path(dbus::PATH)
-        .build()
-        .await
-}
-
-async fn all_properties(connection: &zbus::Connection) -> zbus::Result<Properties> {
-    let properties = properties_proxy(connection).await?;
-    let interface = zbus::names::InterfaceName::from_static_str_unchecked(dbus::INTERFACE);
-    Ok(properties.get_all(interface).await?.into_iter().collect())
-}
-
-fn text(p: &Properties, key: &str) -> String {
-    p.get(key)
-        .and_then(|v| String::try_from(v.clone()).ok())
-        .unwrap_or_default()
-}
-
-fn number(p: &Properties, key: &str) -> f64 {
-    p.get(key)
-        .and_then(|v| f64::try_from(v.clone()).ok())
-        .unwrap_or(0.0)
-}
-
-fn unsigned(p: &Properties, key: &str) -> u32 {
-    p.get(key)
-        .and_then(|v| u32::try_from(v.clone()).ok())
-        .unwrap_or(0)
-}
-
-fn micros(p: &Properties, key: &str) -> i64 {
-    p.get(key)
-        .and_then(|v| i64::try_from(v.clone()).ok())
-        .unwrap_or(0)
-}
-
-/// Seconds until a wall-clock time given in microseconds since the epoch.
-fn seconds_until(at: i64) -> f64 {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64);
-    ((at - now) as f64 / 1e6).max(0.0)
-}
-
-/// Seconds left in the step and the session, from the properties alone.
-fn left(p: &Properties) -> (f64, f64) {
-    if text(p, "State") == "running" {
-        (
-            seconds_until(micros(p, "StepEndsAt")),
-            seconds_until(micros(p, "SessionEndsAt")),
-        )
-    } else {
-        let step = number(p, "StepRemaining");
-        (
-            step,
-            (number(p, "SessionLength") - number(p, "Elapsed")).max(step),
-        )
-    }
-}
-
-async fn status(connection: &zbus::Connection, json: bool) -> zbus::Result<()> {
-    let p = all_properties(connection).await?;
-    let (step_left, session_left) = left(&p);
-    if json {
-        let value = serde_json::json!({
-            "state": text(&p, "State"),
-            "program": text(&p, "Program"),
-            "program_name": text(&p, "ProgramName"),
-            "step_index": unsigned(&p, "StepIndex"),
-            "step_count": unsigned(&p, "StepCount"),
-            "step_name": text(&p, "StepName"),
-            "direction": text(&p, "Direction"),
-            "speed": number(&p, "Speed"),
-            "incline": number(&p, "Incline"),
-            "units": text(&p, "Units"),
-            "step_length": number(&p, "StepLength"),
-            "step_left": step_left,
-            "session_left": session_left,
-            "volume": number(&p, "Volume"),
-            "course": text(&p, "Course"),
-            "course_session": unsigned(&p, "CourseSession"),
-            "course_sessions": unsigned(&p, "CourseSessions"),
-            "next_due": micros(&p, "NextDue"),
-        });
-        println!("{value}");
-        return Ok(());
-    }
-    for line in describe(Some(&p), step_left, session_left, usize::MAX) {
-        println!("{line}");
-    }
-    Ok(())
-}
-
-fn time(seconds: f64) -> String {
-    clock(Duration::from_secs(seconds.round() as u64))
 }
