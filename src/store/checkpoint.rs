@@ -172,7 +172,9 @@ fn overwrite(path: &Path, json: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-fn set_aside(path: &Path) -> PathBuf {
+/// Moves a damaged file to `NAME.json.damaged`, for a person to look at;
+/// where it went (its own path when it cannot be moved).
+pub(super) fn set_aside(path: &Path) -> PathBuf {
     let aside = path.with_extension("json.damaged");
     if std::fs::rename(path, &aside).is_err() {
         return path.to_path_buf();

@@ -58,7 +58,16 @@ impl EnrolmentFile {
             }
             Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
         };
-        serde_json::from_str(&text).map_err(|e| format!("{} is damaged: {e}", self.path.display()))
+        serde_json::from_str(&text).map_err(|e| {
+            // Set aside, never deleted: the next read starts afresh, and
+            // the ratings are there for a person to recover.
+            let aside = super::checkpoint::set_aside(&self.path);
+            format!(
+                "{} is damaged ({e}); moved to {}",
+                self.path.display(),
+                aside.display()
+            )
+        })
     }
 }
 
@@ -82,10 +91,15 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_file_is_an_error_not_no_course() {
+    fn a_damaged_file_is_reported_and_kept_aside() {
         let dir = tempfile::tempdir().unwrap();
         let file = EnrolmentFile::new(dir.path().join("course.json"));
         std::fs::write(&file.path, "{\"course\": ").unwrap();
         assert!(file.load().unwrap_err().contains("is damaged"));
+        assert!(
+            dir.path().join("course.json.damaged").exists(),
+            "kept aside"
+        );
+        assert_eq!(file.load(), Ok(Enrolment::default()), "then no course");
     }
 }
