@@ -19,6 +19,8 @@ pub struct DaemonArgs {
     #[command(flatten)]
     pub settings: DaemonSettings,
     #[command(flatten)]
+    pub web: crate::config::settings::WebSettings,
+    #[command(flatten)]
     pub sound: SoundArgs,
 }
 
@@ -110,7 +112,14 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
         );
     }
     let reload = reload_config(loader, config.clone(), controller.clone());
-    let daemon = DaemonOptions { bus };
+    let web = match config.web_listen() {
+        Ok(web) => web,
+        Err(e) => return fail(super::EXIT_INVALID, e),
+    };
+    let pairing = Arc::new(crate::pairing::Pairing::load(
+        controller.state_files().dir.join("web-devices.json"),
+    ));
+    let daemon = DaemonOptions { bus, web, pairing };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         // Calls that prepare programs or write the history run on these;

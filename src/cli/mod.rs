@@ -117,6 +117,7 @@ impl Args {
                 daemon: self.daemon.settings.clone(),
                 program_folders,
                 course_folders: self.course_folders.clone(),
+                web: self.daemon.web.clone(),
             },
         }
     }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::settings::{
-    CourseSettings, DaemonSettings, ProgramSettings, SoundSettings, VoiceSettings,
+    CourseSettings, DaemonSettings, ProgramSettings, SoundSettings, VoiceSettings, WebSettings,
 };
 use crate::program::SourceFile;
 use crate::program::raw::{RawCues, RawDuration};
@@ -25,6 +25,8 @@ pub struct ConfigFile {
     pub programs: ProgramSettings,
     #[serde(default)]
     pub courses: CourseSettings,
+    #[serde(default)]
+    pub web: WebSettings,
     #[serde(default)]
     pub cues: FileCues,
 }

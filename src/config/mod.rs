@@ -42,6 +42,7 @@ pub struct Flags {
     pub program_folders: Vec<PathBuf>,
     /// The same for course folders.
     pub course_folders: Vec<PathBuf>,
+    pub web: settings::WebSettings,
 }
 
 /// The effective configuration. `treadcued --print-config` prints it, in
@@ -56,7 +57,14 @@ pub struct Config {
     pub daemon: Daemon,
     pub programs: Programs,
     pub courses: Courses,
+    pub web: WebConfig,
     pub cues: CueSettings,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WebConfig {
+    /// Where the web remote listens; off when `None`.
+    pub listen: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +115,7 @@ impl Config {
     /// the key.
     pub fn resolve(read: Option<&ReadFile>, flags: Flags) -> Result<Config, String> {
         let file_courses = read.and_then(|r| r.file.courses.folders.clone());
+        let file_web = read.and_then(|r| r.file.web.listen.clone());
         let (file_sound, file_voice, file_daemon, file_programs, cues) = match read {
             Some(read) => {
                 let f = &read.file;
@@ -146,6 +155,9 @@ impl Config {
             courses: Courses {
                 folders: course_folders,
             },
+            web: WebConfig {
+                listen: flags.web.listen.or(file_web),
+            },
             cues,
         };
         config.check()?;
@@ -154,7 +166,18 @@ impl Config {
 
     /// The values that may have come from the flags.
     fn check(&self) -> Result<(), String> {
-        check_daemon(Some(&self.daemon.bus), Some(&self.daemon.log_level))
+        check_daemon(Some(&self.daemon.bus), Some(&self.daemon.log_level))?;
+        self.web_listen().map(drop)
+    }
+
+    /// Where the web remote listens, if it is on.
+    pub fn web_listen(&self) -> Result<Option<std::net::SocketAddr>, String> {
+        let Some(listen) = &self.web.listen else {
+            return Ok(None);
+        };
+        listen.trim().parse().map(Some).map_err(|_| {
+            format!("[web] listen {listen:?} is not an address and port like 0.0.0.0:8321")
+        })
     }
 
     /// The defaults alone, as with no file and no flags.
@@ -397,6 +420,7 @@ pub fn known_keys() -> Vec<String> {
         "voice.piper_model",
         "voice.command",
         "voice.phrasebook",
+        "web.listen",
     ]
     .map(String::from)
     .to_vec();

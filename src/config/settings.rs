@@ -147,6 +147,15 @@ pub struct DaemonSettings {
     pub log_level: Option<String>,
 }
 
+/// `[web]`: the web remote.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+pub struct WebSettings {
+    /// Serve the web remote (the page and its API) at this address and
+    /// port, like 0.0.0.0:8321 for the whole LAN [default: off].
+    #[arg(long = "web", value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+}
+
 /// `[courses]`: where courses come from.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct CourseSettings {

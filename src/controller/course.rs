@@ -291,7 +291,13 @@ impl Controller {
                 return;
             }
         };
-        *lock(&self.courses.shown) = status;
+        let changed = {
+            let mut shown = lock(&self.courses.shown);
+            std::mem::replace(&mut *shown, status.clone()) != status
+        };
+        if changed {
+            self.notify(super::Change::Course);
+        }
     }
 
     /// The course's status as of now: a due time that has passed is 0.

@@ -114,6 +114,8 @@ pub enum Change {
     Storage(String),
     /// The volume changed.
     Volume(f64),
+    /// The course followed, or where it stands, changed.
+    Course,
 }
 
 /// A session that ended: its history entry, and the change that tells it,

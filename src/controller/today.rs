@@ -103,6 +103,17 @@ impl Controller {
         self.say(&text)?;
         Ok(Played::Told(text))
     }
+
+    /// Says the first of `texts` the voice can say, and which that was;
+    /// `None` when it can say none of them.
+    pub fn announce(&self, texts: &[String]) -> Result<Option<String>, ControlError> {
+        let setup = self.setup();
+        let Some(text) = first_sayable(setup.voice.as_ref(), texts) else {
+            return Ok(None);
+        };
+        self.say(&text)?;
+        Ok(Some(text))
+    }
 }
 
 /// What is said before the briefing of a course's walk: which one it is,

@@ -17,6 +17,7 @@ mod history;
 mod status;
 mod view;
 mod watch;
+mod web;
 
 use crate::calendar::Date;
 use history::{history, parse_date, weeks};
@@ -166,6 +167,11 @@ pub enum Command {
     },
     /// Start today's session of your course (due or not).
     Today,
+    /// The web remote: pair a phone, list and forget paired phones.
+    Web {
+        #[command(subcommand)]
+        command: web::WebCommand,
+    },
     /// Rate the course session that ended last; it decides what comes
     /// next (a second rating replaces the first).
     Rate {
@@ -309,6 +315,7 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
         } => history(&proxy, json, limit, since).await,
         Command::Course { command } => course::course(&connection, &proxy, command).await,
         Command::Today => course::today(&connection, &proxy).await,
+        Command::Web { command } => web::web(&connection, command).await,
         Command::Rate { rating } => proxy.rate(&rating).await,
     }
 }

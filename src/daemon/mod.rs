@@ -37,6 +37,10 @@ const RETRY_STORAGE_EVERY: Duration = Duration::from_secs(3);
 
 pub struct DaemonOptions {
     pub bus: Bus,
+    /// Where the web remote listens, if it is on.
+    pub web: Option<std::net::SocketAddr>,
+    /// The phones paired with the web remote.
+    pub pairing: Arc<crate::pairing::Pairing>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +51,11 @@ pub enum DaemonError {
     NameTaken { name: String, bus: String },
     #[error("D-Bus: {0}")]
     Bus(#[from] zbus::Error),
+    #[error("cannot serve the web remote at {listen}: {source}")]
+    Web {
+        listen: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// Re-reads the configuration: the warnings about it (unknown keys), or
@@ -67,6 +76,10 @@ pub async fn serve(
     let announcer = Arc::new(Announcer::new(controller.clone()));
     let connection = connect(&controller, &announcer, &options, reload.clone()).await?;
     let mut changes = controller.subscribe();
+    let (stop_web, web_stopped) = tokio::sync::watch::channel(false);
+    if let Some(listen) = options.web {
+        serve_web(&controller, &options, listen, web_stopped).await?;
+    }
     let (notices, mut device_news) = unbounded_channel();
     spawn_event_thread(controller.clone(), news, notices);
     let treadcue = connection
@@ -100,7 +113,7 @@ pub async fn serve(
                     shown = controller.status();
                     supervisor.status(&shown);
                 }
-                Some(Change::Volume(_)) => {
+                Some(Change::Volume(_) | Change::Course) => {
                     // Told on both interfaces, whichever one set it.
                     if let Err(e) = announcer.announce(connection.object_server()).await {
                         tracing::warn!("cannot send a property change: {e}");
@@ -132,6 +145,7 @@ pub async fn serve(
         }
     }
     supervisor.stopping();
+    let _ = stop_web.send(true);
     tracing::info!("stopping: the session is paused and saved for the next start");
     // Paused and checkpointed, the session comes back at the next start.
     let suspend = controller.clone();
@@ -140,6 +154,30 @@ pub async fn serve(
     tokio::time::sleep(Duration::from_millis(50)).await;
     let _ = connection.release_name(dbus::MPRIS_NAME).await;
     let _ = connection.release_name(dbus::NAME).await;
+    Ok(())
+}
+
+/// Binds the web remote's address (a port in use fails the start) and
+/// serves it until `stopped` turns true.
+async fn serve_web(
+    controller: &Arc<Controller>,
+    options: &DaemonOptions,
+    listen: std::net::SocketAddr,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), DaemonError> {
+    let shutdown = async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let server = crate::web::bind(
+        listen,
+        controller.clone(),
+        options.pairing.clone(),
+        shutdown,
+    )
+    .await
+    .map_err(|source| DaemonError::Web { listen, source })?;
+    tokio::spawn(server);
+    tracing::info!("web remote on http://{listen}/");
     Ok(())
 }
 
@@ -201,6 +239,10 @@ async fn connect(
             },
         )
         .await?;
+    let pairing = crate::dbus::pairing::WebPairing {
+        pairing: options.pairing.clone(),
+    };
+    server.at(dbus::PATH, pairing).await?;
     server.at(dbus::MPRIS_PATH, MprisRoot).await?;
     let player = MprisPlayer {
         controller: controller.clone(),

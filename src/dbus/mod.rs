@@ -4,6 +4,7 @@
 mod announcer;
 mod errors;
 pub mod mpris;
+pub mod pairing;
 pub mod treadcue;
 mod treadcue_changes;
 

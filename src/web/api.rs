@@ -1,0 +1,273 @@
+//! The JSON API: the D-Bus interface's calls over HTTP, with the same
+//! names. Errors are `{"error": NAME, "message": TEXT}` with the D-Bus
+//! error's name and an HTTP status that fits it.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::Web;
+use super::events::properties;
+use crate::controller::{ControlError, Controller};
+
+/// An error as the API gives it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    name: String,
+    message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, name: &str, message: &str) -> ApiError {
+        ApiError {
+            status,
+            name: name.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "error": self.name, "message": self.message });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<ControlError> for ApiError {
+    fn from(e: ControlError) -> ApiError {
+        let (status, name) = match &e {
+            ControlError::UnknownProgram(..) => (StatusCode::NOT_FOUND, "UnknownProgram"),
+            ControlError::UnknownCourse(..) => (StatusCode::NOT_FOUND, "UnknownCourse"),
+            ControlError::InvalidProgram { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "InvalidProgram")
+            }
+            ControlError::InvalidState(_) => (StatusCode::CONFLICT, "InvalidState"),
+            ControlError::InvalidArgument(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
+            ControlError::Device(_) => (StatusCode::SERVICE_UNAVAILABLE, "NoDevice"),
+            ControlError::Voice(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Voice"),
+            ControlError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Storage"),
+        };
+        ApiError::new(status, name, &e.to_string())
+    }
+}
+
+/// A JSON body whose faults (not JSON, a missing field, too big) are
+/// answered as the API's errors.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(rejected(&rejection)),
+        }
+    }
+}
+
+fn rejected(rejection: &JsonRejection) -> ApiError {
+    let status = rejection.status();
+    let name = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "TooLarge"
+    } else {
+        "InvalidArgument"
+    };
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("the body is over {} bytes", super::MAX_BODY_BYTES)
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "send JSON, with Content-Type: application/json".into()
+        }
+        _ => rejection.body_text(),
+    };
+    ApiError::new(status, name, &message)
+}
+
+/// Runs a controller call off the runtime's own thread: starting a
+/// program may render phrases, and the bus and the sound must not wait.
+pub async fn blocking<T: Send + 'static>(
+    controller: &Arc<Controller>,
+    call: impl FnOnce(&Controller) -> Result<T, ControlError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let controller = controller.clone();
+    tokio::task::spawn_blocking(move || call(&controller))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Failed", &e.to_string()))?
+        .map_err(ApiError::from)
+}
+
+type Reply = Result<Json<Value>, ApiError>;
+
+/// After a call that changes the session: the status it left.
+fn done(web: &Web) -> Reply {
+    Ok(Json(properties(&web.controller.status())))
+}
+
+pub async fn status(State(web): State<Web>) -> Reply {
+    done(&web)
+}
+
+pub async fn programs(State(web): State<Web>) -> Reply {
+    let programs = blocking(&web.controller, |c| Ok(c.list_programs())).await?;
+    let rows: Vec<Value> = programs
+        .into_iter()
+        .map(|p| json!({"id": p.id, "name": p.name, "description": p.description, "seconds": p.seconds}))
+        .collect();
+    Ok(Json(Value::Array(rows)))
+}
+
+#[derive(Deserialize)]
+pub struct StartBody {
+    program: String,
+}
+
+pub async fn start(State(web): State<Web>, Body(body): Body<StartBody>) -> Reply {
+    blocking(&web.controller, move |c| c.start(&body.program)).await?;
+    done(&web)
+}
+
+pub async fn pause(State(web): State<Web>) -> Reply {
+    web.controller.pause()?;
+    done(&web)
+}
+
+pub async fn resume(State(web): State<Web>) -> Reply {
+    web.controller.resume()?;
+    done(&web)
+}
+
+pub async fn next(State(web): State<Web>) -> Reply {
+    web.controller.next()?;
+    done(&web)
+}
+
+pub async fn previous(State(web): State<Web>) -> Reply {
+    web.controller.previous()?;
+    done(&web)
+}
+
+pub async fn stop(State(web): State<Web>) -> Reply {
+    blocking(&web.controller, |c| c.stop()).await?;
+    done(&web)
+}
+
+#[derive(Deserialize)]
+pub struct VolumeBody {
+    volume: f64,
+}
+
+pub async fn volume(State(web): State<Web>, Body(body): Body<VolumeBody>) -> Reply {
+    web.controller.set_volume(body.volume)?;
+    done(&web)
+}
+
+pub async fn history(State(web): State<Web>) -> Reply {
+    let (entries, courses) =
+        blocking(&web.controller, |c| Ok((c.history()?, c.course_history()?))).await?;
+    let rows: Vec<Value> = entries
+        .into_iter()
+        .map(|e| {
+            let course = courses.iter().find(|c| c.0 == e.start);
+            json!({
+                "program": e.program, "program_name": e.program_name,
+                "start": e.start, "end": e.end, "steps_done": e.steps_done,
+                "step_count": e.step_count, "completed": e.completed,
+                "outcome": e.outcome.as_str(), "walked": e.walked,
+                "walked_backward": e.walked_backward,
+                "course": course.map(|c| c.1.clone()),
+                "course_session": course.map(|c| c.2),
+                "rating": course.map(|c| c.3.clone()),
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(rows)))
+}
+
+pub async fn weeks(State(web): State<Web>) -> Reply {
+    let weeks = blocking(&web.controller, |c| c.weekly_minutes()).await?;
+    let rows: Vec<Value> = weeks
+        .into_iter()
+        .map(|(week, forward, backward)| {
+            json!({"week": week, "forward_minutes": forward, "backward_minutes": backward})
+        })
+        .collect();
+    Ok(Json(Value::Array(rows)))
+}
+
+pub async fn courses(State(web): State<Web>) -> Reply {
+    let courses = blocking(&web.controller, |c| Ok(c.list_courses())).await?;
+    let rows: Vec<Value> = courses
+        .into_iter()
+        .map(|c| json!({"id": c.id, "name": c.name, "description": c.description, "sessions": c.sessions}))
+        .collect();
+    Ok(Json(Value::Array(rows)))
+}
+
+pub async fn course(State(web): State<Web>) -> Reply {
+    let walks = blocking(&web.controller, |c| c.course_overview()).await?;
+    let rows: Vec<Value> = walks
+        .into_iter()
+        .map(|w| {
+            json!({"session": w.walk, "program": w.program, "state": w.state,
+                   "last_walked": w.last_walked, "last_outcome": w.last_outcome})
+        })
+        .collect();
+    Ok(Json(Value::Array(rows)))
+}
+
+#[derive(Deserialize)]
+pub struct EnrolBody {
+    course: String,
+}
+
+pub async fn enrol(State(web): State<Web>, Body(body): Body<EnrolBody>) -> Reply {
+    blocking(&web.controller, move |c| c.enrol(&body.course)).await?;
+    done(&web)
+}
+
+pub async fn leave(State(web): State<Web>) -> Reply {
+    blocking(&web.controller, |c| c.leave()).await?;
+    done(&web)
+}
+
+pub async fn today(State(web): State<Web>) -> Reply {
+    blocking(&web.controller, |c| c.start_today()).await?;
+    done(&web)
+}
+
+#[derive(Deserialize)]
+pub struct RateBody {
+    rating: String,
+}
+
+pub async fn rate(State(web): State<Web>, Body(body): Body<RateBody>) -> Reply {
+    blocking(&web.controller, move |c| c.rate(&body.rating)).await?;
+    done(&web)
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        "there is no such page or call; the API is under /api/",
+    )
+}
+
+pub async fn not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        "this call takes another method (GET to read, POST to act, PUT /api/volume)",
+    )
+}

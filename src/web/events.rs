@@ -1,0 +1,179 @@
+//! `GET /api/events`: every change as Server-Sent Events. A relay task
+//! turns the controller's changes into messages once, for every stream;
+//! a stream that falls behind (a phone that stopped reading) skips to
+//! the status of now instead of holding anything up, and at most
+//! [`super::MAX_EVENT_STREAMS`] are open at once.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, watch};
+
+use super::Web;
+use super::api::ApiError;
+use crate::controller::Change;
+use crate::session::{Status, micros};
+
+/// Messages kept for a stream that reads slowly before it skips ahead.
+pub const BACKLOG: usize = 256;
+
+/// One event: its name and its JSON.
+#[derive(Debug, Clone)]
+pub struct Message {
+    name: &'static str,
+    data: Value,
+}
+
+/// Every property of the native D-Bus interface, by the same names, and
+/// `Now`: the daemon's clock, so a phone whose clock differs counts down
+/// right from `StepEndsAt`.
+pub fn properties(s: &Status) -> Value {
+    json!({
+        "State": s.state.as_str(), "Program": s.program, "ProgramName": s.program_name,
+        "StepIndex": s.step_index, "StepCount": s.step_count, "StepName": s.step_name,
+        "Direction": s.direction, "Speed": s.speed, "Incline": s.incline, "Units": s.units,
+        "StepLength": s.step_length, "StepRemaining": s.step_remaining,
+        "StepEndsAt": s.step_ends_at, "SessionEndsAt": s.session_ends_at,
+        "Elapsed": s.elapsed, "SessionLength": s.session_length,
+        "PauseReason": s.pause_reason, "NextStep": s.next_step, "Volume": s.volume,
+        "Course": s.course.id, "CourseName": s.course.name,
+        "CourseSession": s.course.session, "CourseSessions": s.course.sessions,
+        "NextDue": s.course.next_due,
+        "Now": micros(SystemTime::now()),
+    })
+}
+
+/// Turns the controller's changes into messages, until shutdown.
+pub async fn relay(web: Web, mut stopped: watch::Receiver<bool>) {
+    let mut changes = web.controller.subscribe();
+    loop {
+        let change = tokio::select! {
+            change = changes.recv() => change,
+            _ = stopped.changed() => return,
+        };
+        let Some(change) = change else { return };
+        for message in messages(&web, change) {
+            // No stream open is no error.
+            let _ = web.events.send(message);
+        }
+    }
+}
+
+fn messages(web: &Web, change: Change) -> Vec<Message> {
+    let status = || Message {
+        name: "status",
+        data: properties(&web.controller.status()),
+    };
+    match change {
+        Change::Session {
+            status: at,
+            step_started,
+            ended,
+        } => {
+            let mut out = vec![status()];
+            if step_started.is_some() {
+                out.push(Message {
+                    name: "StepStarted",
+                    data: json!({"index": at.step_index, "name": at.step_name,
+                        "direction": at.direction, "speed": at.speed,
+                        "incline": at.incline, "length": at.step_length}),
+                });
+            }
+            if let Some(completed) = ended {
+                out.push(Message {
+                    name: "SessionFinished",
+                    data: json!({"program": at.program, "completed": completed}),
+                });
+            }
+            out
+        }
+        Change::Volume(_) | Change::Course => vec![status()],
+        Change::Storage(message) => vec![Message {
+            name: "StorageError",
+            data: json!({ "message": message }),
+        }],
+    }
+}
+
+/// Counts an open stream; the count goes down when the stream ends.
+struct Open(Arc<AtomicUsize>);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+pub async fn stream(
+    State(web): State<Web>,
+    _headers: HeaderMap,
+    stopped: watch::Receiver<bool>,
+) -> Response {
+    let open = web.streams.fetch_add(1, Ordering::SeqCst) + 1;
+    let guard = Open(web.streams.clone());
+    if open > super::MAX_EVENT_STREAMS {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "TooManyStreams",
+            &format!(
+                "{} event streams are open already",
+                super::MAX_EVENT_STREAMS
+            ),
+        )
+        .into_response();
+    }
+    let first = Message {
+        name: "status",
+        data: properties(&web.controller.status()),
+    };
+    let receiver = web.events.subscribe();
+    Sse::new(events(web, receiver, first, stopped, guard))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+/// The status of now first, then every message; after falling behind,
+/// the status of now again. Ends at shutdown.
+fn events(
+    web: Web,
+    receiver: broadcast::Receiver<Message>,
+    first: Message,
+    stopped: watch::Receiver<bool>,
+    guard: Open,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let state = (web, receiver, Some(first), stopped, guard);
+    futures_util::stream::unfold(
+        state,
+        |(web, mut receiver, pending, mut stopped, guard)| async move {
+            if let Some(message) = pending {
+                return Some((Ok(event(&message)), (web, receiver, None, stopped, guard)));
+            }
+            let message = tokio::select! {
+                received = receiver.recv() => match received {
+                    Ok(message) => message,
+                    Err(broadcast::error::RecvError::Lagged(_)) => Message {
+                        name: "status",
+                        data: properties(&web.controller.status()),
+                    },
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = stopped.changed() => return None,
+            };
+            Some((Ok(event(&message)), (web, receiver, None, stopped, guard)))
+        },
+    )
+}
+
+fn event(message: &Message) -> Event {
+    Event::default()
+        .event(message.name)
+        .data(message.data.to_string())
+}

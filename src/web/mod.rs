@@ -1,0 +1,122 @@
+//! The web remote: a page for the walker's phone and a JSON API, served
+//! on the daemon's runtime beside D-Bus. Like D-Bus and MPRIS it is a
+//! thin front end of the controller; it imports no other front end.
+//! Every `/api/` call but pairing needs a paired phone's token.
+
+mod api;
+mod auth;
+mod events;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use tokio::sync::broadcast;
+
+use crate::controller::Controller;
+use crate::pairing::Pairing;
+
+/// Largest request body taken.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Most event streams open at once; more are refused with 503.
+pub const MAX_EVENT_STREAMS: usize = 64;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct Web {
+    pub controller: Arc<Controller>,
+    pub pairing: Arc<Pairing>,
+    /// Every change, as the events the stream sends.
+    events: broadcast::Sender<events::Message>,
+    streams: Arc<AtomicUsize>,
+}
+
+/// Binds `listen` now, so a bad address or a port in use is told at
+/// start; the server runs once the returned future is awaited, until
+/// `shutdown` resolves.
+pub async fn bind(
+    listen: SocketAddr,
+    controller: Arc<Controller>,
+    pairing: Arc<Pairing>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<impl Future<Output = ()> + Send> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let (sender, _) = broadcast::channel(events::BACKLOG);
+    let web = Web {
+        events: sender,
+        streams: Arc::new(AtomicUsize::new(0)),
+        controller,
+        pairing,
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(events::relay(web.clone(), stopped.clone()));
+    let app = router(web, stopped);
+    Ok(async move {
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown.await;
+            // Event streams end too, or the server would wait for them.
+            let _ = stop.send(true);
+        });
+        if let Err(e) = server.await {
+            tracing::error!("the web remote stopped: {e}");
+        }
+    })
+}
+
+fn router(web: Web, stopped: tokio::sync::watch::Receiver<bool>) -> Router {
+    let api = Router::new()
+        .route("/status", get(api::status))
+        .route("/programs", get(api::programs))
+        .route("/start", post(api::start))
+        .route("/pause", post(api::pause))
+        .route("/resume", post(api::resume))
+        .route("/next", post(api::next))
+        .route("/previous", post(api::previous))
+        .route("/stop", post(api::stop))
+        .route("/volume", put(api::volume))
+        .route("/history", get(api::history))
+        .route("/weeks", get(api::weeks))
+        .route("/courses", get(api::courses))
+        .route("/course", get(api::course))
+        .route("/course/enrol", post(api::enrol))
+        .route("/course/leave", post(api::leave))
+        .route("/today", post(api::today))
+        .route("/rate", post(api::rate))
+        .route(
+            "/events",
+            get(move |state, headers| events::stream(state, headers, stopped.clone())),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            web.clone(),
+            auth::require_token,
+        ))
+        .route("/pair/request", post(auth::request_code))
+        .route("/pair", post(auth::pair))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::not_allowed);
+    Router::new()
+        .route("/", get(page))
+        .nest("/api", api)
+        .fallback(api::not_found)
+        .layer(axum::middleware::from_fn(auth::same_origin))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(web)
+}
+
+/// The page, compiled in: it needs nothing from the internet.
+async fn page() -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:",
+            ),
+        ],
+        include_str!("page.html"),
+    )
+}

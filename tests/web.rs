@@ -1,0 +1,395 @@
+//! The web remote over real HTTP on 127.0.0.1, with curl as the client:
+//! pairing, every call refused without a token, the controls checked on
+//! D-Bus as well, the event stream, and bad requests.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::bus::{Daemon, PrivateBus};
+use support::pulse::PulseServer;
+use support::world::playerctl_on;
+
+struct Remote {
+    _pulse: PulseServer,
+    bus: PrivateBus,
+    daemon: Daemon,
+    base: String,
+    jar: tempfile::NamedTempFile,
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("treadcued said:\n{}", self.daemon.stderr());
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn remote() -> Remote {
+    support::require("curl", "curl");
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let listen = format!("127.0.0.1:{}", free_port());
+    let daemon = Daemon::start(&bus, &pulse.address(), &["--web", &listen]);
+    Remote {
+        _pulse: pulse,
+        bus,
+        daemon,
+        base: format!("http://{listen}"),
+        jar: tempfile::NamedTempFile::new().unwrap(),
+    }
+}
+
+impl Remote {
+    /// curl with the cookie jar: the status code and the body.
+    fn curl(&self, method: &str, path: &str, body: Option<&str>, extra: &[&str]) -> (u16, String) {
+        let jar = self.jar.path().to_str().unwrap();
+        let mut command = Command::new("curl");
+        command
+            .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method])
+            .args(["-b", jar, "-c", jar])
+            .args(extra);
+        if let Some(body) = body {
+            command.args([
+                "-H",
+                "Content-Type: application/json",
+                "--data-binary",
+                body,
+            ]);
+        }
+        let out: Output = command
+            .arg(format!("{}{path}", self.base))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap();
+        (code.parse().unwrap(), body.to_string())
+    }
+
+    fn json(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
+        let (code, text) = self.curl(method, path, body, &[]);
+        (
+            code,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+        )
+    }
+
+    fn pair(&self) {
+        let code = self.pairing_code();
+        let (status, reply) = self.json(
+            "POST",
+            "/api/pair",
+            Some(&format!("{{\"code\": \"{code}\"}}")),
+        );
+        assert_eq!(status, 200, "{reply}");
+    }
+
+    fn pairing_code(&self) -> String {
+        let out = self.bus.ctl(&["web", "pair"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn dbus_state(&self) -> String {
+        self.bus.status()["state"].as_str().unwrap().to_string()
+    }
+}
+
+#[test]
+fn every_call_needs_a_paired_phone_and_pairing_takes_the_right_code_only() {
+    let remote = remote();
+    for (method, path) in [
+        ("GET", "/api/status"),
+        ("GET", "/api/programs"),
+        ("POST", "/api/pause"),
+        ("POST", "/api/stop"),
+        ("GET", "/api/history"),
+        ("GET", "/api/events"),
+        ("POST", "/api/today"),
+        ("PUT", "/api/volume"),
+    ] {
+        let (status, reply) = remote.json(method, path, Some("{}"));
+        assert_eq!(
+            (status, reply["error"].as_str()),
+            (401, Some("Unauthorized")),
+            "{method} {path}"
+        );
+    }
+    // The page itself loads, to show the pairing screen.
+    let (status, page) = remote.curl("GET", "/", None, &[]);
+    assert_eq!(status, 200);
+    assert!(page.contains("Pair this phone"));
+
+    // Asking for a code speaks it; the reply never carries it.
+    let (status, reply) = remote.json("POST", "/api/pair/request", None);
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["expires_in"], 120);
+    assert!(reply.get("code").is_none());
+
+    let code = remote.pairing_code();
+    let wrong = if code == "123456" { "654321" } else { "123456" };
+    let (status, reply) = remote.json(
+        "POST",
+        "/api/pair",
+        Some(&format!("{{\"code\": \"{wrong}\"}}")),
+    );
+    assert_eq!((status, reply["error"].as_str()), (403, Some("WrongCode")));
+    let (status, _) = remote.json(
+        "POST",
+        "/api/pair",
+        Some(&format!("{{\"code\": \"{code}\"}}")),
+    );
+    assert_eq!(status, 200);
+    let (status, reply) = remote.json("GET", "/api/status", None);
+    assert_eq!((status, reply["State"].as_str()), (200, Some("idle")));
+    // The same code twice is refused: codes are for one phone.
+    let (status, _) = remote.json(
+        "POST",
+        "/api/pair",
+        Some(&format!("{{\"code\": \"{code}\"}}")),
+    );
+    assert_eq!(status, 403);
+
+    // The phone is listed, and once forgotten it is refused.
+    let devices = remote.bus.ctl(&["web", "devices", "--json"]);
+    let devices: serde_json::Value = serde_json::from_slice(&devices.stdout).unwrap();
+    assert_eq!(devices.as_array().unwrap().len(), 1);
+    let id = devices[0]["id"].as_str().unwrap();
+    assert!(remote.bus.ctl(&["web", "forget", id]).status.success());
+    let (status, _) = remote.json("GET", "/api/status", None);
+    assert_eq!(status, 401);
+    assert!(
+        !remote.bus.ctl(&["web", "forget", id]).status.success(),
+        "gone already"
+    );
+}
+
+#[test]
+fn five_wrong_codes_lock_pairing_and_the_lockout_is_logged() {
+    let remote = remote();
+    let code = remote.pairing_code();
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        let (status, _) = remote.json(
+            "POST",
+            "/api/pair",
+            Some(&format!("{{\"code\": \"{wrong}\"}}")),
+        );
+        assert_eq!(status, 403);
+    }
+    let (status, reply) = remote.json(
+        "POST",
+        "/api/pair",
+        Some(&format!("{{\"code\": \"{code}\"}}")),
+    );
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (429, Some("PairingLocked")),
+        "{reply}"
+    );
+    let (status, _) = remote.json("POST", "/api/pair/request", None);
+    assert_eq!(status, 429);
+    assert!(
+        remote
+            .daemon
+            .stderr()
+            .contains("pairing refused: pairing is locked")
+    );
+}
+
+#[test]
+fn the_controls_act_on_the_one_session_every_front_end_sees() {
+    let remote = remote();
+    remote.pair();
+    let (status, reply) = remote.json("POST", "/api/start", Some("{\"program\": \"demo\"}"));
+    assert_eq!(
+        (status, reply["Program"].as_str()),
+        (200, Some("demo")),
+        "{reply}"
+    );
+    assert_eq!(remote.dbus_state(), "running");
+    let (_, reply) = remote.json("POST", "/api/pause", None);
+    assert_eq!(reply["State"], "paused");
+    assert_eq!(remote.dbus_state(), "paused");
+    assert_eq!(playerctl_on(&remote.bus, &["status"]), "Paused");
+    let (_, reply) = remote.json("POST", "/api/resume", None);
+    assert_eq!(reply["State"], "running");
+    let (_, reply) = remote.json("POST", "/api/next", None);
+    assert_eq!(reply["StepIndex"], 1);
+    assert_eq!(remote.bus.status()["step_index"], 1);
+    let (_, reply) = remote.json("PUT", "/api/volume", Some("{\"volume\": 0.6}"));
+    assert_eq!(reply["Volume"], 0.6);
+    assert_eq!(remote.bus.status()["volume"], 0.6);
+    let (status, reply) = remote.json("PUT", "/api/volume", Some("{\"volume\": 7}"));
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (400, Some("InvalidArgument"))
+    );
+    let (status, reply) = remote.json("POST", "/api/start", Some("{\"program\": \"dem\"}"));
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (404, Some("UnknownProgram"))
+    );
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean \"demo\"")
+    );
+    let (_, reply) = remote.json("POST", "/api/stop", None);
+    assert_eq!(reply["State"], "stopped");
+    let (status, reply) = remote.json("POST", "/api/pause", None);
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (409, Some("InvalidState"))
+    );
+    let (_, history) = remote.json("GET", "/api/history", None);
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["program"], "demo");
+}
+
+#[test]
+fn the_event_stream_tells_a_pause_made_with_playerctl() {
+    let remote = remote();
+    remote.pair();
+    remote.json("POST", "/api/start", Some("{\"program\": \"demo\"}"));
+    let jar = remote.jar.path().to_str().unwrap().to_string();
+    let mut stream = Command::new("curl")
+        .args([
+            "-s",
+            "-N",
+            "-b",
+            &jar,
+            &format!("{}/api/events", remote.base),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(stream.stdout.take().unwrap()).lines();
+    let mut next_status = || -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut event = String::new();
+        loop {
+            assert!(Instant::now() < deadline, "no status event");
+            let line = lines.next().unwrap().unwrap();
+            if let Some(name) = line.strip_prefix("event: ") {
+                event = name.to_string();
+            } else if let Some(data) = line.strip_prefix("data: ")
+                && event == "status"
+            {
+                return serde_json::from_str(data).unwrap();
+            }
+        }
+    };
+    assert_eq!(next_status()["State"], "running", "the state of now first");
+    playerctl_on(&remote.bus, &["pause"]);
+    loop {
+        if next_status()["State"] == "paused" {
+            break;
+        }
+    }
+    let _ = stream.kill();
+    let _ = stream.wait();
+}
+
+#[test]
+fn bad_requests_get_clear_errors_and_change_nothing() {
+    let remote = remote();
+    remote.pair();
+    let (status, reply) = remote.json("POST", "/api/start", Some("{\"program\": "));
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (400, Some("InvalidArgument")),
+        "{reply}"
+    );
+    let (status, reply) = remote.json("POST", "/api/start", Some("{\"programme\": \"demo\"}"));
+    assert_eq!(status, 422, "{reply}");
+    let big = format!("{{\"program\": \"{}\"}}", "x".repeat(20_000));
+    let (status, reply) = remote.json("POST", "/api/start", Some(&big));
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (413, Some("TooLarge")),
+        "{reply}"
+    );
+    let (status, reply) = remote.json("GET", "/api/nothing", None);
+    assert_eq!((status, reply["error"].as_str()), (404, Some("NotFound")));
+    let (status, reply) = remote.json("DELETE", "/api/status", None);
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (405, Some("MethodNotAllowed"))
+    );
+    // Another site open on the phone cannot drive the coach.
+    let (status, _) = remote.curl(
+        "POST",
+        "/api/start",
+        Some("{\"program\": \"demo\"}"),
+        &["-H", "Origin: http://evil.example"],
+    );
+    assert_eq!(status, 403);
+    assert_eq!(remote.dbus_state(), "idle", "nothing started");
+}
+
+#[test]
+fn a_paired_phone_stays_paired_across_a_restart() {
+    let mut remote = remote();
+    remote.pair();
+    let args = ["--web", remote.base.trim_start_matches("http://")];
+    remote.daemon.child.kill().unwrap();
+    remote.daemon.child.wait().unwrap();
+    remote.daemon = Daemon::start(&remote.bus, &remote._pulse.address(), &args);
+    let (status, reply) = remote.json("GET", "/api/status", None);
+    assert_eq!(status, 200, "{reply}");
+}
+
+/// SIGTERM with phones watching: the event streams end and the daemon
+/// exits as quickly as without them.
+#[test]
+fn sigterm_ends_open_event_streams_and_exits_promptly() {
+    let mut remote = remote();
+    remote.pair();
+    let jar = remote.jar.path().to_str().unwrap().to_string();
+    let mut streams: Vec<std::process::Child> = (0..3)
+        .map(|_| {
+            Command::new("curl")
+                .args([
+                    "-s",
+                    "-N",
+                    "-b",
+                    &jar,
+                    &format!("{}/api/events", remote.base),
+                ])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let asked = Instant::now();
+    unsafe { libc::kill(remote.daemon.child.id() as i32, libc::SIGTERM) };
+    let exit = remote.daemon.child.wait().unwrap();
+    assert!(exit.success(), "{exit}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        asked.elapsed()
+    );
+    for stream in &mut streams {
+        let ended = stream.wait().unwrap();
+        assert!(ended.success(), "the stream ended cleanly: {ended}");
+    }
+}
