@@ -99,6 +99,10 @@ pub struct ControllerParts {
     pub config_volume: f64,
 }
 
+/// Re-reads the configuration: the warnings about it (unknown keys), or
+/// why it was refused and the old one kept.
+pub type Reload = Arc<dyn Fn() -> Result<Vec<String>, String> + Send + Sync>;
+
 /// What the controller tells its listeners, in the order it happened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {

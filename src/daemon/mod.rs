@@ -12,7 +12,7 @@ use zbus::Connection;
 use zbus::object_server::InterfaceRef;
 
 pub use crate::controller::{
-    Change, ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo, Setup,
+    Change, ControlError, Controller, ControllerParts, MAX_SAY_CHARS, ProgramInfo, Reload, Setup,
 };
 pub use supervisor::{Supervisor, status_line};
 
@@ -57,10 +57,6 @@ pub enum DaemonError {
         source: std::io::Error,
     },
 }
-
-/// Re-reads the configuration: the warnings about it (unknown keys), or
-/// why it was refused and the old one kept.
-pub type Reload = Arc<dyn Fn() -> Result<Vec<String>, String> + Send + Sync>;
 
 /// Serves the controller on the bus until `shutdown` resolves, then stops
 /// the session and lets the names go. Each message on `hangups` (SIGHUP)

@@ -31,7 +31,7 @@ pub struct Treadcue {
     pub announcer: Arc<Announcer>,
     /// Re-reads what the daemon was started with: its warnings, or `Err`
     /// and the old one kept.
-    pub reload: crate::daemon::Reload,
+    pub reload: crate::controller::Reload,
 }
 
 /// Runs a controller call off the bus's own task: starting a program may
