@@ -1,0 +1,73 @@
+//! The web remote's page in a real headless Chromium (Debian's chromium
+//! and chromium-driver, driven by python3-selenium): pairing, starting,
+//! the moving bar, pausing from the page and from playerctl. Screenshots
+//! at phone size, light and dark, are saved in target/screenshots/.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::bus::{Daemon, PrivateBus};
+use support::pulse::PulseServer;
+
+/// A program whose name looks like HTML: the page must show it as text.
+const MARKUP: &str = "name = \"<b>Bold</b> walk\"\n\
+    [[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 1.5\n\
+    [[steps]]\ndirection = \"backward\"\nduration = \"1m\"\nspeed = 0.8\n\
+    [[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 1.5\n";
+
+#[test]
+fn the_page_pairs_starts_shows_progress_and_follows_every_front_end() {
+    support::require("chromium", "chromium");
+    support::require("chromedriver", "chromium-driver");
+    let selenium = Command::new("/usr/bin/python3")
+        .args(["-c", "import selenium"])
+        .status();
+    assert!(
+        selenium.is_ok_and(|s| s.success()),
+        "python3-selenium is missing: install the Debian package python3-selenium (scripts/setup --test does)"
+    );
+    let programs = tempfile::tempdir().unwrap();
+    std::fs::write(programs.path().join("markup.toml"), MARKUP).unwrap();
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let daemon = Daemon::start(
+        &bus,
+        &pulse.address(),
+        &[
+            "--web",
+            &listen,
+            "--programs",
+            programs.path().to_str().unwrap(),
+        ],
+    );
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/remote.py");
+    let out = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .arg(format!("http://{listen}"))
+        .arg(&bus.address)
+        .arg(env!("CARGO_BIN_EXE_treadcuectl"))
+        .arg(&shots)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}\ntreadcued said:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        daemon.stderr()
+    );
+    for name in ["remote-pairing.png", "remote-light.png", "remote-dark.png"] {
+        let png = std::fs::read(shots.join(name)).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{name} is a PNG");
+    }
+}
