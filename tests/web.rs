@@ -393,3 +393,100 @@ fn sigterm_ends_open_event_streams_and_exits_promptly() {
         assert!(ended.success(), "the stream ended cleanly: {ended}");
     }
 }
+
+/// Phones that misbehave cannot hold anyone up: 64 event streams at most
+/// (the next is refused with 503), one that never reads its stream, and
+/// one that sends its request a byte at a time; meanwhile the bus and
+/// other phones are answered and the session plays on.
+#[test]
+fn slow_and_stalled_clients_hold_nothing_up_and_streams_are_bounded() {
+    use std::io::Write;
+    let remote = remote();
+    remote.pair();
+    let token = {
+        let jar = std::fs::read_to_string(remote.jar.path()).unwrap();
+        jar.lines()
+            .find(|l| l.contains("treadcue_token"))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap()
+            .to_string()
+    };
+    let address = remote.base.trim_start_matches("http://").to_string();
+    let request = format!(
+        "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    );
+    // 64 streams, none of them read: the server writes into full buffers.
+    let streams: Vec<std::net::TcpStream> = (0..64)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream.write_all(request.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let (status, reply) = remote.json("GET", "/api/events", None);
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (503, Some("TooManyStreams"))
+    );
+    // A request trickling in a byte at a time.
+    let mut slow = std::net::TcpStream::connect(&address).unwrap();
+    let trickle = std::thread::spawn(move || {
+        for byte in b"GET /api/status HTTP/1.1\r\n" {
+            if slow.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    remote.json("POST", "/api/start", Some("{\"program\": \"demo\"}"));
+    let mut last = -1.0;
+    for _ in 0..20 {
+        // Each change is told to 64 streams that never read.
+        let (status, reply) = remote.json("POST", "/api/next", None);
+        if status == 409 {
+            remote.json("POST", "/api/previous", None);
+            remote.json("POST", "/api/previous", None);
+            continue;
+        }
+        assert_eq!(status, 200, "{reply}");
+        let on_bus = remote.bus.status();
+        assert_eq!(
+            on_bus["step_index"], reply["StepIndex"],
+            "D-Bus and the web agree"
+        );
+        assert!(on_bus["state"] == "running");
+        last = on_bus["session_left"].as_f64().unwrap();
+    }
+    assert!(last >= 0.0);
+    // The sound went on: the daemon's clock moved while all this went on.
+    let before = remote.bus.status()["session_left"].as_f64().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = remote.bus.status()["session_left"].as_f64().unwrap();
+    assert!(
+        after < before - 0.5,
+        "the session played on: {before} then {after}"
+    );
+    drop(streams);
+    trickle.join().unwrap();
+    // Once closed, the streams are counted out again.
+    std::thread::sleep(Duration::from_millis(500));
+    let jar = remote.jar.path().to_str().unwrap().to_string();
+    let mut one = Command::new("curl")
+        .args([
+            "-s",
+            "-N",
+            "-b",
+            &jar,
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg(format!("{}/api/events", remote.base))
+        .args(["--max-time", "1"])
+        .output()
+        .unwrap();
+    one.stdout.retain(|b| !b.is_ascii_whitespace());
+    assert_eq!(String::from_utf8_lossy(&one.stdout), "200");
+}
