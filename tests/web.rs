@@ -490,3 +490,74 @@ fn slow_and_stalled_clients_hold_nothing_up_and_streams_are_bounded() {
     one.stdout.retain(|b| !b.is_ascii_whitespace());
     assert_eq!(String::from_utf8_lossy(&one.stdout), "200");
 }
+
+/// Countdown ticks stay a second apart, as heard on the sound server,
+/// while 64 event streams that never read are open and a phone polls
+/// the status as fast as it can: the web shares the daemon, not the
+/// sound's timing.
+#[test]
+fn the_sound_keeps_time_with_64_stalled_streams_open() {
+    use std::io::Write;
+    const TICKS: &str = "name = \"Ticks\"\n[cues]\nbriefing = false\ncountdown = 5\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"12s\"\nspeed = 1.5\n\
+        [[steps]]\ndirection = \"forward\"\nduration = \"12s\"\nspeed = 2.5\n";
+    support::require("curl", "curl");
+    let programs = tempfile::tempdir().unwrap();
+    std::fs::write(programs.path().join("ticks.toml"), TICKS).unwrap();
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let address = format!("127.0.0.1:{}", free_port());
+    let daemon = Daemon::start(
+        &bus,
+        &pulse.address(),
+        &[
+            "--web",
+            &address,
+            "--programs",
+            programs.path().to_str().unwrap(),
+        ],
+    );
+    let remote = Remote {
+        _pulse: pulse,
+        bus,
+        daemon,
+        base: format!("http://{address}"),
+        jar: tempfile::NamedTempFile::new().unwrap(),
+    };
+    remote.pair();
+    let (_, reply) = remote.json("GET", "/api/status", None);
+    assert_eq!(reply["State"], "idle");
+    let token = std::fs::read_to_string(remote.jar.path())
+        .unwrap()
+        .lines()
+        .find(|l| l.contains("treadcue_token"))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap()
+        .to_string();
+    let request = format!(
+        "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    );
+    let _streams: Vec<std::net::TcpStream> = (0..64)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream.write_all(request.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    let recording = remote._pulse.record();
+    remote.json("POST", "/api/start", Some("{\"program\": \"ticks\"}"));
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while remote.json("GET", "/api/status", None).1["State"] != "finished" {
+        assert!(Instant::now() < deadline, "the session never finished");
+    }
+    let samples = recording.finish();
+    let heard = support::signal::onsets(&samples, 0.01, support::pulse::RATE as usize / 5);
+    let second = i64::from(support::pulse::RATE);
+    let on_time = heard
+        .windows(2)
+        .filter(|w| ((w[1] - w[0]) as i64 - second).abs() * 1000 < 5 * second)
+        .count();
+    // Two countdowns of five ticks and a go tone, and the finish: at
+    // least ten gaps of one second, each within 5 ms.
+    assert!(on_time >= 10, "{on_time} one-second gaps among {heard:?}");
+}
