@@ -25,6 +25,9 @@ pub const MAX_FAILURES: u32 = 5;
 pub const LOCKOUT: Duration = Duration::from_secs(60);
 /// Most phones kept; pairing one more forgets the one seen longest ago.
 const MAX_DEVICES: usize = 32;
+/// Least time between two codes said aloud: a page asking again and
+/// again must not talk over the coaching.
+pub const SPEAK_EVERY: Duration = Duration::from_secs(5);
 /// How often a device's last-seen time is written, at most.
 const SEEN_WRITE_EVERY: Duration = Duration::from_secs(300);
 
@@ -32,6 +35,8 @@ const SEEN_WRITE_EVERY: Duration = Duration::from_secs(300);
 pub enum PairError {
     #[error("pairing is locked after {MAX_FAILURES} wrong codes; try again in {0} s")]
     Locked(u64),
+    #[error("a code was said a moment ago: listen for it, or ask again in {0} s")]
+    TooSoon(u64),
     #[error("no code is waiting: ask for one first")]
     NoCode,
     #[error("the code has expired: ask for a new one")]
@@ -63,6 +68,7 @@ struct State {
     locked_until: Option<Instant>,
     devices: Vec<Device>,
     last_written: Option<Instant>,
+    last_spoken: Option<Instant>,
 }
 
 pub struct Pairing {
@@ -106,6 +112,22 @@ impl Pairing {
         let code = random_code().map_err(PairError::Storage)?;
         state.code = Some((code.clone(), now));
         Ok(code)
+    }
+
+    /// A new code to say aloud: as [`Pairing::new_code`], but not twice
+    /// within [`SPEAK_EVERY`].
+    pub fn code_to_say(&self, now: Instant) -> Result<String, PairError> {
+        {
+            let mut state = self.state();
+            if let Some(at) = state.last_spoken
+                && now.duration_since(at) < SPEAK_EVERY
+            {
+                let wait = SPEAK_EVERY - now.duration_since(at);
+                return Err(PairError::TooSoon(wait.as_secs_f64().ceil() as u64));
+            }
+            state.last_spoken = Some(now);
+        }
+        self.new_code(now)
     }
 
     /// Trades the right code for a token for a phone called `name`.
@@ -291,6 +313,18 @@ mod tests {
         let kept = std::fs::read_to_string(dir.path().join("web-devices.json")).unwrap();
         assert!(!kept.contains(&token), "only the token's hash is kept");
         assert_eq!(again.devices()[0].name, "Linux; Android 14");
+    }
+
+    #[test]
+    fn codes_are_said_at_most_every_few_seconds() {
+        let (_dir, pairing) = pairing();
+        let now = Instant::now();
+        assert!(pairing.code_to_say(now).is_ok());
+        assert_eq!(
+            pairing.code_to_say(now + Duration::from_secs(1)),
+            Err(PairError::TooSoon(4))
+        );
+        assert!(pairing.code_to_say(now + SPEAK_EVERY).is_ok());
     }
 
     #[test]

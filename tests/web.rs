@@ -140,6 +140,9 @@ fn every_call_needs_a_paired_phone_and_pairing_takes_the_right_code_only() {
     assert_eq!(status, 200, "{reply}");
     assert_eq!(reply["expires_in"], 120);
     assert!(reply.get("code").is_none());
+    // Asked again at once, it is not said over the coaching again.
+    let (status, reply) = remote.json("POST", "/api/pair/request", None);
+    assert_eq!((status, reply["error"].as_str()), (429, Some("TooSoon")), "{reply}");
 
     let code = remote.pairing_code();
     let wrong = if code == "123456" { "654321" } else { "123456" };

@@ -86,7 +86,10 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
 /// `POST /api/pair/request`: treadcued speaks a new code into the
 /// headphones. The code is never in the reply.
 pub async fn request_code(State(web): State<Web>) -> Result<Response, ApiError> {
-    let code = web.pairing.new_code(Instant::now()).map_err(pair_error)?;
+    let code = web
+        .pairing
+        .code_to_say(Instant::now())
+        .map_err(pair_error)?;
     let spoken = spoken_code(&code);
     let said = blocking(&web.controller, move |c| c.announce(&spoken)).await?;
     tracing::info!("web: a phone asked to pair; the code was spoken");
@@ -146,12 +149,13 @@ pub async fn pair(
 
 fn pair_error(e: PairError) -> ApiError {
     let status = match e {
-        PairError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        PairError::Locked(_) | PairError::TooSoon(_) => StatusCode::TOO_MANY_REQUESTS,
         PairError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::FORBIDDEN,
     };
     let name = match e {
         PairError::Locked(_) => "PairingLocked",
+        PairError::TooSoon(_) => "TooSoon",
         PairError::Storage(_) => "Storage",
         _ => "WrongCode",
     };
