@@ -33,11 +33,7 @@ fn main() {
     let release = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release");
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let address = format!("127.0.0.1:{port}");
     let daemon = Daemon::start_binary(
         &release.join("treadcued"),

@@ -101,6 +101,35 @@ fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
     crate::files::read_regular(path, MAX_FILE_BYTES as u64)
 }
 
+/// `built_in` and the id of every `.toml` file in `folders`, sorted,
+/// without duplicates: the names a user can ask for.
+pub fn ids_with(built_in: impl Iterator<Item = String>, folders: &[PathBuf]) -> Vec<String> {
+    let mut ids: Vec<String> = built_in.collect();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            continue;
+        };
+        ids.extend(entries.flatten().filter_map(|entry| {
+            let path = entry.path();
+            let stem = path.file_stem()?.to_str()?.to_string();
+            (path.extension()? == "toml" && is_program_id(&stem)).then_some(stem)
+        }));
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Whether `path` (links followed) lies in `folder`: a link that leaves
+/// the folder is not followed, so a client never reads other files
+/// through a name it may ask for.
+pub fn is_inside(folder: &Path, path: &Path) -> bool {
+    match (folder.canonicalize(), path.canonicalize()) {
+        (Ok(folder), Ok(target)) => target.starts_with(folder),
+        _ => false,
+    }
+}
+
 /// Whether a command-line argument names a file rather than a program id.
 pub fn looks_like_path(arg: &str) -> bool {
     arg.contains('/') || arg.ends_with(".toml")
@@ -178,27 +207,8 @@ impl Catalog {
 
     /// Every program id available, sorted, without duplicates.
     pub fn ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = BUILT_IN.iter().map(|b| b.id.to_string()).collect();
-        for folder in &self.folders {
-            let Ok(entries) = std::fs::read_dir(folder) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "toml") {
-                    if let Some(stem) = path
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .filter(|s| is_program_id(s))
-                    {
-                        ids.push(stem.to_string());
-                    }
-                }
-            }
-        }
-        ids.sort();
-        ids.dedup();
-        ids
+        let built_in = BUILT_IN.iter().map(|b| b.id.to_string());
+        ids_with(built_in, &self.folders)
     }
 
     /// Loads a program by id.
@@ -232,11 +242,7 @@ impl Catalog {
         let name = path.display().to_string();
         let refuse =
             |message: String| vec![Diagnostic::whole_file(Severity::Error, &name, message)];
-        let inside = match (folder.canonicalize(), path.canonicalize()) {
-            (Ok(folder), Ok(target)) => target.starts_with(folder),
-            _ => false,
-        };
-        if !inside {
+        if !is_inside(folder, path) {
             return Err(refuse(
                 "the file is a link to a place outside its program folder; treadcue does not follow it"
                     .into(),

@@ -28,19 +28,11 @@ impl Drop for Remote {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn remote() -> Remote {
     support::require("curl", "curl");
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
-    let listen = format!("127.0.0.1:{}", free_port());
+    let listen = format!("127.0.0.1:{}", support::free_port());
     let daemon = Daemon::start(&bus, &pulse.address(), &["--web", &listen]);
     Remote {
         _pulse: pulse,
@@ -105,6 +97,34 @@ impl Remote {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// The paired phone's token, from the cookie jar.
+    fn token(&self) -> String {
+        std::fs::read_to_string(self.jar.path())
+            .unwrap()
+            .lines()
+            .find(|l| l.contains("treadcue_token"))
+            .and_then(|l| l.split_whitespace().last())
+            .expect("a paired phone's cookie")
+            .to_string()
+    }
+
+    /// `count` event streams, asked for and never read.
+    fn stalled_streams(&self, count: usize) -> Vec<std::net::TcpStream> {
+        use std::io::Write;
+        let address = self.base.trim_start_matches("http://");
+        let request = format!(
+            "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\r\n",
+            self.token()
+        );
+        (0..count)
+            .map(|_| {
+                let mut stream = std::net::TcpStream::connect(address).unwrap();
+                stream.write_all(request.as_bytes()).unwrap();
+                stream
+            })
+            .collect()
+    }
+
     fn dbus_state(&self) -> String {
         self.bus.status()["state"].as_str().unwrap().to_string()
     }
@@ -142,7 +162,11 @@ fn every_call_needs_a_paired_phone_and_pairing_takes_the_right_code_only() {
     assert!(reply.get("code").is_none());
     // Asked again at once, it is not said over the coaching again.
     let (status, reply) = remote.json("POST", "/api/pair/request", None);
-    assert_eq!((status, reply["error"].as_str()), (429, Some("TooSoon")), "{reply}");
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (429, Some("TooSoon")),
+        "{reply}"
+    );
 
     let code = remote.pairing_code();
     let wrong = if code == "123456" { "654321" } else { "123456" };
@@ -406,26 +430,9 @@ fn slow_and_stalled_clients_hold_nothing_up_and_streams_are_bounded() {
     use std::io::Write;
     let remote = remote();
     remote.pair();
-    let token = {
-        let jar = std::fs::read_to_string(remote.jar.path()).unwrap();
-        jar.lines()
-            .find(|l| l.contains("treadcue_token"))
-            .and_then(|l| l.split_whitespace().last())
-            .unwrap()
-            .to_string()
-    };
     let address = remote.base.trim_start_matches("http://").to_string();
-    let request = format!(
-        "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\r\n"
-    );
     // 64 streams, none of them read: the server writes into full buffers.
-    let streams: Vec<std::net::TcpStream> = (0..64)
-        .map(|_| {
-            let mut stream = std::net::TcpStream::connect(&address).unwrap();
-            stream.write_all(request.as_bytes()).unwrap();
-            stream
-        })
-        .collect();
+    let streams = remote.stalled_streams(64);
     std::thread::sleep(Duration::from_millis(500));
     let (status, reply) = remote.json("GET", "/api/events", None);
     assert_eq!(
@@ -500,7 +507,6 @@ fn slow_and_stalled_clients_hold_nothing_up_and_streams_are_bounded() {
 /// sound's timing.
 #[test]
 fn the_sound_keeps_time_with_64_stalled_streams_open() {
-    use std::io::Write;
     const TICKS: &str = "name = \"Ticks\"\n[cues]\nbriefing = false\ncountdown = 5\n\
         [[steps]]\ndirection = \"forward\"\nduration = \"12s\"\nspeed = 1.5\n\
         [[steps]]\ndirection = \"forward\"\nduration = \"12s\"\nspeed = 2.5\n";
@@ -509,7 +515,7 @@ fn the_sound_keeps_time_with_64_stalled_streams_open() {
     std::fs::write(programs.path().join("ticks.toml"), TICKS).unwrap();
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
-    let address = format!("127.0.0.1:{}", free_port());
+    let address = format!("127.0.0.1:{}", support::free_port());
     let daemon = Daemon::start(
         &bus,
         &pulse.address(),
@@ -530,23 +536,7 @@ fn the_sound_keeps_time_with_64_stalled_streams_open() {
     remote.pair();
     let (_, reply) = remote.json("GET", "/api/status", None);
     assert_eq!(reply["State"], "idle");
-    let token = std::fs::read_to_string(remote.jar.path())
-        .unwrap()
-        .lines()
-        .find(|l| l.contains("treadcue_token"))
-        .and_then(|l| l.split_whitespace().last())
-        .unwrap()
-        .to_string();
-    let request = format!(
-        "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\r\n"
-    );
-    let _streams: Vec<std::net::TcpStream> = (0..64)
-        .map(|_| {
-            let mut stream = std::net::TcpStream::connect(&address).unwrap();
-            stream.write_all(request.as_bytes()).unwrap();
-            stream
-        })
-        .collect();
+    let _streams = remote.stalled_streams(64);
     let recording = remote._pulse.record();
     remote.json("POST", "/api/start", Some("{\"program\": \"ticks\"}"));
     let deadline = Instant::now() + Duration::from_secs(40);

@@ -32,11 +32,7 @@ fn the_page_pairs_starts_shows_progress_and_follows_every_front_end() {
     std::fs::write(programs.path().join("markup.toml"), MARKUP).unwrap();
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::free_port();
     let listen = format!("127.0.0.1:{port}");
     let daemon = Daemon::start(
         &bus,

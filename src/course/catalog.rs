@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{COURSE_KEYS, Course, parse};
-use crate::catalog::is_program_id;
+use crate::catalog::{ids_with, is_inside, is_program_id};
 use crate::program::{Diagnostic, Severity, limits::MAX_FILE_BYTES};
 
 pub struct BuiltInCourse {
@@ -58,20 +58,8 @@ impl CourseCatalog {
 
     /// Every course id, sorted, without duplicates.
     pub fn ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = BUILT_IN_COURSES.iter().map(|b| b.id.to_string()).collect();
-        for folder in &self.folders {
-            let Ok(entries) = std::fs::read_dir(folder) else {
-                continue;
-            };
-            ids.extend(entries.flatten().filter_map(|entry| {
-                let path = entry.path();
-                let stem = path.file_stem()?.to_str()?.to_string();
-                (path.extension()? == "toml" && is_program_id(&stem)).then_some(stem)
-            }));
-        }
-        ids.sort();
-        ids.dedup();
-        ids
+        let built_in = BUILT_IN_COURSES.iter().map(|b| b.id.to_string());
+        ids_with(built_in, &self.folders)
     }
 
     pub fn load(&self, id: &str) -> Result<Course, CourseLoadError> {
@@ -100,11 +88,7 @@ impl CourseCatalog {
 
 /// A course file of a folder; a link that leaves the folder is refused.
 fn load_in_folder(folder: &Path, path: &Path) -> Result<Course, Vec<Diagnostic>> {
-    let inside = match (folder.canonicalize(), path.canonicalize()) {
-        (Ok(folder), Ok(target)) => target.starts_with(folder),
-        _ => false,
-    };
-    if !inside {
+    if !is_inside(folder, path) {
         let name = path.display().to_string();
         return Err(vec![Diagnostic::whole_file(
             Severity::Error,

@@ -10,11 +10,9 @@ use toml::Spanned;
 
 use super::{Course, CourseSession, DEFAULT_MIN_REST};
 use crate::catalog::is_program_id;
-use crate::program::limits::{
-    MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_NAME_CHARS, MAX_TEXT_CHARS,
-};
+use crate::program::limits::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::program::raw::RawDuration;
-use crate::program::{Diagnostic, Severity, SourceFile};
+use crate::program::{Diagnostic, Severity, SourceFile, checked_text, file_text};
 
 /// Most sessions a course may list, counting `times`: four years at
 /// seven a week would still fit.
@@ -45,24 +43,7 @@ struct RawSession {
 /// Parses and validates a course file's bytes. Its programs are checked
 /// separately ([`super::check_programs`]): they live in a catalog.
 pub fn parse(id: &str, file: &str, bytes: &[u8]) -> Result<Course, Vec<Diagnostic>> {
-    let whole = |message: String| vec![Diagnostic::whole_file(Severity::Error, file, message)];
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(whole(format!(
-            "the file is {} bytes; a course file may be at most {MAX_FILE_BYTES} bytes",
-            bytes.len()
-        )));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        whole(format!(
-            "the file is not UTF-8 text (bad byte at offset {}); is it a course file?",
-            e.valid_up_to()
-        ))
-    })?;
-    if text.trim().is_empty() {
-        return Err(whole(
-            "the file is empty: a course needs a `name` and `sessions`".into(),
-        ));
-    }
+    let text = file_text(file, bytes, "course", "`sessions`")?;
     let source = SourceFile::new(file, text);
     let raw: RawCourse = toml::from_str(text).map_err(|e| vec![source.toml_error(&e)])?;
     let mut reader = Reader {
@@ -236,22 +217,8 @@ impl Reader {
     }
 
     fn text(&mut self, raw: &Spanned<String>, what: &str, max_chars: usize) -> Option<String> {
-        let text = raw.get_ref().trim();
-        let chars = text.chars().count();
-        if text.is_empty() {
-            self.error(raw.span(), format!("{what} is empty"));
-            None
-        } else if chars > max_chars {
-            self.error(
-                raw.span(),
-                format!("{what} is {chars} characters long; at most {max_chars} are allowed"),
-            );
-            None
-        } else if text.chars().any(char::is_control) {
-            self.error(raw.span(), format!("{what} contains a control character"));
-            None
-        } else {
-            Some(text.to_string())
-        }
+        checked_text(raw.get_ref(), what, max_chars)
+            .map_err(|message| self.error(raw.span(), message))
+            .ok()
     }
 }

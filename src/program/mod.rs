@@ -16,7 +16,7 @@ use serde::Serialize;
 
 pub use diagnostic::{Diagnostic, Severity, SourceFile};
 pub use safety::{SafetyOptions, safety_warnings};
-pub use validate::{clock, cue_overrides, parse};
+pub use validate::{checked_text, clock, cue_overrides, file_text, parse};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

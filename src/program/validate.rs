@@ -17,24 +17,7 @@ use super::{CueOverrides, Direction, PostureSet, Program, Role, Round, Step, Tex
 /// Parses and validates a program file's bytes. `id` names the program
 /// (the file's stem); `file` is how diagnostics name the file.
 pub fn parse(id: &str, file: &str, bytes: &[u8]) -> Result<Program, Vec<Diagnostic>> {
-    let whole = |message: String| vec![Diagnostic::whole_file(Severity::Error, file, message)];
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(whole(format!(
-            "the file is {} bytes; a program file may be at most {MAX_FILE_BYTES} bytes",
-            bytes.len()
-        )));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        whole(format!(
-            "the file is not UTF-8 text (bad byte at offset {}); is it a program file?",
-            e.valid_up_to()
-        ))
-    })?;
-    if text.trim().is_empty() {
-        return Err(whole(
-            "the file is empty: a program needs a `name` and `steps`".into(),
-        ));
-    }
+    let text = file_text(file, bytes, "program", "`steps`")?;
     let source = SourceFile::new(file, text);
     let raw: RawProgram = toml::from_str(text).map_err(|e| vec![source.toml_error(&e)])?;
     let mut validator = Validator::new(&source);
@@ -45,6 +28,54 @@ pub fn parse(id: &str, file: &str, bytes: &[u8]) -> Result<Program, Vec<Diagnost
             ..program
         }),
         _ => Err(validator.into_errors()),
+    }
+}
+
+/// A file's bytes as the text of a `kind` ("program", "course"): not too
+/// big, UTF-8, not empty (an empty one is told it needs a `name` and
+/// `needs`).
+pub fn file_text<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    kind: &str,
+    needs: &str,
+) -> Result<&'a str, Vec<Diagnostic>> {
+    let whole = |message: String| vec![Diagnostic::whole_file(Severity::Error, file, message)];
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(whole(format!(
+            "the file is {} bytes; a {kind} file may be at most {MAX_FILE_BYTES} bytes",
+            bytes.len()
+        )));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        whole(format!(
+            "the file is not UTF-8 text (bad byte at offset {}); is it a {kind} file?",
+            e.valid_up_to()
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(whole(format!(
+            "the file is empty: a {kind} needs a `name` and {needs}"
+        )));
+    }
+    Ok(text)
+}
+
+/// A text a person wrote (a name, a note), trimmed, or why it is refused:
+/// empty, longer than `max_chars`, or with a control character.
+pub fn checked_text(text: &str, what: &str, max_chars: usize) -> Result<String, String> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if text.is_empty() {
+        Err(format!("{what} is empty"))
+    } else if chars > max_chars {
+        Err(format!(
+            "{what} is {chars} characters long; at most {max_chars} are allowed"
+        ))
+    } else if text.chars().any(char::is_control) {
+        Err(format!("{what} contains a control character"))
+    } else {
+        Ok(text.to_string())
     }
 }
 
@@ -663,23 +694,9 @@ impl Validator<'_> {
     }
 
     fn text(&mut self, raw: &Spanned<String>, what: &str, max_chars: usize) -> Option<String> {
-        let text = raw.get_ref().trim();
-        let chars = text.chars().count();
-        if text.is_empty() {
-            self.error(raw.span(), format!("{what} is empty"));
-            None
-        } else if chars > max_chars {
-            self.error(
-                raw.span(),
-                format!("{what} is {chars} characters long; at most {max_chars} are allowed"),
-            );
-            None
-        } else if text.chars().any(char::is_control) {
-            self.error(raw.span(), format!("{what} contains a control character"));
-            None
-        } else {
-            Some(text.to_string())
-        }
+        checked_text(raw.get_ref(), what, max_chars)
+            .map_err(|message| self.error(raw.span(), message))
+            .ok()
     }
 }
 

@@ -28,6 +28,14 @@ pub const LONG_REPEATS: &str = "name = \"Long repeats\"\nexperienced = true\n\
     [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n\
     [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n";
 
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 /// Fails, naming the package to install, when a real part is missing.
 pub fn require(program: &str, package: &str) {
     let found = Command::new("sh")
