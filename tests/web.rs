@@ -554,3 +554,51 @@ fn the_sound_keeps_time_with_64_stalled_streams_open() {
     // least ten gaps of one second, each within 5 ms.
     assert!(on_time >= 10, "{on_time} one-second gaps among {heard:?}");
 }
+
+/// `[web] listen` in the config file turns the remote on; a reload that
+/// moves it says it waits for a restart, and one that breaks it is
+/// refused with the key named.
+#[test]
+fn the_config_files_web_listen_is_served_and_a_reload_says_what_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("treadcue.toml");
+    let listen = format!("127.0.0.1:{}", support::free_port());
+    std::fs::write(&config, format!("[web]\nlisten = \"{listen}\"\n")).unwrap();
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let daemon = Daemon::start(
+        &bus,
+        &pulse.address(),
+        &["--config", config.to_str().unwrap()],
+    );
+    let remote = Remote {
+        _pulse: pulse,
+        bus,
+        daemon,
+        base: format!("http://{listen}"),
+        jar: tempfile::NamedTempFile::new().unwrap(),
+    };
+    let (status, _) = remote.json("GET", "/api/status", None);
+    assert_eq!(status, 401, "served, and asking for pairing");
+
+    let moved = format!("127.0.0.1:{}", support::free_port());
+    std::fs::write(&config, format!("[web]\nlisten = \"{moved}\"\n")).unwrap();
+    let out = remote.bus.ctl(&["reload"]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("[web] listen changed: it takes effect when treadcued restarts"),
+        "{said}"
+    );
+
+    std::fs::write(&config, "[web]\nlisten = \"everywhere\"\n").unwrap();
+    let out = remote.bus.ctl(&["reload"]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("[web] listen \"everywhere\" is not an address"),
+        "{said}"
+    );
+    let (status, _) = remote.json("GET", "/api/status", None);
+    assert_eq!(status, 401, "still served where it was");
+}

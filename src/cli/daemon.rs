@@ -231,6 +231,7 @@ fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
         ),
         ("[daemon] bus", c.bus != d.bus),
         ("[daemon] state_dir", c.state_dir != d.state_dir),
+        ("[web] listen", old.web.listen != new.web.listen),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))
