@@ -14,6 +14,7 @@ pub mod cue_settings;
 pub mod daemon;
 pub mod dbus;
 pub mod files;
+pub mod fitness;
 pub mod logging;
 pub mod pairing;
 pub mod phrasebook;
