@@ -90,3 +90,51 @@ fn the_user_unit_keeps_the_session_bus_and_sound_server_reachable() {
         );
     }
 }
+
+/// The drop-in that lets the system unit serve the web remote to the home
+/// network passes verify, and the unit still rates as hardened.
+#[test]
+fn the_web_remote_drop_in_keeps_the_system_unit_hardened() {
+    support::require("systemd-analyze", "systemd");
+    let dir = tempfile::tempdir().unwrap();
+    let path = installed_copy(dir.path(), "treadcued-system.service");
+    let drop_ins = dir.path().join("treadcued-system.service.d");
+    std::fs::create_dir(&drop_ins).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/treadcued-system-web.conf"),
+        drop_ins.join("web.conf"),
+    )
+    .unwrap();
+    let verify = Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success() && verify.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=yes"])
+        .arg(&path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("Service has access to the host's network"),
+        "the drop-in was read: {report}"
+    );
+    let exposure: f64 = report
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for treadcued-system.service: ")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in: {report}"));
+    assert!(exposure <= 1.5, "exposure {exposure}:\n{report}");
+}
