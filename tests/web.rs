@@ -602,3 +602,33 @@ fn the_config_files_web_listen_is_served_and_a_reload_says_what_waits() {
     let (status, _) = remote.json("GET", "/api/status", None);
     assert_eq!(status, 401, "still served where it was");
 }
+
+/// Hundreds of connections that send nothing: the daemon keeps its file
+/// descriptors (a session still starts and ends in the history), and
+/// the idle ones are closed after the idle limit, so phones get in again.
+#[test]
+fn a_flood_of_idle_connections_is_bounded_and_closed() {
+    let remote = remote();
+    remote.pair();
+    let address = remote.base.trim_start_matches("http://").to_string();
+    let idle: Vec<std::net::TcpStream> = (0..300)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    assert!(idle.len() >= 256, "{} connections made", idle.len());
+    // The rest of the daemon goes on.
+    assert!(remote.bus.ctl(&["start", "demo"]).status.success());
+    assert!(remote.bus.ctl(&["stop"]).status.success());
+    let history = remote.bus.ctl(&["history", "--json"]);
+    let history: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        1,
+        "the session was recorded"
+    );
+    // Past the idle limit, the idle connections are gone and a phone is
+    // answered again.
+    std::thread::sleep(Duration::from_secs(22));
+    let (status, reply) = remote.json("GET", "/api/status", None);
+    assert_eq!((status, reply["State"].as_str()), (200, Some("stopped")));
+    drop(idle);
+}

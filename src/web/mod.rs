@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod events;
+mod listener;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -44,7 +45,7 @@ pub async fn bind(
     pairing: Arc<Pairing>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<impl Future<Output = ()> + Send> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = listener::Bounded::new(tokio::net::TcpListener::bind(listen).await?);
     let (sender, _) = broadcast::channel(events::BACKLOG);
     let web = Web {
         events: sender,
