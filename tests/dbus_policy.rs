@@ -200,6 +200,34 @@ fn outsiders_read_and_only_the_treadcue_group_controls() {
         &["set-property", NAME, PATH, NAME, "Volume", "d", "0.1"],
     );
     assert!(!ok && out.contains("Access denied"), "{out}");
+    // Courses may be listed; following one, or pairing a phone with the
+    // web remote, is for the group alone.
+    let (ok, out) = busctl_as(
+        "nobody",
+        &address,
+        &["call", NAME, PATH, NAME, "ListCourses"],
+    );
+    assert!(ok && out.contains("from-zero"), "{out}");
+    let web = "io.github.treadcue.Treadcue1.Web";
+    for (interface, call) in [
+        (NAME, vec!["Enrol", "s", "from-zero"]),
+        (web, vec!["PairingCode"]),
+        (web, vec!["Forget", "s", ""]),
+    ] {
+        let mut args = vec!["call", NAME, PATH, interface];
+        args.extend(call.iter().copied());
+        let (ok, out) = busctl_as("nobody", &address, &args);
+        assert!(
+            !ok && out.contains("Access denied"),
+            "nobody may not {call:?}: {out}"
+        );
+    }
+    let (ok, out) = busctl_as(
+        "treadcue-member",
+        &address,
+        &["call", NAME, PATH, web, "PairingCode"],
+    );
+    assert!(ok && out.trim().len() == "s \"123456\"".len(), "{out}");
 
     // A member of the group reaches the daemon: Pause with no session is
     // the daemon's own answer, not the bus's refusal.
