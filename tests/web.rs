@@ -632,3 +632,45 @@ fn a_flood_of_idle_connections_is_bounded_and_closed() {
     assert_eq!((status, reply["State"].as_str()), (200, Some("stopped")));
     drop(idle);
 }
+
+/// `GET /api/status` carries every property of the native D-Bus
+/// interface, by the same names, with the same values.
+#[test]
+fn the_status_has_every_dbus_property_by_its_name() {
+    let remote = remote();
+    remote.pair();
+    remote.json("POST", "/api/start", Some("{\"program\": \"demo\"}"));
+    remote.json("POST", "/api/pause", None);
+    let out = remote.bus.busctl(&[
+        "introspect",
+        "io.github.treadcue.Treadcue1",
+        "/io/github/treadcue/Treadcue1",
+        "io.github.treadcue.Treadcue1",
+    ]);
+    let introspected = String::from_utf8_lossy(&out.stdout);
+    let properties: Vec<&str> = introspected
+        .lines()
+        .filter(|l| l.contains(" property "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|name| name.trim_start_matches('.'))
+        .collect();
+    assert!(properties.len() >= 20, "{introspected}");
+    let (_, status) = remote.json("GET", "/api/status", None);
+    for name in &properties {
+        assert!(
+            status.get(*name).is_some(),
+            "{name} is missing from {status}"
+        );
+    }
+    let out = remote.bus.busctl(&[
+        "get-property",
+        "io.github.treadcue.Treadcue1",
+        "/io/github/treadcue/Treadcue1",
+        "io.github.treadcue.Treadcue1",
+        "StepName",
+    ]);
+    let step_name = String::from_utf8_lossy(&out.stdout);
+    let expected = format!("s \"{}\"", status["StepName"].as_str().unwrap());
+    assert_eq!(step_name.trim(), expected, "{status}");
+    assert_eq!(status["State"], "paused");
+}
