@@ -50,18 +50,19 @@ fn systemd_analyze_verify_passes_every_unit_without_a_word() {
     }
 }
 
-#[test]
-fn the_system_unit_is_hardened() {
-    support::require("systemd-analyze", "systemd");
-    let dir = tempfile::tempdir().unwrap();
-    let path = installed_copy(dir.path(), "treadcued-system.service");
+/// What `systemd-analyze security` says of the unit at `path`.
+fn security_report(dir: &Path, path: &Path) -> String {
     let out = Command::new("systemd-analyze")
         .args(["security", "--offline=yes"])
-        .arg(&path)
-        .current_dir(dir.path())
+        .arg(path)
+        .current_dir(dir)
         .output()
         .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The system unit's overall exposure is at most 1.5 ("OK" or better).
+fn assert_hardened(report: &str) {
     let exposure: f64 = report
         .lines()
         .find_map(|l| {
@@ -72,6 +73,15 @@ fn the_system_unit_is_hardened() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no exposure level in: {report}"));
     assert!(exposure <= 1.5, "exposure {exposure}:\n{report}");
+}
+
+#[test]
+fn the_system_unit_is_hardened() {
+    support::require("systemd-analyze", "systemd");
+    let dir = tempfile::tempdir().unwrap();
+    let path = installed_copy(dir.path(), "treadcued-system.service");
+    let report = security_report(dir.path(), &path);
+    assert_hardened(&report);
 }
 
 #[test]
@@ -116,25 +126,10 @@ fn the_web_remote_drop_in_keeps_the_system_unit_hardened() {
         "{}",
         String::from_utf8_lossy(&verify.stderr)
     );
-    let out = Command::new("systemd-analyze")
-        .args(["security", "--offline=yes"])
-        .arg(&path)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = security_report(dir.path(), &path);
     assert!(
         report.contains("Service has access to the host's network"),
         "the drop-in was read: {report}"
     );
-    let exposure: f64 = report
-        .lines()
-        .find_map(|l| {
-            l.split("Overall exposure level for treadcued-system.service: ")
-                .nth(1)
-        })
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in: {report}"));
-    assert!(exposure <= 1.5, "exposure {exposure}:\n{report}");
+    assert_hardened(&report);
 }

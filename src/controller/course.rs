@@ -353,8 +353,6 @@ fn status_of(progress: &Progress) -> CourseStatus {
         session: progress.next.walk.walk,
         sessions: course.walks(),
         next_due: progress.next.due_at.map_or(0, micros),
-        complete: progress.next.complete,
-        easing_back: progress.next.is_easing_back(),
     }
 }
 

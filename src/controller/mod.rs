@@ -34,7 +34,6 @@ pub use programs::limit_heap_arenas;
 
 pub use commands::MAX_SAY_CHARS;
 pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};
-pub use today::Played;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ControlError {

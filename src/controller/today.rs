@@ -10,22 +10,17 @@ use super::{ControlError, Controller, Setup};
 use crate::session::{Counting, CourseTag};
 use crate::voice::Voice;
 
-/// What a press of Play did with no session playing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Played {
-    /// A session started: the course's next walk, or the program walked
-    /// last.
-    Started(String),
-    /// Nothing started; this was said instead.
-    Told(String),
-}
-
 impl Controller {
     /// Starts the course's next walk, due or not, announcing it first.
     pub fn start_today(&self) -> Result<(), ControlError> {
         let progress = self.progress(SystemTime::now())?.ok_or_else(|| {
             ControlError::InvalidState("you follow no course: enrol in one first".into())
         })?;
+        self.start_walk(&progress)
+    }
+
+    /// Starts the walk `progress` makes next.
+    fn start_walk(&self, progress: &Progress) -> Result<(), ControlError> {
         if progress.next.complete {
             return Err(ControlError::InvalidState(format!(
                 "every session of {} is done: enrol in another course, or leave it and enrol again to walk it anew",
@@ -36,7 +31,7 @@ impl Controller {
         let walk = progress.next.walk;
         let session = &progress.course.sessions[progress.course.session_of(walk.walk)];
         let mut program = load(&setup.catalog, &session.program)?;
-        program.preface = preface(&setup, &progress);
+        program.preface = preface(&setup, progress);
         let said = program.preface.clone().unwrap_or_default();
         let counting = Counting {
             course: Some(CourseTag {
@@ -59,19 +54,15 @@ impl Controller {
     /// day, a second press within a few seconds starts it anyway); with
     /// no course, the program walked last; with no history, how to choose.
     /// With a session, Play resumes it.
-    pub fn play(&self) -> Result<Played, ControlError> {
+    pub fn play(&self) -> Result<(), ControlError> {
         if self.core().session.is_active() {
-            return self
-                .resume()
-                .map(|()| Played::Started(self.status().program));
+            return self.resume();
         }
         let setup = self.setup();
         let texts = &setup.phrases.course;
         let Some(progress) = self.progress(SystemTime::now())? else {
             return match self.history()?.last() {
-                Some(last) => self
-                    .start(&last.program)
-                    .map(|()| Played::Started(last.program.clone())),
+                Some(last) => self.start(&last.program),
                 None => self.tell(&setup, &[texts.choose.to_string()]),
             };
         };
@@ -86,22 +77,25 @@ impl Controller {
             let fallback = setup.phrases.cues.remaining.fill(&[("remaining", &wait)]);
             return self.tell(&setup, &[rest, fallback]);
         }
-        self.start_today()
-            .map(|()| Played::Started(progress.course.id.clone()))
+        self.start_walk(&progress)
     }
 
     /// Says the first of `texts` the voice can say, over nothing.
-    fn tell(&self, setup: &Setup, texts: &[String]) -> Result<Played, ControlError> {
+    fn tell(&self, setup: &Setup, texts: &[String]) -> Result<(), ControlError> {
         let Some(text) = first_sayable(setup.voice.as_ref(), texts) else {
             tracing::info!(
                 "nothing to start, and the voice cannot say why: {}",
                 texts[0]
             );
-            return Ok(Played::Told(String::new()));
+            return Ok(());
         };
         tracing::info!("play: {text}");
-        self.say(&text)?;
-        Ok(Played::Told(text))
+        self.say(&text)
+    }
+
+    /// `n` in words, as the phrasebook in use says numbers.
+    pub fn number_words(&self, n: u64) -> String {
+        self.setup().phrases.words.number(n)
     }
 
     /// Says the first of `texts` the voice can say, and which that was;

@@ -40,10 +40,6 @@ pub struct CourseStatus {
     /// When the next walk is due, in microseconds since the Unix epoch;
     /// 0 when it is due now (or there is no course).
     pub next_due: i64,
-    /// Every walk is done.
-    pub complete: bool,
-    /// The next walk is an easier one after a long break.
-    pub easing_back: bool,
 }
 
 /// A validated course.

@@ -126,7 +126,7 @@ impl MprisPlayer {
     /// within seconds starts it), else the program walked last.
     async fn play(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
         let controller = self.controller.clone();
-        let played = tokio::task::spawn_blocking(move || controller.play().map(drop))
+        let played = tokio::task::spawn_blocking(move || controller.play())
             .await
             .map_err(|e| fdo::Error::Failed(e.to_string()))?;
         self.told(server, played).await

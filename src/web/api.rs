@@ -175,19 +175,23 @@ pub async fn volume(State(web): State<Web>, Body(body): Body<VolumeBody>) -> Rep
 pub async fn history(State(web): State<Web>) -> Reply {
     let (entries, courses) =
         blocking(&web.controller, |c| Ok((c.history()?, c.course_history()?))).await?;
+    let courses: std::collections::HashMap<String, (String, u32, String)> = courses
+        .into_iter()
+        .map(|(start, course, session, rating)| (start, (course, session, rating)))
+        .collect();
     let rows: Vec<Value> = entries
         .into_iter()
         .map(|e| {
-            let course = courses.iter().find(|c| c.0 == e.start);
+            let course = courses.get(&e.start);
             json!({
                 "program": e.program, "program_name": e.program_name,
                 "start": e.start, "end": e.end, "steps_done": e.steps_done,
                 "step_count": e.step_count, "completed": e.completed,
                 "outcome": e.outcome.as_str(), "walked": e.walked,
                 "walked_backward": e.walked_backward,
-                "course": course.map(|c| c.1.clone()),
-                "course_session": course.map(|c| c.2),
-                "rating": course.map(|c| c.3.clone()),
+                "course": course.map(|c| c.0.clone()),
+                "course_session": course.map(|c| c.1),
+                "rating": course.map(|c| c.2.clone()),
             })
         })
         .collect();

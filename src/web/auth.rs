@@ -90,8 +90,7 @@ pub async fn request_code(State(web): State<Web>) -> Result<Response, ApiError> 
         .pairing
         .code_to_say(Instant::now())
         .map_err(pair_error)?;
-    let spoken = spoken_code(&code);
-    let said = blocking(&web.controller, move |c| c.announce(&spoken)).await?;
+    let said = blocking(&web.controller, move |c| c.announce(&spoken_code(c, &code))).await?;
     tracing::info!("web: a phone asked to pair; the code was spoken");
     Ok(axum::Json(serde_json::json!({
         "spoken": said.is_some(),
@@ -100,13 +99,13 @@ pub async fn request_code(State(web): State<Web>) -> Result<Response, ApiError> 
     .into_response())
 }
 
-/// The code as said: digit by digit, in the words the voice has.
-fn spoken_code(code: &str) -> Vec<String> {
-    let words = crate::phrasebook::Phrasebook::default().words;
+/// The code as said: digit by digit, in the phrasebook's words, with a
+/// wording of digits alone for a voice that lacks the rest.
+fn spoken_code(controller: &crate::controller::Controller, code: &str) -> Vec<String> {
     let digits: Vec<String> = code
         .chars()
         .filter_map(|c| c.to_digit(10))
-        .map(|d| words.number(u64::from(d)))
+        .map(|d| controller.number_words(u64::from(d)))
         .collect();
     let digits = digits.join(", ");
     vec![
