@@ -279,6 +279,36 @@ impl Sequencer {
         self.target_gain
     }
 
+    /// The sounds due within the next `horizon` samples pulled, each as
+    /// (first, last) sample counted from the next one pulled: what the
+    /// ducker lowers other audio for. A paused session has none coming,
+    /// only what is still fading out or said over it.
+    pub fn sounds_ahead(&self, horizon: u64) -> Vec<(u64, u64)> {
+        let mut ahead = Vec::new();
+        if let Some(tail) = &self.tail {
+            ahead.push((0, tail.remaining as u64));
+        }
+        if let Some((sound, offset)) = &self.overlay {
+            ahead.push((0, sound.length.saturating_sub(*offset) as u64));
+        }
+        if self.state != PlayState::Playing {
+            return ahead;
+        }
+        let lead = self.lead_in;
+        if let Some((cue, offset)) = self.current {
+            let left = self.sounds[cue].length.saturating_sub(offset) as u64;
+            ahead.push((lead, lead + left));
+        }
+        for cue in &self.plan.cues[self.next_cue.min(self.plan.cues.len())..] {
+            let from = lead + cue.start.saturating_sub(self.position);
+            if from > horizon {
+                break;
+            }
+            ahead.push((from, lead + cue.end().saturating_sub(self.position)));
+        }
+        ahead
+    }
+
     /// Samples pulled so far, paused or not.
     pub fn pulled(&self) -> u64 {
         self.pulled

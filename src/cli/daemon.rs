@@ -71,6 +71,14 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
             None
         }
     };
+    // Music a daemon that died mid-cue left lowered comes back now, not
+    // at the next session; a sound server not up yet gets it then.
+    let note = state.dir.join(crate::config::DUCKED_NOTE);
+    std::thread::spawn(move || {
+        if let Err(e) = crate::ducking::restore_left_over(&note) {
+            tracing::debug!("lowered streams left over, put back later: {e}");
+        }
+    });
     let mut options = config.player_options();
     // A volume set at run time outlives a restart, until the config's
     // own volume changes.
@@ -232,6 +240,7 @@ fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
         ("[daemon] bus", c.bus != d.bus),
         ("[daemon] state_dir", c.state_dir != d.state_dir),
         ("[web] listen", old.web.listen != new.web.listen),
+        ("[ducking]", old.ducking != new.ducking),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::fail;
-use crate::audio::output::list_devices;
+use crate::audio::device::list_devices;
 use crate::phrasebook::Phrasebook;
 use crate::voice::{Pack, espeak_voices, pack};
 

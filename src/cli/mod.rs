@@ -118,6 +118,7 @@ impl Args {
                 program_folders,
                 course_folders: self.course_folders.clone(),
                 web: self.daemon.web.clone(),
+                ducking: sound.ducking,
             },
         }
     }

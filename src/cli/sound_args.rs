@@ -16,6 +16,8 @@ pub struct SoundArgs {
     pub sound: SoundSettings,
     #[command(flatten)]
     pub voice: VoiceSettings,
+    #[command(flatten)]
+    pub ducking: crate::config::ducking::DuckingSettings,
 }
 
 /// The flags of a command that makes sound but plays it to no device
@@ -47,6 +49,7 @@ impl FileSoundArgs {
                 ..SoundSettings::default()
             },
             voice: self.voice.clone(),
+            ducking: Default::default(),
         }
     }
 }

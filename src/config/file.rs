@@ -28,6 +28,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub web: WebSettings,
     #[serde(default)]
+    pub ducking: super::ducking::DuckingSettings,
+    #[serde(default)]
     pub cues: FileCues,
 }
 

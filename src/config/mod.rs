@@ -1,6 +1,7 @@
 //! Configuration: the file, then the flags over it, turned in one place
 //! into a checked, ready-to-use [`Config`] with every default filled in.
 
+pub mod ducking;
 pub mod file;
 pub mod limits;
 pub mod settings;
@@ -30,6 +31,8 @@ use settings::{
 
 pub const DEFAULT_VOLUME: f32 = 0.8;
 pub const DEFAULT_PERIOD_MS: u64 = 10;
+/// The note of streams lowered under a cue, in the state folder.
+pub const DUCKED_NOTE: &str = "ducked.json";
 const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
 /// What the command line says, over the file.
@@ -43,6 +46,7 @@ pub struct Flags {
     /// The same for course folders.
     pub course_folders: Vec<PathBuf>,
     pub web: settings::WebSettings,
+    pub ducking: ducking::DuckingSettings,
 }
 
 /// The effective configuration. `treadcued --print-config` prints it, in
@@ -58,6 +62,7 @@ pub struct Config {
     pub programs: Programs,
     pub courses: Courses,
     pub web: WebConfig,
+    pub ducking: ducking::Ducking,
     pub cues: CueSettings,
 }
 
@@ -116,6 +121,15 @@ impl Config {
     pub fn resolve(read: Option<&ReadFile>, flags: Flags) -> Result<Config, String> {
         let file_courses = read.and_then(|r| r.file.courses.folders.clone());
         let file_web = read.and_then(|r| r.file.web.listen.clone());
+        let file_ducking = match read {
+            Some(read) => {
+                let settings = read.file.ducking.clone();
+                ducking::Ducking::resolve(settings.clone())
+                    .map_err(|e| format!("{}: {e}", read.path.display()))?;
+                settings
+            }
+            None => Default::default(),
+        };
         let (file_sound, file_voice, file_daemon, file_programs, cues) = match read {
             Some(read) => {
                 let f = &read.file;
@@ -158,6 +172,7 @@ impl Config {
             web: WebConfig {
                 listen: flags.web.listen.or(file_web),
             },
+            ducking: ducking::Ducking::resolve(file_ducking.merge(flags.ducking))?,
             cues,
         };
         config.check()?;
@@ -278,6 +293,9 @@ impl Config {
                 AfterLoss::Resume => AfterDeviceLoss::Resume,
                 AfterLoss::Pause => AfterDeviceLoss::StayPaused,
             },
+            ducking: self
+                .ducking
+                .options(self.daemon.state_dir.join(DUCKED_NOTE)),
             ..OutputOptions::default()
         }
     }
