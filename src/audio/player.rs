@@ -91,13 +91,19 @@ impl Player {
         self.start_at(plan, sounds, None)
     }
 
-    /// Plays a phrase said alone, with a shorter settle on a new stream.
+    /// Plays a phrase said alone, with a shorter settle on a new stream:
+    /// long enough, when other audio is lowered, for it to be down
+    /// before the first word.
     pub fn start_phrase(
         &self,
         plan: Arc<Plan>,
         sounds: Arc<[CueSound]>,
     ) -> Result<u64, AudioError> {
-        self.start_settled(plan, sounds, None, PHRASE_SETTLE)
+        let settle = match &self.options.output.ducking {
+            Some(ducking) => PHRASE_SETTLE + ducking.attack + crate::ducking::envelope::LEAD,
+            None => PHRASE_SETTLE,
+        };
+        self.start_settled(plan, sounds, None, settle)
     }
 
     /// Like [`Player::start`], but paused at sample `paused_at` when given,

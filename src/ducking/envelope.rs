@@ -15,22 +15,32 @@ use std::time::Duration;
 /// the samples heard): room for a late tick of the ducker.
 pub const LEAD: Duration = Duration::from_millis(30);
 /// Held this long after a sound's last sample is pulled, for the part of
-/// it still in the stream's buffer.
-pub const HOLD: Duration = Duration::from_millis(60);
+/// it still in the stream's buffer, before the way back up; part of the
+/// release time, not added to it.
+pub const HOLD: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct Envelope {
     attack: f64,
-    release: f64,
+    /// The hold after a sound, then the ramp up: together the release.
+    hold: f64,
+    ramp: f64,
     level: f64,
+    /// Seconds of hold left since a sound was last heard.
+    held: f64,
 }
 
 impl Envelope {
+    /// `release` is the whole way back: hold, then ramp.
     pub fn new(attack: Duration, release: Duration) -> Envelope {
+        let release = release.as_secs_f64();
+        let hold = HOLD.as_secs_f64().min(release);
         Envelope {
             attack: attack.as_secs_f64(),
-            release: release.as_secs_f64(),
+            hold,
+            ramp: release - hold,
             level: 0.0,
+            held: 0.0,
         }
     }
 
@@ -44,12 +54,18 @@ impl Envelope {
     /// fast as the sounds ahead need (at once for a sound that starts
     /// now) and falls no faster than the release allows.
     pub fn advance(&mut self, sounds: &[(f64, f64)], elapsed: f64) -> f64 {
+        let sounding = sounds.iter().any(|&(start, end)| start <= 0.0 && end > 0.0);
+        self.held = if sounding {
+            self.hold
+        } else {
+            (self.held - elapsed).max(0.0)
+        };
         let wanted = sounds
             .iter()
             .map(|&(start, end)| self.wanted_for(start, end))
-            .fold(0.0, f64::max);
-        let falling = if self.release > 0.0 {
-            self.level - elapsed / self.release
+            .fold(if self.held > 0.0 { 1.0 } else { 0.0 }, f64::max);
+        let falling = if self.ramp > 0.0 {
+            self.level - elapsed / self.ramp
         } else {
             0.0
         };
@@ -58,7 +74,7 @@ impl Envelope {
     }
 
     fn wanted_for(&self, start: f64, end: f64) -> f64 {
-        if end + HOLD.as_secs_f64() < 0.0 {
+        if end <= 0.0 {
             return 0.0;
         }
         let until_full = start - LEAD.as_secs_f64();
@@ -74,6 +90,7 @@ impl Envelope {
     /// Forgets any duck: the level is 0 at once.
     pub fn reset(&mut self) {
         self.level = 0.0;
+        self.held = 0.0;
     }
 }
 
@@ -104,15 +121,19 @@ mod tests {
     }
 
     #[test]
-    fn it_comes_back_over_the_release_and_not_faster() {
+    fn it_holds_then_comes_back_within_the_release_and_not_faster() {
         let mut e = envelope();
         e.advance(&[(0.0, 0.1)], 0.01);
-        // Within the hold after the sound.
-        assert_eq!(e.advance(&[(0.0, -0.05)], 0.01), 1.0);
-        // Past it: falls by elapsed / release.
-        let after = e.advance(&[], 0.1);
-        assert!((after - 0.8).abs() < 1e-9, "{after}");
-        assert_eq!(e.advance(&[], 1.0), 0.0);
+        // The sound is over (the sequencer no longer lists it): held.
+        assert_eq!(e.advance(&[], 0.05), 1.0);
+        assert_eq!(e.advance(&[], 0.04), 1.0);
+        // Past the hold: falls over the rest of the release (0.4 s).
+        let after = e.advance(&[], 0.11);
+        assert!(after < 1.0 && after > 0.7, "{after}");
+        let later = e.advance(&[], 0.1);
+        assert!((after - later - 0.25).abs() < 1e-9, "{after} {later}");
+        // Back by the end of the release.
+        assert_eq!(e.advance(&[], 0.3), 0.0);
     }
 
     #[test]

@@ -124,6 +124,17 @@ impl Daemon {
         Daemon::spawn(binary, bus, ("pulse", pulse_address), extra)
     }
 
+    /// treadcued playing straight to the sound server's sink `sink`.
+    pub fn start_on_sink(
+        bus: &PrivateBus,
+        pulse_address: &str,
+        sink: &str,
+        extra: &[&str],
+    ) -> Daemon {
+        let binary = Path::new(env!("CARGO_BIN_EXE_treadcued"));
+        Daemon::spawn(binary, bus, (sink, pulse_address), extra)
+    }
+
     /// treadcued on ALSA's null device, which takes samples as fast as
     /// they come: a session plays in a blink.
     pub fn start_on_null_device(bus: &PrivateBus, extra: &[&str]) -> Daemon {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bus;
+pub mod levels;
 pub mod pulse;
 pub mod signal;
 pub mod world;

@@ -95,19 +95,64 @@ impl PulseServer {
         self.launch();
     }
 
+    /// Runs `pactl` on this server and gives what it printed.
+    pub fn pactl(&self, args: &[&str]) -> String {
+        let out = Command::new("pactl")
+            .args(["--server", &self.address()])
+            .args(args)
+            .output()
+            .expect("pactl runs");
+        assert!(
+            out.status.success(),
+            "pactl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Adds a null sink, as a pair of headphones; gives its module.
+    pub fn add_sink(&self, name: &str, description: &str) -> String {
+        self.pactl(&[
+            "load-module",
+            "module-null-sink",
+            &format!("sink_name={name}"),
+            &format!("rate={RATE}"),
+            &format!("sink_properties=device.description={description}"),
+        ])
+        .trim()
+        .to_string()
+    }
+
+    /// Plays `wav` on `sink` with `paplay`, as a music player would.
+    pub fn play(&self, sink: &str, wav: &std::path::Path) -> Child {
+        Command::new("paplay")
+            .args(["--server", &self.address(), "-d", sink])
+            .arg("--property=media.role=music")
+            .arg(wav)
+            .spawn()
+            .expect("paplay starts")
+    }
+
     /// Starts recording what is played into the sink.
     pub fn record(&self) -> Recording {
+        self.record_sink(SINK)
+    }
+
+    /// Starts recording what is played into `sink`.
+    pub fn record_sink(&self, sink: &str) -> Recording {
+        static RECORDINGS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let count = RECORDINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = self
             .dir
             .path()
-            .join(format!("rec-{}.raw", std::process::id()));
+            .join(format!("rec-{}-{count}.raw", std::process::id()));
         let file = std::fs::File::create(&path).expect("a recording file");
         let child = Command::new("parec")
             .args([
                 "--server",
                 &self.address(),
                 "-d",
-                &format!("{SINK}.monitor"),
+                &format!("{sink}.monitor"),
             ])
             // Without a small latency the null sink runs about 2 s behind.
             .args([

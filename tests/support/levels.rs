@@ -1,0 +1,100 @@
+//! Reading a recording of cues over "music": the music is a steady 15 kHz
+//! sine, above the voice pack's band, so its level is measured apart from
+//! the speech and tones in the same recording.
+
+use std::path::Path;
+
+use super::pulse::RATE;
+
+pub const MUSIC_HZ: f64 = 15_000.0;
+/// One measuring window: 10 ms, a whole number of the sine's periods.
+pub const WINDOW: usize = 480;
+/// A moving average this long cancels the 15 kHz sine exactly (five of
+/// its periods) and keeps the voice: what is left is the cues alone.
+const CUES_ONLY: usize = 16;
+
+/// Writes `seconds` of the music: a stereo 15 kHz sine at a quarter of
+/// full scale (-12 dBFS).
+pub fn write_music(path: &Path, seconds: u32) {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).expect("a music file");
+    for i in 0..RATE * seconds {
+        let t = f64::from(i) / f64::from(RATE);
+        let v = (0.25 * (2.0 * std::f64::consts::PI * MUSIC_HZ * t).sin() * 32767.0) as i16;
+        writer.write_sample(v).unwrap();
+        writer.write_sample(v).unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
+/// The music's level in dBFS in the window starting at `at`.
+pub fn music_db(samples: &[f32], at: usize) -> f64 {
+    let window = &samples[at.min(samples.len())..(at + WINDOW).min(samples.len())];
+    if window.is_empty() {
+        return f64::NEG_INFINITY;
+    }
+    let k = 2.0 * (2.0 * std::f64::consts::PI * MUSIC_HZ / f64::from(RATE)).cos();
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    for &x in window {
+        let s0 = f64::from(x) + k * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    let power = (s1 * s1 + s2 * s2 - k * s1 * s2).max(0.0);
+    let amplitude = power.sqrt() * 2.0 / window.len() as f64;
+    20.0 * (amplitude + 1e-9).log10()
+}
+
+/// The cues' own sound (the music taken out) at each sample.
+pub fn cues_only(samples: &[f32]) -> Vec<f32> {
+    let mut out = vec![0.0; samples.len()];
+    let mut sum = 0.0f32;
+    for (i, &x) in samples.iter().enumerate() {
+        sum += x;
+        if i >= CUES_ONLY {
+            sum -= samples[i - CUES_ONLY];
+        }
+        out[i] = sum / CUES_ONLY as f32;
+    }
+    out
+}
+
+/// The first sample from `from` at which something louder than
+/// `threshold` sounds.
+pub fn onset(samples: &[f32], from: usize, threshold: f32) -> Option<usize> {
+    samples
+        .iter()
+        .skip(from)
+        .position(|x| x.abs() > threshold)
+        .map(|i| i + from)
+}
+
+/// Windows (their first samples) during which a cue sounds, with the
+/// windows either side sounding too: a click (a recorder connecting, a
+/// step in the music's volume) is not a cue.
+pub fn sounding_windows(cues: &[f32], threshold: f32) -> Vec<usize> {
+    let loud = |at: usize| {
+        cues.get(at..at + WINDOW)
+            .is_some_and(|w| w.iter().any(|x| x.abs() > threshold))
+    };
+    (WINDOW..cues.len().saturating_sub(2 * WINDOW))
+        .step_by(WINDOW)
+        .filter(|&at| loud(at - WINDOW) && loud(at) && loud(at + WINDOW))
+        .collect()
+}
+
+/// The music's level before anything else plays: the median over the
+/// windows of `from..to`.
+pub fn baseline(samples: &[f32], from: usize, to: usize) -> f64 {
+    let mut levels: Vec<f64> = (from..to)
+        .step_by(WINDOW)
+        .map(|at| music_db(samples, at))
+        .collect();
+    levels.sort_by(f64::total_cmp);
+    levels[levels.len() / 2]
+}
