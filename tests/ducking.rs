@@ -11,7 +11,7 @@ use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 use support::levels::{
-    WINDOW, baseline, cues_only, music_db, onset, sounding_windows, write_music,
+    CUE_PROGRAM, WINDOW, baseline, cues_only, music_db, onset, sounding_windows, write_music,
 };
 use support::pulse::{PulseServer, RATE, SINK};
 
@@ -24,34 +24,6 @@ const SLACK: f64 = 0.15;
 const CUE_THRESHOLD: f32 = 0.01;
 /// The longest phrase the bundled voice says: about five seconds.
 const LONG_PHRASE: &str = "Workout complete. Well done. Walk it off slowly, then stretch.";
-
-const PROGRAM: &str = r#"
-name = "Ducking check"
-units = "mph"
-
-[cues]
-briefing = false
-heads_up = "6s"
-heads_up_turn = "7s"
-countdown = 2
-halfway = false
-remaining = []
-
-[[steps]]
-direction = "forward"
-duration = "12s"
-speed = 1.5
-
-[[steps]]
-direction = "backward"
-duration = "12s"
-speed = 0.8
-
-[[steps]]
-direction = "forward"
-duration = "9s"
-speed = 1.5
-"#;
 
 struct Setup {
     pulse: PulseServer,
@@ -66,7 +38,7 @@ impl Setup {
             dir: tempfile::tempdir().unwrap(),
         };
         write_music(&setup.music(), 90);
-        std::fs::write(setup.program(), PROGRAM).unwrap();
+        std::fs::write(setup.program(), CUE_PROGRAM).unwrap();
         setup
     }
 

@@ -6,12 +6,25 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::fail;
+use crate::audio::alsa::list_alsa_devices;
 use crate::audio::device::list_devices;
 use crate::phrasebook::Phrasebook;
 use crate::voice::{Pack, espeak_voices, pack};
 
-pub fn devices() -> ExitCode {
-    match list_devices() {
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    /// List ALSA's devices even where a sound server answers.
+    #[arg(long)]
+    pub alsa: bool,
+}
+
+pub fn devices(args: &DevicesArgs) -> ExitCode {
+    let devices = if args.alsa {
+        list_alsa_devices()
+    } else {
+        list_devices()
+    };
+    match devices {
         Ok(devices) if devices.is_empty() => fail(3, "no audio output devices found"),
         Ok(devices) => {
             for d in devices {

@@ -69,7 +69,7 @@ pub enum Command {
     /// Play a program through the audio device, in the foreground.
     Run(play::RunArgs),
     /// List the audio output devices.
-    Devices,
+    Devices(devices::DevicesArgs),
     /// List the voices treadcue can speak with.
     Voices(devices::VoicesArgs),
     /// Speak a phrase with the chosen voice.
@@ -152,7 +152,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Plan(plan)) => plan::run(&plan, &config),
         Some(Command::Render(args)) => render::run(&args, &config),
         Some(Command::Run(args)) => play::run(&args, &config),
-        Some(Command::Devices) => devices::devices(),
+        Some(Command::Devices(args)) => devices::devices(&args),
         Some(Command::Voices(args)) => devices::voices(&args),
         Some(Command::Say(args)) => say::run(&args, &config),
     }

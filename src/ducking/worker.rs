@@ -17,14 +17,18 @@ use pulse::proplist::properties;
 use pulse::volume::ChannelVolumes;
 
 use super::DuckingOptions;
-use super::envelope::{Envelope, gain_db};
+use super::envelope::{Envelope, LEAD, gain_db};
 use super::remembered::{Remembered, restore_with};
 use super::streams::{Seen, Streams};
 use crate::audio::slot::{Slot, lock};
 use crate::sound_server::{Connection, ServerError};
 
-/// How often the level is worked out and the volumes set.
+/// How often the level is worked out and the volumes set while it moves
+/// or a cue is near...
 const TICK: Duration = Duration::from_millis(10);
+/// ...and otherwise: the sequencer is asked again well before the next
+/// attack must begin.
+const IDLE_TICK: Duration = Duration::from_millis(50);
 /// How far ahead the sequencer is asked for what is coming: well past
 /// the longest attack.
 const HORIZON: Duration = Duration::from_secs(3);
@@ -78,6 +82,7 @@ struct Duck {
     note: Remembered,
     note_path: Option<std::path::PathBuf>,
     depth_db: f64,
+    attack: Duration,
     /// A stream came, went or changed: list them again.
     changed: Rc<Cell<bool>>,
     listing: Listing,
@@ -93,6 +98,7 @@ impl Duck {
             note: Remembered::new(options.note.clone(), options.depth_db),
             note_path: options.note.clone(),
             depth_db: options.depth_db,
+            attack: options.attack,
             changed: Rc::new(Cell::new(true)),
             listing: Rc::default(),
             pending: None,
@@ -113,8 +119,9 @@ impl Duck {
                 .subscribe(InterestMaskSet::SINK_INPUT, |_| {}),
         );
         let mut last = Instant::now();
+        let mut tick = TICK;
         loop {
-            self.connection.iterate(TICK)?;
+            self.connection.iterate(tick)?;
             if stop.load(Ordering::SeqCst) {
                 return self.put_all_back();
             }
@@ -128,7 +135,19 @@ impl Duck {
             last = now;
             let changes = self.streams.lower_to(gain_db(self.depth_db, level));
             self.set(&changes);
+            tick = if level > 0.0 || self.near(&sounds) {
+                TICK
+            } else {
+                IDLE_TICK
+            };
         }
+    }
+
+    /// Whether a sound starts soon enough that the attack may begin
+    /// before the next idle tick is over.
+    fn near(&self, sounds: &[(f64, f64)]) -> bool {
+        let soon = self.attack.as_secs_f64() + LEAD.as_secs_f64() + 2.0 * IDLE_TICK.as_secs_f64();
+        sounds.iter().any(|&(start, _)| start <= soon)
     }
 
     /// Takes in a listing that came back.

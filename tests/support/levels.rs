@@ -13,6 +13,36 @@ pub const WINDOW: usize = 480;
 /// its periods) and keeps the voice: what is left is the cues alone.
 const CUES_ONLY: usize = 16;
 
+/// A half-minute program with cues spaced out: announcements, countdown
+/// ticks, go tones and the finish, with quiet between them.
+pub const CUE_PROGRAM: &str = r#"
+name = "Ducking check"
+units = "mph"
+
+[cues]
+briefing = false
+heads_up = "6s"
+heads_up_turn = "7s"
+countdown = 2
+halfway = false
+remaining = []
+
+[[steps]]
+direction = "forward"
+duration = "12s"
+speed = 1.5
+
+[[steps]]
+direction = "backward"
+duration = "12s"
+speed = 0.8
+
+[[steps]]
+direction = "forward"
+duration = "9s"
+speed = 1.5
+"#;
+
 /// Writes `seconds` of the music: a stereo 15 kHz sine at a quarter of
 /// full scale (-12 dBFS).
 pub fn write_music(path: &Path, seconds: u32) {
