@@ -529,3 +529,35 @@ fn ducking_carries_on_after_the_sound_server_restarts() {
         "cues over unlowered music after the restart: {late:?}"
     );
 }
+
+#[test]
+fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
+    let setup = Setup::new();
+    let _music = setup.play_music(SINK);
+    wait_until("the music plays", Duration::from_secs(5), || {
+        stream_volume(&setup.pulse, "paplay").is_some()
+    });
+    let (index, full) = stream_volume(&setup.pulse, "paplay").unwrap();
+    let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
+    wait_until("the music is lowered", Duration::from_secs(10), || {
+        stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v < full * 3 / 4)
+    });
+    // The user turns the music down to half during the cue.
+    setup
+        .pulse
+        .pactl(&["set-sink-input-volume", &index.to_string(), "32768"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, during) = stream_volume(&setup.pulse, "paplay").unwrap();
+    assert!(
+        during < 32768,
+        "still lowered under the cue, below the user's half: {during}"
+    );
+    assert!(say.wait().unwrap().success());
+    wait_until(
+        "the music is back at the user's half",
+        Duration::from_secs(5),
+        || stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v == 32768),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(stream_volume(&setup.pulse, "paplay").unwrap().1, 32768);
+}

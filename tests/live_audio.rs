@@ -315,10 +315,15 @@ fn no_device_at_start_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("asound.conf");
     std::fs::write(&empty, "").unwrap();
-    // An ALSA with no devices at all, whatever this machine has.
+    // An ALSA with no devices at all, whatever this machine has, and no
+    // sound server (this process's private one would play it).
     let output = Command::new(env!("CARGO_BIN_EXE_treadcued"))
         .args(["run", "demo"])
         .env("ALSA_CONFIG_PATH", &empty)
+        .env(
+            "PULSE_SERVER",
+            format!("unix:{}/none", dir.path().display()),
+        )
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));

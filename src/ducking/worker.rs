@@ -32,6 +32,10 @@ const IDLE_TICK: Duration = Duration::from_millis(50);
 /// How far ahead the sequencer is asked for what is coming: well past
 /// the longest attack.
 const HORIZON: Duration = Duration::from_secs(3);
+/// Listings asked for by changes alone come no closer than this (a ramp
+/// of treadcue's own makes a change every tick; those are checked by
+/// the listing each set waits for).
+const LISTING_GAP: Duration = Duration::from_millis(100);
 /// Longest wait between attempts to reach a sound server that went away.
 const MAX_RETRY: Duration = Duration::from_secs(2);
 
@@ -87,6 +91,12 @@ struct Duck {
     changed: Rc<Cell<bool>>,
     listing: Listing,
     pending: Option<Pending>,
+    listed_at: Option<Instant>,
+    /// The level the volumes were last set for. Volumes are only set
+    /// right after a listing shows them as they are: a volume the user
+    /// set meanwhile is seen and kept, not written over by the next step
+    /// of a ramp.
+    applied: f64,
 }
 
 impl Duck {
@@ -102,6 +112,8 @@ impl Duck {
             changed: Rc::new(Cell::new(true)),
             listing: Rc::default(),
             pending: None,
+            listed_at: None,
+            applied: 0.0,
         }
     }
 
@@ -125,16 +137,14 @@ impl Duck {
             if stop.load(Ordering::SeqCst) {
                 return self.put_all_back();
             }
-            self.take_listing();
-            self.ask_listing();
             let now = Instant::now();
             let sounds = sounds_ahead(slot, rate);
             let level = self
                 .envelope
                 .advance(&sounds, now.duration_since(last).as_secs_f64());
             last = now;
-            let changes = self.streams.lower_to(gain_db(self.depth_db, level));
-            self.set(&changes);
+            self.take_listing(level);
+            self.ask_listing(level != self.applied);
             tick = if level > 0.0 || self.near(&sounds) {
                 TICK
             } else {
@@ -150,8 +160,10 @@ impl Duck {
         sounds.iter().any(|&(start, _)| start <= soon)
     }
 
-    /// Takes in a listing that came back.
-    fn take_listing(&mut self) {
+    /// Takes in a listing that came back, and sets the volumes for
+    /// `level` at once: streams that appeared are lowered, ones that left
+    /// go back, and the user's own changes are kept.
+    fn take_listing(&mut self, level: f64) {
         let done = self
             .pending
             .as_ref()
@@ -161,22 +173,28 @@ impl Duck {
         }
         let pending = self.pending.take().expect("checked above");
         let Some(listing) = self.listing.take() else {
+            self.changed.set(true);
             return;
         };
         let put_back = self.streams.observe(&listing, &pending.expected);
         self.set(&put_back);
-        // New streams are lowered at once, to the level of now.
-        let level = gain_db(self.depth_db, self.envelope.level());
-        let changes = self.streams.lower_to(level);
+        let changes = self.streams.lower_to(gain_db(self.depth_db, level));
         self.set(&changes);
+        self.applied = level;
     }
 
-    /// Lists the streams again when something changed and no listing is
-    /// under way.
-    fn ask_listing(&mut self) {
-        if self.pending.is_some() || !self.changed.replace(false) {
+    /// Lists the streams when the volumes are due to change, or (not too
+    /// often) when the server says a stream changed; one at a time.
+    fn ask_listing(&mut self, due: bool) {
+        if self.pending.is_some() {
             return;
         }
+        let recent = self.listed_at.is_some_and(|at| at.elapsed() < LISTING_GAP);
+        if !due && (recent || !self.changed.get()) {
+            return;
+        }
+        self.changed.set(false);
+        self.listed_at = Some(Instant::now());
         let into = self.listing.clone();
         let mut found = Vec::new();
         let own = std::process::id().to_string();
