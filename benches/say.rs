@@ -58,9 +58,12 @@ fn main() {
     );
     println!(
         "  of which: process start, voice and render (`say -o FILE`, no device) {:.0} ms; \
-         the new stream's settle {} ms",
+         the new stream's settle {} ms (with ducking's attack)",
         without_device(&release),
-        treadcue::audio::player::PHRASE_SETTLE.as_millis()
+        treadcue::audio::player::phrase_settle(
+            &treadcue::config::Config::defaults().output_options()
+        )
+        .as_millis()
     );
 
     let bus = PrivateBus::start(None);

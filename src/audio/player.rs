@@ -20,6 +20,15 @@ pub const SETTLE: Duration = Duration::from_millis(500);
 /// Links that sleep get the configured pre-roll on top.
 pub const PHRASE_SETTLE: Duration = Duration::from_millis(100);
 
+/// The silence before a phrase said alone on a new stream: with ducking,
+/// the attack too, so other audio is down before the first word.
+pub fn phrase_settle(output: &OutputOptions) -> Duration {
+    match &output.ducking {
+        Some(ducking) => PHRASE_SETTLE + ducking.attack + crate::ducking::envelope::LEAD,
+        None => PHRASE_SETTLE,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PlayerOptions {
     pub output: OutputOptions,
@@ -99,11 +108,7 @@ impl Player {
         plan: Arc<Plan>,
         sounds: Arc<[CueSound]>,
     ) -> Result<u64, AudioError> {
-        let settle = match &self.options.output.ducking {
-            Some(ducking) => PHRASE_SETTLE + ducking.attack + crate::ducking::envelope::LEAD,
-            None => PHRASE_SETTLE,
-        };
-        self.start_settled(plan, sounds, None, settle)
+        self.start_settled(plan, sounds, None, phrase_settle(&self.options.output))
     }
 
     /// Like [`Player::start`], but paused at sample `paused_at` when given,

@@ -21,6 +21,8 @@ pub struct DaemonArgs {
     #[command(flatten)]
     pub web: crate::config::settings::WebSettings,
     #[command(flatten)]
+    pub bluetooth: crate::config::settings::BluetoothSettings,
+    #[command(flatten)]
     pub sound: SoundArgs,
 }
 
@@ -127,7 +129,12 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
     let pairing = Arc::new(crate::pairing::Pairing::load(
         controller.state_files().dir.join("web-devices.json"),
     ));
-    let daemon = DaemonOptions { bus, web, pairing };
+    let daemon = DaemonOptions {
+        bus,
+        web,
+        pairing,
+        bluetooth_buttons: config.bluetooth.buttons,
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         // Calls that prepare programs or write the history run on these;
@@ -241,6 +248,7 @@ fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
         ("[daemon] state_dir", c.state_dir != d.state_dir),
         ("[web] listen", old.web.listen != new.web.listen),
         ("[ducking]", old.ducking != new.ducking),
+        ("[bluetooth] buttons", old.bluetooth != new.bluetooth),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))

@@ -119,6 +119,7 @@ impl Args {
                 course_folders: self.course_folders.clone(),
                 web: self.daemon.web.clone(),
                 ducking: sound.ducking,
+                bluetooth: self.daemon.bluetooth.clone(),
             },
         }
     }

@@ -30,6 +30,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub ducking: super::ducking::DuckingSettings,
     #[serde(default)]
+    pub bluetooth: super::settings::BluetoothSettings,
+    #[serde(default)]
     pub cues: FileCues,
 }
 

@@ -47,6 +47,7 @@ pub struct Flags {
     pub course_folders: Vec<PathBuf>,
     pub web: settings::WebSettings,
     pub ducking: ducking::DuckingSettings,
+    pub bluetooth: settings::BluetoothSettings,
 }
 
 /// The effective configuration. `treadcued --print-config` prints it, in
@@ -63,7 +64,14 @@ pub struct Config {
     pub courses: Courses,
     pub web: WebConfig,
     pub ducking: ducking::Ducking,
+    pub bluetooth: Bluetooth,
     pub cues: CueSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bluetooth {
+    /// Headphone buttons through BlueZ.
+    pub buttons: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +129,7 @@ impl Config {
     pub fn resolve(read: Option<&ReadFile>, flags: Flags) -> Result<Config, String> {
         let file_courses = read.and_then(|r| r.file.courses.folders.clone());
         let file_web = read.and_then(|r| r.file.web.listen.clone());
+        let file_buttons = read.and_then(|r| r.file.bluetooth.buttons);
         let file_ducking = match read {
             Some(read) => {
                 let settings = read.file.ducking.clone();
@@ -173,6 +182,9 @@ impl Config {
                 listen: flags.web.listen.or(file_web),
             },
             ducking: ducking::Ducking::resolve(file_ducking.merge(flags.ducking))?,
+            bluetooth: Bluetooth {
+                buttons: flags.bluetooth.buttons.or(file_buttons).unwrap_or(true),
+            },
             cues,
         };
         config.check()?;

@@ -156,6 +156,15 @@ pub struct WebSettings {
     pub listen: Option<String>,
 }
 
+/// `[bluetooth]`: treadcue and BlueZ.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+pub struct BluetoothSettings {
+    /// Register with BlueZ on the system bus, so headphone buttons reach
+    /// treadcue with no mpris-proxy: true or false [default: true].
+    #[arg(long = "bluetooth-buttons", value_name = "BOOL")]
+    pub buttons: Option<bool>,
+}
+
 /// `[courses]`: where courses come from.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct CourseSettings {

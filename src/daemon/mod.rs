@@ -41,6 +41,8 @@ pub struct DaemonOptions {
     pub web: Option<std::net::SocketAddr>,
     /// The phones paired with the web remote.
     pub pairing: Arc<crate::pairing::Pairing>,
+    /// Register a player with BlueZ for the headphone buttons.
+    pub bluetooth_buttons: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,13 @@ pub async fn serve(
     }
     let (notices, mut device_news) = unbounded_channel();
     spawn_event_thread(controller.clone(), news, notices);
+    let (stop_buttons, buttons_stopped) = tokio::sync::watch::channel(false);
+    let buttons = options.bluetooth_buttons.then(|| {
+        tokio::spawn(crate::bluez::serve_buttons(
+            controller.clone(),
+            buttons_stopped,
+        ))
+    });
     let treadcue = connection
         .object_server()
         .interface::<_, Treadcue>(dbus::PATH)
@@ -142,6 +151,12 @@ pub async fn serve(
     }
     supervisor.stopping();
     let _ = stop_web.send(true);
+    let _ = stop_buttons.send(true);
+    if let Some(buttons) = buttons {
+        // BlueZ is told the player is gone; a BlueZ that does not answer
+        // does not hold the stop up.
+        let _ = tokio::time::timeout(Duration::from_secs(2), buttons).await;
+    }
     tracing::info!("stopping: the session is paused and saved for the next start");
     // Paused and checkpointed, the session comes back at the next start.
     let suspend = controller.clone();

@@ -142,11 +142,31 @@ impl Daemon {
         Daemon::spawn(binary, bus, ("null", ""), extra)
     }
 
-    fn spawn(
+    /// treadcued with `system` as its system bus, where BlueZ lives.
+    pub fn start_with_system_bus(
+        bus: &PrivateBus,
+        pulse_address: &str,
+        system: &PrivateBus,
+        extra: &[&str],
+    ) -> Daemon {
+        let binary = Path::new(env!("CARGO_BIN_EXE_treadcued"));
+        let system = [("DBUS_SYSTEM_BUS_ADDRESS", system.address.as_str())];
+        Daemon::spawn_with(binary, bus, ("pulse", pulse_address), extra, &system)
+    }
+
+    fn spawn(binary: &Path, bus: &PrivateBus, device: (&str, &str), extra: &[&str]) -> Daemon {
+        // No test reaches the machine's own system bus (and its BlueZ).
+        let nowhere = format!("unix:path={}/no-system-bus", bus.dir().display());
+        let system = [("DBUS_SYSTEM_BUS_ADDRESS", nowhere.as_str())];
+        Daemon::spawn_with(binary, bus, device, extra, &system)
+    }
+
+    fn spawn_with(
         binary: &Path,
         bus: &PrivateBus,
         (device, pulse_address): (&str, &str),
         extra: &[&str],
+        env: &[(&str, &str)],
     ) -> Daemon {
         static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let count = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -166,6 +186,7 @@ impl Daemon {
             .env("XDG_RUNTIME_DIR", bus.dir().join("runtime"))
             // Logs at the configured level, whatever the test's shell says.
             .env_remove("RUST_LOG")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()

@@ -1,0 +1,227 @@
+//! BlueZ, the Bluetooth daemon, as a front end: headphone buttons with no
+//! desktop. treadcued puts its own player on the system bus and registers
+//! it with `org.bluez.Media1.RegisterPlayer` on every adapter, as BlueZ's
+//! `mpris-proxy` does for desktop players, so AVRCP button presses reach
+//! it whether it runs in a user session or as a system service. It
+//! registers again when an adapter appears or `bluetoothd` restarts, and
+//! unregisters at exit. Like every front end it only asks the controller.
+
+mod player;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::watch;
+use zbus::fdo::{DBusProxy, ObjectManagerProxy};
+use zbus::{ObjectPath, OwnedObjectPath, Variant as Value};
+
+use crate::controller::{Change, Controller};
+pub use player::ButtonsPlayer;
+
+/// Where treadcued's player is, on the system bus.
+pub const PLAYER_PATH: &str = "/io/github/treadcue/Treadcue1/bluez_player";
+const BLUEZ: &str = "org.bluez";
+const ADAPTER: &str = "org.bluez.Adapter1";
+/// How often, and how far apart, a registration an adapter refuses is
+/// tried again (BlueZ may add the media interface just after the adapter).
+const TRIES: u32 = 5;
+const RETRY: Duration = Duration::from_millis(500);
+
+#[zbus::proxy(interface = "org.bluez.Media1", default_service = "org.bluez")]
+trait Media {
+    fn register_player(
+        &self,
+        player: &ObjectPath<'_>,
+        properties: HashMap<&str, Value<'_>>,
+    ) -> zbus::Result<()>;
+
+    fn unregister_player(&self, player: &ObjectPath<'_>) -> zbus::Result<()>;
+}
+
+/// Serves the buttons' player on the system bus (or the bus
+/// `DBUS_SYSTEM_BUS_ADDRESS` names) until `stop` turns true, then
+/// unregisters it. Without a system bus it logs why and returns.
+pub async fn serve_buttons(controller: Arc<Controller>, stop: watch::Receiver<bool>) {
+    let connection = zbus::connection::Builder::system()
+        .serve_at(
+            PLAYER_PATH,
+            ButtonsPlayer {
+                controller: controller.clone(),
+            },
+        )
+        .build()
+        .await;
+    match connection {
+        Ok(connection) => {
+            let mut buttons = Buttons {
+                connection,
+                controller,
+                registered: HashSet::new(),
+            };
+            if let Err(e) = buttons.run(stop).await {
+                tracing::warn!("headphone buttons through BlueZ stopped: {e}");
+            }
+        }
+        Err(e) => tracing::info!(
+            "no system bus ({e}): headphone buttons reach treadcue only through MPRIS"
+        ),
+    }
+}
+
+struct Buttons {
+    connection: zbus::Connection,
+    controller: Arc<Controller>,
+    /// The adapters the player is registered with.
+    registered: HashSet<OwnedObjectPath>,
+}
+
+impl Buttons {
+    async fn run(&mut self, mut stop: watch::Receiver<bool>) -> zbus::Result<()> {
+        let bus = DBusProxy::new(&self.connection).await?;
+        let mut owners = bus
+            .receive_name_owner_changed_with_args(&[(0, BLUEZ)])
+            .await?;
+        let mut changes = self.controller.subscribe();
+        let mut added = self.watch_adapters().await?;
+        if bus.name_has_owner(BLUEZ.try_into()?).await? {
+            self.register_everywhere().await;
+        } else {
+            tracing::info!("BlueZ is not running: headphone buttons wait for it");
+        }
+        loop {
+            tokio::select! {
+                _ = stop.changed() => break,
+                Some(owner) = owners.next() => {
+                    // bluetoothd restarted (or stopped): what it knew is gone.
+                    self.registered.clear();
+                    let back = owner.args().is_ok_and(|a| a.new_owner().is_some());
+                    if back {
+                        added = self.watch_adapters().await?;
+                        self.register_everywhere().await;
+                    }
+                }
+                Some(signal) = added.next() => {
+                    if let Ok(args) = signal.args()
+                        && args.interfaces_and_properties().keys().any(|i| i.as_str() == ADAPTER)
+                    {
+                        self.register(args.object_path().clone().into()).await;
+                    }
+                }
+                Some(change) = changes.recv() => {
+                    if matches!(change, Change::Session { .. }) {
+                        self.announce().await;
+                    }
+                }
+            }
+        }
+        self.unregister_everywhere().await;
+        Ok(())
+    }
+
+    async fn watch_adapters(&self) -> zbus::Result<zbus::fdo::InterfacesAddedStream> {
+        self.objects().await?.receive_interfaces_added().await
+    }
+
+    async fn objects(&self) -> zbus::Result<ObjectManagerProxy<'static>> {
+        ObjectManagerProxy::builder(&self.connection)
+            .destination(BLUEZ)
+            .path("/")
+            .build()
+            .await
+    }
+
+    async fn register_everywhere(&mut self) {
+        let objects = match self.objects().await {
+            Ok(objects) => objects.get_managed_objects().await,
+            Err(e) => Err(e.into()),
+        };
+        let adapters: Vec<OwnedObjectPath> = match objects {
+            Ok(objects) => objects
+                .into_iter()
+                .filter(|(_, interfaces)| interfaces.keys().any(|i| i.as_str() == ADAPTER))
+                .map(|(path, _)| path)
+                .collect(),
+            Err(e) => {
+                tracing::warn!("cannot list BlueZ's adapters: {e}");
+                return;
+            }
+        };
+        for adapter in adapters {
+            self.register(adapter).await;
+        }
+    }
+
+    /// Registers the player with one adapter, trying again a few times if
+    /// it refuses at first.
+    async fn register(&mut self, adapter: OwnedObjectPath) {
+        if self.registered.contains(&adapter) {
+            return;
+        }
+        let player = ObjectPath::from_static_str_unchecked(PLAYER_PATH);
+        for attempt in 1..=TRIES {
+            let result = match self.media(&adapter).await {
+                Ok(media) => media.register_player(&player, self.properties()).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    tracing::info!(
+                        "headphone buttons: registered with BlueZ on {}",
+                        adapter.as_str()
+                    );
+                    self.registered.insert(adapter);
+                    return;
+                }
+                Err(e) if attempt == TRIES => {
+                    tracing::warn!("BlueZ refused the player on {}: {e}", adapter.as_str());
+                }
+                Err(_) => tokio::time::sleep(RETRY).await,
+            }
+        }
+    }
+
+    async fn unregister_everywhere(&mut self) {
+        let player = ObjectPath::from_static_str_unchecked(PLAYER_PATH);
+        for adapter in std::mem::take(&mut self.registered) {
+            if let Ok(media) = self.media(&adapter).await {
+                let _ = media.unregister_player(&player).await;
+            }
+        }
+    }
+
+    async fn media(&self, adapter: &OwnedObjectPath) -> zbus::Result<MediaProxy<'static>> {
+        MediaProxy::builder(&self.connection)
+            .path(adapter.clone())
+            .build()
+            .await
+    }
+
+    /// What BlueZ is told of the player when it registers.
+    fn properties(&self) -> HashMap<&'static str, Value<'static>> {
+        let state = self.controller.state();
+        HashMap::from([
+            (
+                "PlaybackStatus",
+                Value::from(player::playback_status(state).to_string()),
+            ),
+            ("CanPlay", Value::from(true)),
+            ("CanPause", Value::from(state.is_active())),
+            ("CanGoNext", Value::from(state.is_active())),
+            ("CanGoPrevious", Value::from(state.is_active())),
+            ("CanControl", Value::from(true)),
+        ])
+    }
+
+    /// Tells BlueZ (and so the headphones) that the session changed.
+    async fn announce(&self) {
+        let server = self.connection.object_server();
+        if let Ok(player) = server.interface::<_, ButtonsPlayer>(PLAYER_PATH).await {
+            let emitter = player.signal_emitter();
+            let inner = player.get().await;
+            let _ = inner.playback_status_changed(emitter).await;
+            let _ = inner.metadata_changed(emitter).await;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The player BlueZ sends headphone buttons to: the MPRIS player
+//! interface, on the system bus, at [`super::PLAYER_PATH`]. BlueZ calls
+//! Play, Pause, Next and Previous as the buttons are pressed (AVRCP), and
+//! reads PlaybackStatus to tell the headphones.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use zbus::fdo;
+use zbus::interface;
+use zbus::{OwnedVariant as OwnedValue, Str};
+
+use crate::controller::{ControlError, Controller, HeadphonePause};
+use crate::session::State;
+
+pub struct ButtonsPlayer {
+    pub controller: Arc<Controller>,
+}
+
+/// A button for a session that cannot take it (Next on the last step,
+/// Pause with nothing playing) is no error to a pair of headphones.
+fn quietly(result: Result<(), ControlError>) -> fdo::Result<()> {
+    if let Err(e) = result {
+        tracing::debug!("headphone button: {e}");
+    }
+    Ok(())
+}
+
+#[interface(name = "org.mpris.MediaPlayer2.Player")]
+impl ButtonsPlayer {
+    /// Resumes, or with no session starts today's (as MPRIS Play does).
+    async fn play(&self) -> fdo::Result<()> {
+        let controller = self.controller.clone();
+        let played = tokio::task::spawn_blocking(move || controller.play())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        quietly(played)
+    }
+
+    async fn pause(&self) -> fdo::Result<()> {
+        match self.controller.headphone_pause() {
+            HeadphonePause::Pause => quietly(self.controller.pause()),
+            HeadphonePause::Ignore => Ok(()),
+        }
+    }
+
+    async fn play_pause(&self) -> fdo::Result<()> {
+        if self.controller.state().is_active() {
+            return quietly(self.controller.toggle());
+        }
+        self.play().await
+    }
+
+    async fn stop(&self) -> fdo::Result<()> {
+        let controller = self.controller.clone();
+        let stopped = tokio::task::spawn_blocking(move || controller.stop())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        quietly(stopped)
+    }
+
+    async fn next(&self) -> fdo::Result<()> {
+        quietly(self.controller.next())
+    }
+
+    async fn previous(&self) -> fdo::Result<()> {
+        quietly(self.controller.previous())
+    }
+
+    #[zbus(property)]
+    pub fn playback_status(&self) -> String {
+        playback_status(self.controller.state()).into()
+    }
+
+    #[zbus(property)]
+    fn metadata(&self) -> HashMap<String, OwnedValue> {
+        metadata(&self.controller)
+    }
+
+    #[zbus(property)]
+    fn can_play(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn can_pause(&self) -> bool {
+        self.controller.state().is_active()
+    }
+
+    #[zbus(property)]
+    fn can_go_next(&self) -> bool {
+        self.controller.state().is_active()
+    }
+
+    #[zbus(property)]
+    fn can_go_previous(&self) -> bool {
+        self.controller.state().is_active()
+    }
+
+    #[zbus(property)]
+    fn can_control(&self) -> bool {
+        true
+    }
+}
+
+pub fn playback_status(state: State) -> &'static str {
+    match state {
+        State::Running => "Playing",
+        State::Paused => "Paused",
+        _ => "Stopped",
+    }
+}
+
+/// What the headphones may show: the step and the program.
+pub fn metadata(controller: &Controller) -> HashMap<String, OwnedValue> {
+    let status = controller.status();
+    let mut metadata = HashMap::new();
+    let mut put = |key: &str, text: String| {
+        if let Ok(value) = OwnedValue::try_from(zbus::Variant::from(Str::from(text))) {
+            metadata.insert(key.to_string(), value);
+        }
+    };
+    if status.state.is_active() {
+        put("xesam:title", status.step_name.clone());
+        put("xesam:album", status.program_name.clone());
+    } else {
+        put("xesam:title", "treadcue".into());
+    }
+    metadata
+}
