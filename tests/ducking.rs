@@ -561,3 +561,28 @@ fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(stream_volume(&setup.pulse, "paplay").unwrap().1, 32768);
 }
+
+#[test]
+fn ctrl_c_during_a_cue_stops_say_and_puts_the_music_back_at_once() {
+    let setup = Setup::new();
+    let _music = setup.play_music(SINK);
+    wait_until("the music plays", Duration::from_secs(5), || {
+        stream_volume(&setup.pulse, "paplay").is_some()
+    });
+    let (_, full) = stream_volume(&setup.pulse, "paplay").unwrap();
+    let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
+    wait_until("the music is lowered", Duration::from_secs(10), || {
+        stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v < full * 3 / 4)
+    });
+    let _ = Command::new("kill")
+        .args(["-INT", &say.id().to_string()])
+        .status();
+    let status = say.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "stopped by Ctrl-C");
+    assert_eq!(
+        stream_volume(&setup.pulse, "paplay").unwrap().1,
+        full,
+        "the music is back as soon as treadcued has gone"
+    );
+    assert!(!setup.state_dir().join("ducked.json").exists());
+}

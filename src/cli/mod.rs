@@ -5,6 +5,7 @@ mod check;
 mod course;
 mod daemon;
 mod devices;
+mod interrupt;
 mod plan;
 mod play;
 mod render;

@@ -51,8 +51,13 @@ pub fn run(args: &RunArgs, config: &Config) -> ExitCode {
         time(&plan, plan.length),
         plan.steps.len()
     );
-    follow(&plan, &news);
-    ExitCode::SUCCESS
+    super::interrupt::catch();
+    if follow(&plan, &news) {
+        ExitCode::SUCCESS
+    } else {
+        println!("stopped");
+        ExitCode::from(super::interrupt::EXIT_INTERRUPTED)
+    }
 }
 
 /// Runs `f` with standard error sent nowhere, then puts it back. Only for
@@ -79,9 +84,13 @@ fn time(plan: &Plan, samples: u64) -> String {
     clock(Duration::from_secs_f64(plan.seconds(samples)))
 }
 
-/// Prints the session as it goes, until it finishes.
-fn follow(plan: &Plan, news: &PlayerNews) {
+/// Prints the session as it goes, until it finishes (true) or Ctrl-C or
+/// SIGTERM stops it (false).
+fn follow(plan: &Plan, news: &PlayerNews) -> bool {
     loop {
+        if super::interrupt::asked() {
+            return false;
+        }
         for event in news.device.try_iter() {
             match event {
                 DeviceEvent::Lost(reason) => {
@@ -109,10 +118,10 @@ fn follow(plan: &Plan, news: &PlayerNews) {
                 // Let the device play out its buffer before the stream closes.
                 std::thread::sleep(Duration::from_millis(200));
                 println!("finished");
-                return;
+                return true;
             }
             Ok(_) | Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Disconnected) => return true,
         }
     }
 }

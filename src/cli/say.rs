@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use clap::Args;
@@ -78,10 +79,18 @@ pub fn run(args: &SayArgs, config: &Config) -> ExitCode {
     if let Err(e) = player.start_phrase(plan, sounds) {
         return fail(EXIT_NO_DEVICE, e);
     }
-    while !matches!(
-        news.events.recv_timeout(Duration::from_secs(30)),
-        Ok((_, Event::Finished { .. })) | Err(_)
-    ) {}
+    super::interrupt::catch();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if super::interrupt::asked() {
+            return ExitCode::from(super::interrupt::EXIT_INTERRUPTED);
+        }
+        match news.events.recv_timeout(Duration::from_millis(100)) {
+            Ok((_, Event::Finished { .. })) | Err(RecvTimeoutError::Disconnected) => break,
+            _ if std::time::Instant::now() >= deadline => break,
+            _ => {}
+        }
+    }
     // Let the device play out its buffer before the stream closes.
     std::thread::sleep(Duration::from_millis(200));
     ExitCode::SUCCESS
