@@ -32,6 +32,9 @@ const IDLE_TICK: Duration = Duration::from_millis(50);
 /// How far ahead the sequencer is asked for what is coming: well past
 /// the longest attack.
 const HORIZON: Duration = Duration::from_secs(3);
+/// The smallest step of a ramp, in dB: smooth to the ear, and half the
+/// round trips of one step per tick on a long release.
+const STEP_DB: f64 = 0.5;
 /// Listings asked for by changes alone come no closer than this (a ramp
 /// of treadcue's own makes a change every tick; those are checked by
 /// the listing each set waits for).
@@ -144,13 +147,21 @@ impl Duck {
                 .advance(&sounds, now.duration_since(last).as_secs_f64());
             last = now;
             self.take_listing(level);
-            self.ask_listing(level != self.applied);
+            self.ask_listing(self.step_due(level));
             tick = if level > 0.0 || self.near(&sounds) {
                 TICK
             } else {
                 IDLE_TICK
             };
         }
+    }
+
+    /// Whether the volumes should follow `level` now: by steps of at least
+    /// [`STEP_DB`], and exactly at either end.
+    fn step_due(&self, level: f64) -> bool {
+        let moved = (gain_db(self.depth_db, level) - gain_db(self.depth_db, self.applied)).abs();
+        let at_an_end = (level == 0.0 || level == 1.0) && level != self.applied;
+        moved >= STEP_DB || at_an_end
     }
 
     /// Whether a sound starts soon enough that the attack may begin
