@@ -586,3 +586,27 @@ fn ctrl_c_during_a_cue_stops_say_and_puts_the_music_back_at_once() {
     );
     assert!(!setup.state_dir().join("ducked.json").exists());
 }
+
+#[test]
+fn with_no_device_chosen_the_cues_follow_the_default_sink() {
+    let setup = Setup::new();
+    setup.pulse.add_sink("walker_phones", "Test_Headphones");
+    let program = setup.program();
+    let mut run = setup
+        .treadcued(&["run", program.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = run.id();
+    let on = || treadcue_sink(&setup.pulse, pid);
+    wait_until("treadcue plays", Duration::from_secs(10), || on().is_some());
+    assert_eq!(on(), Some(sink_index(&setup.pulse, SINK)));
+    setup.pulse.pactl(&["set-default-sink", "walker_phones"]);
+    wait_until(
+        "treadcue moves with the default sink",
+        Duration::from_secs(5),
+        || on() == Some(sink_index(&setup.pulse, "walker_phones")),
+    );
+    let _ = run.kill();
+    let _ = run.wait();
+}

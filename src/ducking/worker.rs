@@ -42,8 +42,12 @@ const LISTING_GAP: Duration = Duration::from_millis(100);
 /// Longest wait between attempts to reach a sound server that went away.
 const MAX_RETRY: Duration = Duration::from_secs(2);
 
+/// Whether this process has said there is no sound server to duck on:
+/// once is enough, not once a session.
+static TOLD_NO_SERVER: AtomicBool = AtomicBool::new(false);
+
 pub fn run(options: DuckingOptions, slot: Slot, rate: u32, stop: &AtomicBool) {
-    let mut told = false;
+    let mut told = TOLD_NO_SERVER.load(Ordering::SeqCst);
     let mut wait = Duration::from_millis(250);
     while !stop.load(Ordering::SeqCst) {
         match Connection::open("ducking") {
@@ -58,6 +62,7 @@ pub fn run(options: DuckingOptions, slot: Slot, rate: u32, stop: &AtomicBool) {
             Err(e) if !told => {
                 tracing::info!("no sound server ({e}): other audio is not lowered under the cues");
                 told = true;
+                TOLD_NO_SERVER.store(true, Ordering::SeqCst);
             }
             Err(_) => {}
         }
