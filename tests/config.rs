@@ -257,3 +257,55 @@ fn the_printed_config_reads_back_as_itself() {
     assert!(first.contains("heads_up = \"12s\""), "{first}");
     assert!(first.contains("remaining = [\"2m\", \"30s\"]"), "{first}");
 }
+
+#[test]
+fn ducking_and_bluetooth_settings_are_checked_and_flags_win() {
+    let text = "[ducking]\ndepth = -20.0\nattack = \"100ms\"\nnever_duck = [\"phone\", \"alarm\"]\n\
+                [bluetooth]\nbuttons = false\n";
+    let (out, table) = printed(text, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(value(&table, "ducking", "depth").as_float(), Some(-20.0));
+    assert_eq!(value(&table, "ducking", "attack").as_str(), Some("100ms"));
+    assert_eq!(value(&table, "ducking", "release").as_str(), Some("600ms"));
+    assert_eq!(
+        value(&table, "ducking", "never_duck")
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(value(&table, "bluetooth", "buttons").as_bool(), Some(false));
+
+    let (out, table) = printed(
+        text,
+        &[
+            "--duck-depth",
+            "-25",
+            "--ducking",
+            "false",
+            "--bluetooth-buttons",
+            "true",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(value(&table, "ducking", "depth").as_float(), Some(-25.0));
+    assert_eq!(value(&table, "ducking", "enabled").as_bool(), Some(false));
+    assert_eq!(value(&table, "bluetooth", "buttons").as_bool(), Some(true));
+
+    for (bad, key) in [
+        ("[ducking]\ndepth = 6.0\n", "[ducking] depth"),
+        ("[ducking]\ndepth = -90.0\n", "[ducking] depth"),
+        ("[ducking]\nattack = \"soon\"\n", "[ducking] attack"),
+        ("[ducking]\nrelease = \"1h\"\n", "[ducking] release"),
+    ] {
+        let (out, _) = printed(bad, &[]);
+        assert!(!out.status.success(), "{bad} was taken");
+        let err = stderr(&out);
+        assert!(
+            err.contains("treadcue.toml") && err.contains(key),
+            "{bad}: {err}"
+        );
+    }
+    let (out, _) = printed("", &["--duck-depth", "3"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("[ducking] depth"), "{}", stderr(&out));
+}

@@ -343,17 +343,17 @@ fn music_left_lowered_by_a_killed_treadcued_is_put_back_at_the_next_start() {
     let setup = Setup::new();
     let _music = setup.play_music(SINK);
     wait_until("the music plays", Duration::from_secs(5), || {
-        stream_volume(&setup.pulse, "paplay").is_some()
+        stream_volume(&setup.pulse, "music player").is_some()
     });
-    let (_, full) = stream_volume(&setup.pulse, "paplay").unwrap();
+    let (_, full) = stream_volume(&setup.pulse, "music player").unwrap();
     let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
     wait_until("the music is lowered", Duration::from_secs(10), || {
-        stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v < full * 3 / 4)
+        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v < full * 3 / 4)
     });
     say.kill().unwrap();
     say.wait().unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    let (_, after_kill) = stream_volume(&setup.pulse, "paplay").unwrap();
+    let (_, after_kill) = stream_volume(&setup.pulse, "music player").unwrap();
     assert!(after_kill < full * 3 / 4, "nothing put it back yet");
     assert!(setup.state_dir().join("ducked.json").exists());
 
@@ -365,7 +365,7 @@ fn music_left_lowered_by_a_killed_treadcued_is_put_back_at_the_next_start() {
         &["--state-dir", state.to_str().unwrap()],
     );
     wait_until("the music is back", Duration::from_secs(10), || {
-        stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v == full)
+        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v == full)
     });
     assert!(!setup.state_dir().join("ducked.json").exists());
     drop(daemon);
@@ -535,19 +535,19 @@ fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
     let setup = Setup::new();
     let _music = setup.play_music(SINK);
     wait_until("the music plays", Duration::from_secs(5), || {
-        stream_volume(&setup.pulse, "paplay").is_some()
+        stream_volume(&setup.pulse, "music player").is_some()
     });
-    let (index, full) = stream_volume(&setup.pulse, "paplay").unwrap();
+    let (index, full) = stream_volume(&setup.pulse, "music player").unwrap();
     let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
     wait_until("the music is lowered", Duration::from_secs(10), || {
-        stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v < full * 3 / 4)
+        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v < full * 3 / 4)
     });
     // The user turns the music down to half during the cue.
     setup
         .pulse
         .pactl(&["set-sink-input-volume", &index.to_string(), "32768"]);
     std::thread::sleep(Duration::from_millis(500));
-    let (_, during) = stream_volume(&setup.pulse, "paplay").unwrap();
+    let (_, during) = stream_volume(&setup.pulse, "music player").unwrap();
     assert!(
         during < 32768,
         "still lowered under the cue, below the user's half: {during}"
@@ -556,10 +556,13 @@ fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
     wait_until(
         "the music is back at the user's half",
         Duration::from_secs(5),
-        || stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v == 32768),
+        || stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v == 32768),
     );
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(stream_volume(&setup.pulse, "paplay").unwrap().1, 32768);
+    assert_eq!(
+        stream_volume(&setup.pulse, "music player").unwrap().1,
+        32768
+    );
 }
 
 #[test]
@@ -567,12 +570,12 @@ fn ctrl_c_during_a_cue_stops_say_and_puts_the_music_back_at_once() {
     let setup = Setup::new();
     let _music = setup.play_music(SINK);
     wait_until("the music plays", Duration::from_secs(5), || {
-        stream_volume(&setup.pulse, "paplay").is_some()
+        stream_volume(&setup.pulse, "music player").is_some()
     });
-    let (_, full) = stream_volume(&setup.pulse, "paplay").unwrap();
+    let (_, full) = stream_volume(&setup.pulse, "music player").unwrap();
     let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
     wait_until("the music is lowered", Duration::from_secs(10), || {
-        stream_volume(&setup.pulse, "paplay").is_some_and(|(_, v)| v < full * 3 / 4)
+        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v < full * 3 / 4)
     });
     let _ = Command::new("kill")
         .args(["-INT", &say.id().to_string()])
@@ -580,7 +583,7 @@ fn ctrl_c_during_a_cue_stops_say_and_puts_the_music_back_at_once() {
     let status = say.wait().unwrap();
     assert_eq!(status.code(), Some(130), "stopped by Ctrl-C");
     assert_eq!(
-        stream_volume(&setup.pulse, "paplay").unwrap().1,
+        stream_volume(&setup.pulse, "music player").unwrap().1,
         full,
         "the music is back as soon as treadcued has gone"
     );
@@ -609,4 +612,27 @@ fn with_no_device_chosen_the_cues_follow_the_default_sink() {
     );
     let _ = run.kill();
     let _ = run.wait();
+}
+
+#[test]
+fn a_call_is_never_lowered() {
+    let setup = Setup::new();
+    let _music = setup.play_music(SINK);
+    let mut call = setup.pulse.play_as(SINK, &setup.music(), "phone");
+    wait_until("both play", Duration::from_secs(5), || {
+        stream_volume(&setup.pulse, "music player").is_some()
+            && stream_volume(&setup.pulse, "phone player").is_some()
+    });
+    let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
+    let mut music_lowered = false;
+    while say.try_wait().unwrap().is_none() {
+        let (_, music) = stream_volume(&setup.pulse, "music player").unwrap();
+        let (_, phone) = stream_volume(&setup.pulse, "phone player").unwrap();
+        music_lowered |= music < 65536 * 3 / 4;
+        assert_eq!(phone, 65536, "the call was lowered");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(music_lowered, "the music beside the call was lowered");
+    let _ = call.kill();
+    let _ = call.wait();
 }

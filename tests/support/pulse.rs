@@ -125,9 +125,15 @@ impl PulseServer {
 
     /// Plays `wav` on `sink` with `paplay`, as a music player would.
     pub fn play(&self, sink: &str, wav: &std::path::Path) -> Child {
+        self.play_as(sink, wav, "music")
+    }
+
+    /// Plays `wav` on `sink` as a stream of the media role `role`.
+    pub fn play_as(&self, sink: &str, wav: &std::path::Path, role: &str) -> Child {
         Command::new("paplay")
             .args(["--server", &self.address(), "-d", sink])
-            .arg("--property=media.role=music")
+            .arg(format!("--property=media.role={role}"))
+            .arg(format!("--property=application.name={role} player"))
             .arg(wav)
             .spawn()
             .expect("paplay starts")
