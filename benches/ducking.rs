@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::levels::{CUE_PROGRAM, WINDOW, baseline, cues_only, music_db, onset, write_music};
+use support::levels::{
+    CUE_PROGRAM, WINDOW, baseline, cues_only, music_db, onset, read_wav, timeline_cues, write_music,
+};
 use support::pulse::{PulseServer, RATE, SINK};
 
 const DEPTH: f64 = -15.0;
@@ -187,11 +189,7 @@ impl Bench {
     }
 
     fn rendered_onset(&self) -> usize {
-        let samples: Vec<f32> = hound::WavReader::open(self.dir.join("render.wav"))
-            .unwrap()
-            .samples::<i16>()
-            .map(|s| f32::from(s.unwrap()) / 32768.0)
-            .collect();
+        let samples = read_wav(&self.dir.join("render.wav"));
         onset(&cues_only(&samples), 0, THRESHOLD).unwrap()
     }
 
@@ -225,20 +223,7 @@ impl Bench {
 
     /// Every cue of the render, as (first, last) samples.
     fn all_cues(&self) -> Vec<(usize, usize)> {
-        let timeline: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(self.dir.join("timeline.json")).unwrap())
-                .unwrap();
-        timeline["cues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["sample"].as_u64().unwrap() as usize,
-                    c["end_sample"].as_u64().unwrap() as usize,
-                )
-            })
-            .collect()
+        timeline_cues(&self.dir.join("timeline.json"))
     }
 
     /// The share of windows between cues (past the default 600 ms release,

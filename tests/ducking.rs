@@ -11,7 +11,8 @@ use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 use support::levels::{
-    CUE_PROGRAM, WINDOW, baseline, cues_only, music_db, onset, sounding_windows, write_music,
+    CUE_PROGRAM, WINDOW, baseline, cues_only, music_db, onset, read_wav, sounding_windows,
+    timeline_cues, write_music,
 };
 use support::pulse::{PulseServer, RATE, SINK};
 
@@ -114,25 +115,7 @@ fn rendered(setup: &Setup) -> (Vec<f32>, Vec<(usize, usize)>) {
         "--timeline",
         timeline.to_str().unwrap(),
     ]);
-    let samples: Vec<f32> = hound::WavReader::open(&wav)
-        .unwrap()
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / 32768.0)
-        .collect();
-    let timeline: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&timeline).unwrap()).unwrap();
-    let cues = timeline["cues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["sample"].as_u64().unwrap() as usize,
-                c["end_sample"].as_u64().unwrap() as usize,
-            )
-        })
-        .collect();
-    (samples, cues)
+    (read_wav(&wav), timeline_cues(&timeline))
 }
 
 /// Windows in `from..to` whose music is not within `tolerance` dB of
@@ -338,18 +321,42 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
-#[test]
-fn music_left_lowered_by_a_killed_treadcued_is_put_back_at_the_next_start() {
-    let setup = Setup::new();
-    let _music = setup.play_music(SINK);
+/// Music playing, and `treadcued say` of a long phrase under way with the
+/// music lowered.
+struct Ducked {
+    music: Music,
+    index: u64,
+    full: u64,
+    say: Child,
+}
+
+fn music_lowered_by_a_long_phrase(setup: &Setup) -> Ducked {
+    let music = setup.play_music(SINK);
     wait_until("the music plays", Duration::from_secs(5), || {
         stream_volume(&setup.pulse, "music player").is_some()
     });
-    let (_, full) = stream_volume(&setup.pulse, "music player").unwrap();
-    let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
+    let (index, full) = stream_volume(&setup.pulse, "music player").unwrap();
+    let say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
     wait_until("the music is lowered", Duration::from_secs(10), || {
         stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v < full * 3 / 4)
     });
+    Ducked {
+        music,
+        index,
+        full,
+        say,
+    }
+}
+
+#[test]
+fn music_left_lowered_by_a_killed_treadcued_is_put_back_at_the_next_start() {
+    let setup = Setup::new();
+    let Ducked {
+        music: _music,
+        index: _,
+        full,
+        mut say,
+    } = music_lowered_by_a_long_phrase(&setup);
     say.kill().unwrap();
     say.wait().unwrap();
     std::thread::sleep(Duration::from_millis(500));
@@ -533,15 +540,12 @@ fn ducking_carries_on_after_the_sound_server_restarts() {
 #[test]
 fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
     let setup = Setup::new();
-    let _music = setup.play_music(SINK);
-    wait_until("the music plays", Duration::from_secs(5), || {
-        stream_volume(&setup.pulse, "music player").is_some()
-    });
-    let (index, full) = stream_volume(&setup.pulse, "music player").unwrap();
-    let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
-    wait_until("the music is lowered", Duration::from_secs(10), || {
-        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v < full * 3 / 4)
-    });
+    let Ducked {
+        music: _music,
+        index,
+        full: _,
+        mut say,
+    } = music_lowered_by_a_long_phrase(&setup);
     // The user turns the music down to half during the cue.
     setup
         .pulse
@@ -568,15 +572,12 @@ fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
 #[test]
 fn ctrl_c_during_a_cue_stops_say_and_puts_the_music_back_at_once() {
     let setup = Setup::new();
-    let _music = setup.play_music(SINK);
-    wait_until("the music plays", Duration::from_secs(5), || {
-        stream_volume(&setup.pulse, "music player").is_some()
-    });
-    let (_, full) = stream_volume(&setup.pulse, "music player").unwrap();
-    let mut say = setup.treadcued(&["say", LONG_PHRASE]).spawn().unwrap();
-    wait_until("the music is lowered", Duration::from_secs(10), || {
-        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v < full * 3 / 4)
-    });
+    let Ducked {
+        music: _music,
+        index: _,
+        full,
+        mut say,
+    } = music_lowered_by_a_long_phrase(&setup);
     let _ = Command::new("kill")
         .args(["-INT", &say.id().to_string()])
         .status();

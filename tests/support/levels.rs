@@ -128,3 +128,29 @@ pub fn baseline(samples: &[f32], from: usize, to: usize) -> f64 {
     levels.sort_by(f64::total_cmp);
     levels[levels.len() / 2]
 }
+
+/// The samples of a 16-bit WAV file treadcued rendered.
+pub fn read_wav(path: &Path) -> Vec<f32> {
+    hound::WavReader::open(path)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| f32::from(s.unwrap()) / 32768.0)
+        .collect()
+}
+
+/// The cues of a `render --timeline` file, as (first, last) samples.
+pub fn timeline_cues(path: &Path) -> Vec<(usize, usize)> {
+    let timeline: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    timeline["cues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["sample"].as_u64().unwrap() as usize,
+                c["end_sample"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect()
+}
