@@ -637,3 +637,38 @@ fn a_call_is_never_lowered() {
     let _ = call.kill();
     let _ = call.wait();
 }
+
+#[test]
+fn a_session_on_the_sound_server_waits_for_it_rather_than_falling_back_to_alsa() {
+    let mut setup = Setup::new();
+    // An ALSA whose default device takes samples as fast as they come:
+    // a session that fell back to it would race to its end.
+    let alsa = setup.dir.path().join("asound.conf");
+    std::fs::write(&alsa, "pcm.!default {\n    type null\n}\n").unwrap();
+    let program = setup.program();
+    let mut run = setup
+        .treadcued(&["run", program.to_str().unwrap()])
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = run.id();
+    wait_until(
+        "treadcue plays on the server",
+        Duration::from_secs(10),
+        || treadcue_sink(&setup.pulse, pid).is_some(),
+    );
+    setup.pulse.kill();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        run.try_wait().unwrap().is_none(),
+        "the session went on without the sound server"
+    );
+    setup.pulse.restart();
+    wait_until("back on the server", Duration::from_secs(15), || {
+        treadcue_sink(&setup.pulse, pid).is_some()
+    });
+    let _ = run.kill();
+    let _ = run.wait();
+}

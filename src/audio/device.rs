@@ -65,13 +65,23 @@ fn sink_names(sinks: &[sound_server::Sink]) -> String {
     names.join(", ")
 }
 
-/// Opens the options' device and plays the slot on it.
+/// Opens the options' device and plays the slot on it; with
+/// `server_only`, only on the sound server (a stream that began there
+/// waits for it to come back).
 pub(super) fn open(
     options: &OutputOptions,
     slot: &Slot,
     reports: StreamReports,
+    server_only: bool,
 ) -> Result<Stream, AudioError> {
-    match route(options.device.as_deref())? {
+    let route = route(options.device.as_deref())?;
+    if server_only && !matches!(route, Route::Server(_)) {
+        return Err(AudioError::Open {
+            device: options.device.clone().unwrap_or_else(|| "default".into()),
+            reason: "the sound server is not back yet".into(),
+        });
+    }
+    match route {
         Route::Server(sink) => open_server(sink, options, slot, reports).map(Stream::Server),
         Route::Alsa(device) => {
             alsa::open(device.as_deref(), options, slot, reports).map(Stream::Alsa)

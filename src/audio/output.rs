@@ -132,6 +132,7 @@ impl Output {
                     messages: thread_messages,
                     inbox,
                     events,
+                    on_server: std::cell::Cell::new(false),
                 };
                 device.run(ready)
             })
@@ -185,6 +186,10 @@ struct DeviceThread {
     messages: Sender<Message>,
     inbox: Receiver<Message>,
     events: Sender<DeviceEvent>,
+    /// The first stream went to the sound server: later ones wait for it,
+    /// and never fall back to an ALSA device while it restarts (the cues
+    /// would go to the Pi's jack, not the headphones).
+    on_server: std::cell::Cell<bool>,
 }
 
 impl DeviceThread {
@@ -253,7 +258,11 @@ impl DeviceThread {
             messages: self.messages.clone(),
             generation,
         };
-        device::open(&self.options, &self.slot, reports)
+        let stream = device::open(&self.options, &self.slot, reports, self.on_server.get())?;
+        if matches!(stream, Stream::Server(_)) {
+            self.on_server.set(true);
+        }
+        Ok(stream)
     }
 
     /// Tries the device again and again, waiting longer each time, until
