@@ -325,11 +325,7 @@ fn silence_after(chunks: &[(Instant, Vec<f32>)], paused: Instant) -> f64 {
 /// CPU while playing and peak memory of the real `treadcued run`, in
 /// release.
 fn daemon_process(server: &PulseServer) -> (f64, f64) {
-    let status = Command::new("cargo")
-        .args(["build", "--release", "--quiet", "--bin", "treadcued"])
-        .status();
-    assert!(status.is_ok_and(|s| s.success()), "cargo build --release");
-    let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/treadcued");
+    let binary = support::release_build().join("treadcued");
     let mut child = Command::new(binary)
         .args(["run", "retro-first-steps", "--device", "pulse"])
         .env("PULSE_SERVER", server.address())

@@ -9,7 +9,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::bus::{Daemon, PrivateBus};
@@ -22,11 +21,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let status = Command::new("cargo")
-        .args(["build", "--release", "--quiet", "--bin", "treadcued"])
-        .status();
-    assert!(status.is_ok_and(|s| s.success()), "cargo build --release");
-    let binary = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/treadcued");
+    let binary = support::release_build().join("treadcued");
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
     let daemon = Daemon::start_binary(&binary, &bus, &pulse.address(), &[]);

@@ -15,12 +15,13 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::levels::{
-    CUE_PROGRAM, WINDOW, baseline, cues_only, music_db, onset, read_wav, timeline_cues, write_music,
+    CUE_PROGRAM, WINDOW, cues_only, level_at_end, music_db, onset, read_wav, timeline_cues,
+    write_music,
 };
 use support::pulse::{PulseServer, RATE, SINK};
 
@@ -31,11 +32,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let status = Command::new("cargo")
-        .args(["build", "--release", "--quiet", "--bins"])
-        .status();
-    assert!(status.is_ok_and(|s| s.success()), "cargo build --release");
-    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/treadcued");
+    let release = support::release_build().join("treadcued");
     let dir = tempfile::tempdir().unwrap();
     let music = dir.path().join("music.wav");
     write_music(&music, 120);
@@ -206,11 +203,7 @@ impl Bench {
         std::thread::sleep(Duration::from_millis(800));
         let samples = recording.finish();
         stop(&mut music);
-        let level = baseline(
-            &samples,
-            samples.len() - seconds(0.7),
-            samples.len() - seconds(0.3),
-        );
+        let level = level_at_end(&samples);
         let live_onset = onset(&cues_only(&samples), seconds(0.3), THRESHOLD).unwrap();
         let offset = live_onset - self.rendered_onset();
         let at_cues = spoken
@@ -251,22 +244,13 @@ impl Bench {
         let recording = pulse.record();
         let mut music = pulse.play(SINK, &self.music);
         std::thread::sleep(Duration::from_millis(1000));
-        let status = Command::new("paplay")
-            .args(["--server", &pulse.address(), "-d", SINK])
-            .arg("--property=media.role=phone")
-            .arg(self.dir.join("render.wav"))
-            .status()
-            .unwrap();
+        let phone = self.dir.join("render.wav");
+        let status = pulse.play_as(SINK, &phone, "phone").wait().unwrap();
         assert!(status.success());
         std::thread::sleep(Duration::from_millis(1500));
         let samples = recording.finish();
         stop(&mut music);
-        // The music's own level: after the phone stream has gone.
-        let level = baseline(
-            &samples,
-            samples.len() - seconds(0.7),
-            samples.len() - seconds(0.3),
-        );
+        let level = level_at_end(&samples);
         let live_onset = onset(&cues_only(&samples), seconds(0.3), THRESHOLD).unwrap();
         self.lowered_between_cues(&samples, live_onset - self.rendered_onset(), level)
     }
@@ -291,22 +275,13 @@ impl Bench {
         let mut music = pulse.play(SINK, &self.music);
         std::thread::sleep(Duration::from_millis(1000));
         for clip in &clips {
-            let status = Command::new("paplay")
-                .args(["--server", &pulse.address(), "-d", SINK])
-                .arg("--property=media.role=phone")
-                .arg(clip)
-                .status()
-                .unwrap();
+            let status = pulse.play_as(SINK, clip, "phone").wait().unwrap();
             assert!(status.success());
             std::thread::sleep(Duration::from_millis(1500));
         }
         let samples = recording.finish();
         stop(&mut music);
-        let level = baseline(
-            &samples,
-            samples.len() - seconds(0.7),
-            samples.len() - seconds(0.3),
-        );
+        let level = level_at_end(&samples);
         let cues = cues_only(&samples);
         let mut from = seconds(0.3);
         let mut found = Vec::new();

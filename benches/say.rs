@@ -31,11 +31,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let status = Command::new("cargo")
-        .args(["build", "--release", "--quiet", "--bins"])
-        .status();
-    assert!(status.is_ok_and(|s| s.success()), "cargo build --release");
-    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release");
+    let release = support::release_build();
     let pulse = PulseServer::start();
     let listener = Listener::start(&pulse);
     println!(

@@ -11,8 +11,8 @@ use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 use support::levels::{
-    CUE_PROGRAM, WINDOW, baseline, cues_only, music_db, onset, read_wav, sounding_windows,
-    timeline_cues, write_music,
+    CUE_PROGRAM, WINDOW, baseline, cues_only, level_at_end, music_db, onset, read_wav,
+    sounding_windows, timeline_cues, write_music,
 };
 use support::pulse::{PulseServer, RATE, SINK};
 
@@ -169,9 +169,7 @@ fn music_is_down_under_every_cue_from_its_first_sample_and_back_after() {
     let kitchen_samples = kitchen_recording.finish();
     drop((music, kitchen));
 
-    // The music's own level: at the end, with treadcue gone. (The start
-    // of a recording holds what the sink rendered ahead of time.)
-    let level = baseline(&samples, samples.len() - at(0.9), samples.len() - at(0.3));
+    let level = level_at_end(&samples);
     assert!(
         level > -14.0,
         "the music plays at -12 dBFS, heard {level:.1}"
@@ -234,7 +232,7 @@ fn say_over_music(setup: &Setup, flags: &[&str], text: &str) -> (Vec<f32>, f64) 
     std::thread::sleep(Duration::from_millis(1000));
     let samples = recording.finish();
     drop(music);
-    let level = baseline(&samples, samples.len() - at(0.7), samples.len() - at(0.3));
+    let level = level_at_end(&samples);
     (samples, level)
 }
 
@@ -324,7 +322,8 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 /// Music playing, and `treadcued say` of a long phrase under way with the
 /// music lowered.
 struct Ducked {
-    music: Music,
+    /// Held so the music plays until the test ends.
+    _music: Music,
     index: u64,
     full: u64,
     say: Child,
@@ -341,7 +340,7 @@ fn music_lowered_by_a_long_phrase(setup: &Setup) -> Ducked {
         stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v < full * 3 / 4)
     });
     Ducked {
-        music,
+        _music: music,
         index,
         full,
         say,
@@ -351,17 +350,12 @@ fn music_lowered_by_a_long_phrase(setup: &Setup) -> Ducked {
 #[test]
 fn music_left_lowered_by_a_killed_treadcued_is_put_back_at_the_next_start() {
     let setup = Setup::new();
-    let Ducked {
-        music: _music,
-        index: _,
-        full,
-        mut say,
-    } = music_lowered_by_a_long_phrase(&setup);
-    say.kill().unwrap();
-    say.wait().unwrap();
+    let mut ducked = music_lowered_by_a_long_phrase(&setup);
+    ducked.say.kill().unwrap();
+    ducked.say.wait().unwrap();
     std::thread::sleep(Duration::from_millis(500));
     let (_, after_kill) = stream_volume(&setup.pulse, "music player").unwrap();
-    assert!(after_kill < full * 3 / 4, "nothing put it back yet");
+    assert!(after_kill < ducked.full * 3 / 4, "nothing put it back yet");
     assert!(setup.state_dir().join("ducked.json").exists());
 
     let bus = support::bus::PrivateBus::start(None);
@@ -372,7 +366,7 @@ fn music_left_lowered_by_a_killed_treadcued_is_put_back_at_the_next_start() {
         &["--state-dir", state.to_str().unwrap()],
     );
     wait_until("the music is back", Duration::from_secs(10), || {
-        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v == full)
+        stream_volume(&setup.pulse, "music player").is_some_and(|(_, v)| v == ducked.full)
     });
     assert!(!setup.state_dir().join("ducked.json").exists());
     drop(daemon);
@@ -518,7 +512,7 @@ fn ducking_carries_on_after_the_sound_server_restarts() {
     let samples = recording.finish();
     drop(music);
     let heard = sounding_windows(&cues_only(&samples), CUE_THRESHOLD);
-    let level = baseline(&samples, samples.len() - at(1.0), samples.len() - at(0.3));
+    let level = level_at_end(&samples);
     assert!(level > -14.0, "the music played: {level:.1} dB");
     // The music's first windows may come before the ducker saw it.
     let heard: Vec<usize> = heard.into_iter().filter(|w| *w > at(1.0)).collect();
@@ -540,23 +534,18 @@ fn ducking_carries_on_after_the_sound_server_restarts() {
 #[test]
 fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
     let setup = Setup::new();
-    let Ducked {
-        music: _music,
-        index,
-        full: _,
-        mut say,
-    } = music_lowered_by_a_long_phrase(&setup);
+    let mut ducked = music_lowered_by_a_long_phrase(&setup);
     // The user turns the music down to half during the cue.
     setup
         .pulse
-        .pactl(&["set-sink-input-volume", &index.to_string(), "32768"]);
+        .pactl(&["set-sink-input-volume", &ducked.index.to_string(), "32768"]);
     std::thread::sleep(Duration::from_millis(500));
     let (_, during) = stream_volume(&setup.pulse, "music player").unwrap();
     assert!(
         during < 32768,
         "still lowered under the cue, below the user's half: {during}"
     );
-    assert!(say.wait().unwrap().success());
+    assert!(ducked.say.wait().unwrap().success());
     wait_until(
         "the music is back at the user's half",
         Duration::from_secs(5),
@@ -572,20 +561,15 @@ fn a_volume_the_user_sets_during_a_duck_is_the_one_the_music_comes_back_to() {
 #[test]
 fn ctrl_c_during_a_cue_stops_say_and_puts_the_music_back_at_once() {
     let setup = Setup::new();
-    let Ducked {
-        music: _music,
-        index: _,
-        full,
-        mut say,
-    } = music_lowered_by_a_long_phrase(&setup);
+    let mut ducked = music_lowered_by_a_long_phrase(&setup);
     let _ = Command::new("kill")
-        .args(["-INT", &say.id().to_string()])
+        .args(["-INT", &ducked.say.id().to_string()])
         .status();
-    let status = say.wait().unwrap();
+    let status = ducked.say.wait().unwrap();
     assert_eq!(status.code(), Some(130), "stopped by Ctrl-C");
     assert_eq!(
         stream_volume(&setup.pulse, "music player").unwrap().1,
-        full,
+        ducked.full,
         "the music is back as soon as treadcued has gone"
     );
     assert!(!setup.state_dir().join("ducked.json").exists());

@@ -10,7 +10,7 @@ use zbus::fdo;
 use zbus::interface;
 use zbus::{OwnedVariant as OwnedValue, Str};
 
-use crate::controller::{ControlError, Controller, HeadphonePause};
+use crate::controller::{ControlError, Controller};
 use crate::session::State;
 
 pub struct ButtonsPlayer {
@@ -38,17 +38,15 @@ impl ButtonsPlayer {
     }
 
     async fn pause(&self) -> fdo::Result<()> {
-        match self.controller.headphone_pause() {
-            HeadphonePause::Pause => quietly(self.controller.pause()),
-            HeadphonePause::Ignore => Ok(()),
-        }
+        quietly(self.controller.button_pause())
     }
 
     async fn play_pause(&self) -> fdo::Result<()> {
-        if self.controller.state().is_active() {
-            return quietly(self.controller.toggle());
-        }
-        self.play().await
+        let controller = self.controller.clone();
+        let done = tokio::task::spawn_blocking(move || controller.play_pause())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        quietly(done)
     }
 
     async fn stop(&self) -> fdo::Result<()> {

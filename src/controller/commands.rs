@@ -164,6 +164,24 @@ impl Controller {
         .map(drop)
     }
 
+    /// A button's PlayPause (MPRIS, headphones): toggles the session;
+    /// with none, what Play does. May start a session: off async tasks.
+    pub fn play_pause(&self) -> Result<(), ControlError> {
+        if self.state().is_active() {
+            return self.toggle();
+        }
+        self.play()
+    }
+
+    /// A button's Pause (MPRIS, headphones): pauses, or does nothing when
+    /// `headphone_pause` says so (earbuds that send Pause when taken out).
+    pub fn button_pause(&self) -> Result<(), ControlError> {
+        match self.headphone_pause() {
+            super::HeadphonePause::Pause => self.pause(),
+            super::HeadphonePause::Ignore => Ok(()),
+        }
+    }
+
     pub fn stop(&self) -> Result<(), ControlError> {
         self.command(|s| s.stop()).map(drop)
     }

@@ -133,18 +133,16 @@ impl MprisPlayer {
     }
 
     async fn pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        match self.controller.headphone_pause() {
-            HeadphonePause::Pause => self.told(server, self.controller.pause()).await,
-            HeadphonePause::Ignore => Ok(()),
-        }
+        self.told(server, self.controller.button_pause()).await
     }
 
     /// With no session, what Play does: today's session.
     async fn play_pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        if self.controller.state().is_active() {
-            return self.told(server, self.controller.toggle()).await;
-        }
-        self.play(server).await
+        let controller = self.controller.clone();
+        let done = tokio::task::spawn_blocking(move || controller.play_pause())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        self.told(server, done).await
     }
 
     /// Stop writes the session to the history: off the bus's own task.

@@ -44,11 +44,6 @@ impl Envelope {
         }
     }
 
-    /// The level now, 0 to 1.
-    pub fn level(&self) -> f64 {
-        self.level
-    }
-
     /// Moves on by `elapsed` seconds, given the sounds coming as (start,
     /// end) in seconds from now, and gives the level now. It rises as
     /// fast as the sounds ahead need (at once for a sound that starts

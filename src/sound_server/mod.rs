@@ -77,12 +77,6 @@ impl Connection {
         }
     }
 
-    /// Whether a sound server answers: where none does, treadcue plays to
-    /// ALSA directly and does not duck.
-    pub fn server_answers() -> bool {
-        Connection::open("probe").is_ok()
-    }
-
     /// Runs the main loop once, waiting at most `timeout` for something to
     /// happen. Fails when the connection is lost.
     pub fn iterate(&mut self, timeout: Duration) -> Result<(), ServerError> {

@@ -31,8 +31,6 @@ pub struct PlaybackOptions {
 pub struct Playback {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
-    /// The sink the stream plays to, as the server named it.
-    pub sink: String,
 }
 
 /// What fills the stream: mono samples at the stream's rate.
@@ -54,17 +52,15 @@ impl Playback {
             .spawn(move || play(options, fill, on_lost, &thread_stop, ready))
             .map_err(|e| ServerError::Unreachable(e.to_string()))?;
         let gone = || ServerError::Gone("the playback thread stopped".into());
-        let sink = match opened.recv_timeout(ANSWER_TIMEOUT * 2) {
-            Ok(result) => result?,
-            Err(_) => {
-                stop.store(true, Ordering::SeqCst);
-                return Err(gone());
-            }
+        let Ok(opened) = opened.recv_timeout(ANSWER_TIMEOUT * 2) else {
+            // A thread still opening stops as soon as it is open.
+            stop.store(true, Ordering::SeqCst);
+            return Err(gone());
         };
+        opened?;
         Ok(Playback {
             stop,
             thread: Some(thread),
-            sink,
         })
     }
 }
@@ -85,7 +81,7 @@ fn play(
     mut fill: Fill,
     on_lost: OnLost,
     stop: &AtomicBool,
-    ready: mpsc::Sender<Result<String, ServerError>>,
+    ready: mpsc::Sender<Result<(), ServerError>>,
 ) {
     let (mut connection, mut stream) = match open_stream(&options) {
         Ok(opened) => opened,
@@ -94,11 +90,7 @@ fn play(
             return;
         }
     };
-    let sink = stream
-        .get_device_name()
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    let _ = ready.send(Ok(sink));
+    let _ = ready.send(Ok(()));
     let mut samples = Vec::new();
     let mut bytes = Vec::new();
     let mut started = false;

@@ -58,8 +58,3 @@ pub fn default_sink(connection: &mut Connection) -> Result<Option<String>, Serve
         });
     connection.wait(operation, &found)
 }
-
-/// The sink `wanted` names, by name or description, if the server has it.
-pub fn find_sink(wanted: &str) -> Result<Option<Sink>, ServerError> {
-    Ok(list_sinks()?.into_iter().find(|s| s.is_called(wanted)))
-}

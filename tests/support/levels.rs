@@ -129,6 +129,18 @@ pub fn baseline(samples: &[f32], from: usize, to: usize) -> f64 {
     levels[levels.len() / 2]
 }
 
+/// The music's own level at the end of a recording, once treadcue has
+/// gone: the start of a null sink's recording holds what the sink
+/// rendered ahead of time, so it is no place to measure.
+pub fn level_at_end(samples: &[f32]) -> f64 {
+    let second = RATE as usize;
+    baseline(
+        samples,
+        samples.len().saturating_sub(second * 7 / 10),
+        samples.len().saturating_sub(second * 3 / 10),
+    )
+}
+
 /// The samples of a 16-bit WAV file treadcued rendered.
 pub fn read_wav(path: &Path) -> Vec<f32> {
     hound::WavReader::open(path)

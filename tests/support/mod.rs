@@ -29,6 +29,16 @@ pub const LONG_REPEATS: &str = "name = \"Long repeats\"\nexperienced = true\n\
     [[steps.steps]]\ndirection = \"forward\"\nduration = \"10s\"\nspeed = 2.7\n\
     [[steps]]\ndirection = \"forward\"\nduration = \"5m\"\nspeed = 2.0\n";
 
+/// Builds the release binaries, as a benchmark measures them, and gives
+/// the folder they are in.
+pub fn release_build() -> std::path::PathBuf {
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet", "--bins"])
+        .status();
+    assert!(status.is_ok_and(|s| s.success()), "cargo build --release");
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release")
+}
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
