@@ -68,8 +68,9 @@ pub struct Status {
     /// Length of the whole session, in seconds.
     pub session_length: f64,
     /// Why a paused session is paused: "requested", "device" (waiting
-    /// for the audio device; it goes on by itself) or "restored"; empty
-    /// unless paused.
+    /// for the audio device; it goes on by itself), "belt" (waiting for
+    /// the treadmill's belt to slow before a turn; likewise) or
+    /// "restored"; empty unless paused.
     pub pause_reason: String,
     /// The step after this one as a person reads it ("Forward at 1.5 mph,
     /// incline 0%, for 1:30"); empty at the last step.
@@ -94,6 +95,9 @@ pub enum PauseReason {
     Device,
     /// Brought back after treadcued stopped or crashed.
     Restored,
+    /// Held before a turn-around until the belt is slow enough; it goes
+    /// on by itself when it is.
+    Belt,
 }
 
 impl PauseReason {
@@ -103,6 +107,7 @@ impl PauseReason {
             PauseReason::Requested => "requested",
             PauseReason::Device => "device",
             PauseReason::Restored => "restored",
+            PauseReason::Belt => "belt",
         }
     }
 }
@@ -334,6 +339,7 @@ impl Session {
         };
         self.pause_reason = match (self.state, snapshot.device_lost, self.pause_reason) {
             (State::Paused, true, _) => PauseReason::Device,
+            (State::Paused, false, _) if snapshot.held_at_gate => PauseReason::Belt,
             (State::Paused, false, PauseReason::Restored) => PauseReason::Restored,
             (State::Paused, false, _) => PauseReason::Requested,
             _ => PauseReason::None,
@@ -485,6 +491,7 @@ mod tests {
             lead_in: 0,
             step_starts,
             device_lost: false,
+            held_at_gate: false,
             walked: [0, 0],
         }
     }

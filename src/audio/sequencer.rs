@@ -10,6 +10,8 @@ use std::sync::mpsc::Sender;
 use super::pcm::Speech;
 use crate::plan::Plan;
 
+mod gate;
+
 /// Fade applied when a sound is cut by pause, skip or stop: short enough
 /// to stay within one device period, long enough not to click.
 const FADE_SECS: f64 = 0.005;
@@ -134,6 +136,8 @@ pub struct Sequencer {
     device_lost: bool,
     /// Resume was asked for while the device was gone.
     resume_when_back: bool,
+    /// The turn gate: the session holds before this step begins.
+    gate: gate::Gate,
 }
 
 /// Where a sequencer stands, read at one moment under its lock: the one
@@ -147,6 +151,8 @@ pub struct Snapshot {
     pub lead_in: u64,
     pub step_starts: u64,
     pub device_lost: bool,
+    /// Held by the turn gate, waiting for the belt to slow.
+    pub held_at_gate: bool,
     /// Samples walked forward and backward so far.
     pub walked: [u64; 2],
 }
@@ -183,6 +189,7 @@ impl Sequencer {
             walking: 0,
             device_lost: false,
             resume_when_back: false,
+            gate: gate::Gate::default(),
         }
     }
 
@@ -327,6 +334,7 @@ impl Sequencer {
             },
             step_starts: self.step_starts,
             device_lost: self.device_lost,
+            held_at_gate: self.gate.is_holding(),
             walked: self.walked,
         }
     }
@@ -401,6 +409,9 @@ impl Sequencer {
             self.resume_when_back = true;
             return false;
         }
+        if self.gate.is_holding() {
+            self.pass_gate();
+        }
         self.state = PlayState::Playing;
         self.fade_in_left = self.fade_len;
         self.emit(Event::Resumed { at: self.position });
@@ -425,6 +436,7 @@ impl Sequencer {
         {
             return false;
         }
+        self.clear_gate();
         self.fade_out_current();
         self.current = None;
         self.position = self.plan.steps[step].start;
@@ -455,6 +467,8 @@ impl Sequencer {
             let mut value = self.tail_sample() + self.overlay_sample();
             if self.state == PlayState::Playing && self.lead_in > 0 {
                 self.lead_in -= 1;
+            } else if self.state == PlayState::Playing && self.reached_gate() {
+                self.hold_at_gate();
             } else if self.state == PlayState::Playing {
                 value += self.main_sample() * self.fade_in_gain();
                 self.advance();
