@@ -22,6 +22,43 @@ pub struct Phrasebook {
     /// What a course says; a phrasebook from before courses still reads.
     #[serde(default)]
     pub course: CourseTexts,
+    /// What is said of the treadmill and the heart-rate strap.
+    #[serde(default)]
+    pub coach: CoachTexts,
+}
+
+/// What the coach says about what the treadmill and the strap report.
+/// `{belt}` and `{speed}` are speeds said as numbers ("one point five"),
+/// `{bpm}` a heart rate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoachTexts {
+    pub nudge: Template,
+    pub turn: Template,
+    pub heart_rate: Template,
+    pub heart_high: Template,
+    pub treadmill_lost: Template,
+    pub treadmill_lost_at_turn: Template,
+    pub strap_lost: Template,
+    pub control_refused: Template,
+}
+
+impl Default for CoachTexts {
+    fn default() -> Self {
+        CoachTexts {
+            nudge: "The belt is at {belt}. This step wants {speed}.".into(),
+            turn: "Slow the belt to {speed}, then turn.".into(),
+            heart_rate: "Heart rate {bpm}.".into(),
+            heart_high: "Heart rate {bpm}: slow down.".into(),
+            treadmill_lost: "The treadmill is out of reach. The session goes on.".into(),
+            treadmill_lost_at_turn:
+                "The treadmill is out of reach. Press play once the belt is slow.".into(),
+            strap_lost: "The heart rate strap is out of reach. The session goes on.".into(),
+            control_refused:
+                "The treadmill refused a command. Set the belt by hand for the rest of this session."
+                    .into(),
+        }
+    }
 }
 
 /// What is said when a course's session starts, or when it is not due.
@@ -192,7 +229,8 @@ impl Phrasebook {
         let w = &self.words;
         let short = &["number", "speed", "incline", "duration"][..];
         let o = &self.course;
-        let templates: [(&str, &Template, &[&str]); 27] = [
+        let f = &self.coach;
+        let templates: [(&str, &Template, &[&str]); 35] = [
             ("cues.briefing", &c.briefing, &[]),
             ("cues.announce_forward", &c.announce_forward, step),
             ("cues.announce_backward", &c.announce_backward, step),
@@ -220,6 +258,18 @@ impl Phrasebook {
             ("course.rest", &o.rest, &["wait"]),
             ("course.complete", &o.complete, &[]),
             ("course.choose", &o.choose, &[]),
+            ("coach.nudge", &f.nudge, &["belt", "speed"]),
+            ("coach.turn", &f.turn, &["speed"]),
+            ("coach.heart_rate", &f.heart_rate, &["bpm"]),
+            ("coach.heart_high", &f.heart_high, &["bpm"]),
+            ("coach.treadmill_lost", &f.treadmill_lost, &[]),
+            (
+                "coach.treadmill_lost_at_turn",
+                &f.treadmill_lost_at_turn,
+                &[],
+            ),
+            ("coach.strap_lost", &f.strap_lost, &[]),
+            ("coach.control_refused", &f.control_refused, &[]),
         ];
         let mut problems = Vec::new();
         for (key, template, allowed) in templates {

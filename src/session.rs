@@ -81,6 +81,8 @@ pub struct Status {
     /// The course the walker follows, announced with the session for the
     /// same reason.
     pub course: CourseStatus,
+    /// What the treadmill and the heart-rate strap report.
+    pub fitness: crate::fitness::FitnessStatus,
 }
 
 /// Why a paused session is paused.
@@ -399,6 +401,7 @@ impl Session {
                 .unwrap_or_default(),
             volume: 0.0,
             course: CourseStatus::default(),
+            fitness: Default::default(),
         }
     }
 }
@@ -426,6 +429,7 @@ impl Status {
             next_step: String::new(),
             volume: 0.0,
             course: CourseStatus::default(),
+            fitness: Default::default(),
         }
     }
 }

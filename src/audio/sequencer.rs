@@ -108,6 +108,8 @@ pub struct Sequencer {
     tail: Option<Tail>,
     /// A phrase said on request, over whatever is playing, and how far.
     overlay: Option<(CueSound, usize)>,
+    /// A phrase to say once no cue sounds.
+    queued: Option<CueSound>,
     fade_len: usize,
     fade_in_left: usize,
     gain: f32,
@@ -175,6 +177,7 @@ impl Sequencer {
             current: None,
             tail: None,
             overlay: None,
+            queued: None,
             fade_in_left: 0,
             gain: volume.clamp(0.0, 1.0),
             target_gain: volume.clamp(0.0, 1.0),
@@ -455,6 +458,11 @@ impl Sequencer {
         self.overlay = Some((sound, 0));
     }
 
+    /// Says `sound` once the cue (or phrase) sounding now is over.
+    pub fn say_after_cue(&mut self, sound: CueSound) {
+        self.queued = Some(sound);
+    }
+
     pub fn set_volume(&mut self, volume: f32) {
         self.target_gain = volume.clamp(0.0, 1.0);
     }
@@ -493,6 +501,9 @@ impl Sequencer {
     }
 
     fn overlay_sample(&mut self) -> f32 {
+        if self.overlay.is_none() && self.current.is_none() && self.tail.is_none() {
+            self.overlay = self.queued.take().map(|sound| (sound, 0));
+        }
         let Some((sound, offset)) = &mut self.overlay else {
             return 0.0;
         };

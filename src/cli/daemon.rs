@@ -23,6 +23,10 @@ pub struct DaemonArgs {
     #[command(flatten)]
     pub bluetooth: crate::config::settings::BluetoothSettings,
     #[command(flatten)]
+    pub treadmill: crate::config::fitness::TreadmillSettings,
+    #[command(flatten)]
+    pub heart: crate::config::fitness::HeartSettings,
+    #[command(flatten)]
     pub sound: SoundArgs,
 }
 
@@ -47,6 +51,7 @@ fn setup(config: &Config) -> Result<Setup, String> {
         tones: config.sound.tones.clone(),
         tone_volume: config.sound.tone_volume,
         headphone_pause: config.headphone_pause(),
+        fitness: config.fitness_settings(),
     })
 }
 

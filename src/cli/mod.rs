@@ -121,6 +121,8 @@ impl Args {
                 web: self.daemon.web.clone(),
                 ducking: sound.ducking,
                 bluetooth: self.daemon.bluetooth.clone(),
+                treadmill: self.daemon.treadmill.clone(),
+                heart: self.daemon.heart.clone(),
             },
         }
     }

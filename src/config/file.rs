@@ -32,6 +32,10 @@ pub struct ConfigFile {
     #[serde(default)]
     pub bluetooth: super::settings::BluetoothSettings,
     #[serde(default)]
+    pub treadmill: super::fitness::TreadmillSettings,
+    #[serde(default)]
+    pub heart: super::fitness::HeartSettings,
+    #[serde(default)]
     pub cues: FileCues,
 }
 

@@ -3,6 +3,7 @@
 
 pub mod ducking;
 pub mod file;
+pub mod fitness;
 pub mod limits;
 pub mod settings;
 
@@ -48,6 +49,8 @@ pub struct Flags {
     pub web: settings::WebSettings,
     pub ducking: ducking::DuckingSettings,
     pub bluetooth: settings::BluetoothSettings,
+    pub treadmill: fitness::TreadmillSettings,
+    pub heart: fitness::HeartSettings,
 }
 
 /// The effective configuration. `treadcued --print-config` prints it, in
@@ -65,6 +68,8 @@ pub struct Config {
     pub web: WebConfig,
     pub ducking: ducking::Ducking,
     pub bluetooth: Bluetooth,
+    pub treadmill: fitness::Treadmill,
+    pub heart: fitness::Heart,
     pub cues: CueSettings,
 }
 
@@ -130,6 +135,14 @@ impl Config {
         let file_courses = read.and_then(|r| r.file.courses.folders.clone());
         let file_web = read.and_then(|r| r.file.web.listen.clone());
         let file_buttons = read.and_then(|r| r.file.bluetooth.buttons);
+        let in_file = |e: String| match read {
+            Some(read) => format!("{}: {e}", read.path.display()),
+            None => e,
+        };
+        let file_treadmill = read.map(|r| r.file.treadmill.clone()).unwrap_or_default();
+        let file_heart = read.map(|r| r.file.heart.clone()).unwrap_or_default();
+        fitness::Treadmill::resolve(file_treadmill.clone()).map_err(in_file)?;
+        fitness::Heart::resolve(file_heart.clone()).map_err(in_file)?;
         let file_ducking = match read {
             Some(read) => {
                 let settings = read.file.ducking.clone();
@@ -185,6 +198,8 @@ impl Config {
             bluetooth: Bluetooth {
                 buttons: flags.bluetooth.buttons.or(file_buttons).unwrap_or(true),
             },
+            treadmill: fitness::Treadmill::resolve(file_treadmill.merge(flags.treadmill))?,
+            heart: fitness::Heart::resolve(file_heart.merge(flags.heart))?,
             cues,
         };
         config.check()?;
@@ -224,6 +239,11 @@ impl Config {
 
     pub fn bus(&self) -> Result<Bus, String> {
         parse_bus(&self.daemon.bus)
+    }
+
+    /// How the controller uses the treadmill and the strap.
+    pub fn fitness_settings(&self) -> crate::controller::FitnessSettings {
+        fitness::fitness_settings(&self.treadmill, &self.heart)
     }
 
     pub fn headphone_pause(&self) -> HeadphonePause {

@@ -96,6 +96,7 @@ impl Controller {
             core.session.count_as(counting);
             core.playing = Some(id);
             core.storage_told = false;
+            core.fitness.new_session();
             let status = core.session.status();
             tracing::info!(
                 "{}: started, {} steps, {:.0} s",
@@ -130,7 +131,8 @@ impl Controller {
         let at = snapshot.map_or((core.session.position(), core.session.walked()), |s| {
             (s.position, s.walked)
         });
-        let entry = history_entry(&core.session, at, Outcome::Stopped, SystemTime::now());
+        let entry = history_entry(&core.session, at, Outcome::Stopped, SystemTime::now())
+            .map(|entry| self.with_measured(entry, core));
         core.playing = None;
         core.session.stopped();
         Some(super::Ending {
@@ -221,6 +223,16 @@ impl Controller {
 
     /// Says a phrase now, over the session if one plays.
     pub fn say(&self, text: &str) -> Result<(), ControlError> {
+        self.say_as(text, false)
+    }
+
+    /// Says a phrase once the cue sounding now is over, so the coach's
+    /// own words never talk over a cue.
+    pub fn say_between_cues(&self, text: &str) -> Result<(), ControlError> {
+        self.say_as(text, true)
+    }
+
+    fn say_as(&self, text: &str, after_cue: bool) -> Result<(), ControlError> {
         let text = clean_say_text(text)?;
         let clip = self
             .setup()
@@ -239,7 +251,10 @@ impl Controller {
             let sound = sounds[0].clone();
             return self
                 .player
-                .with_sequencer(id, |s| s.say(sound))
+                .with_sequencer(id, |s| match after_cue {
+                    true => s.say_after_cue(sound),
+                    false => s.say(sound),
+                })
                 .ok_or_else(no_session);
         }
         // No session: the phrase plays on a sequencer of its own, whose

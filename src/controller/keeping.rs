@@ -267,6 +267,7 @@ impl Controller {
                 position: checkpoint.position,
                 session: checkpoint.started_at,
                 counting: checkpoint.counting.clone(),
+                measured: Default::default(),
             };
             let _ = self.record_end(&entry);
         } else if let Err(e) = self.state.checkpoint.clear() {
@@ -366,6 +367,7 @@ pub(super) fn history_entry(
         position: plan.seconds(at.min(plan.length)),
         session: micros(session.started_at()),
         counting: session.counting().clone(),
+        measured: Default::default(),
     })
 }
 

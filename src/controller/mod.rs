@@ -25,6 +25,7 @@ use keeping::history_entry;
 
 mod commands;
 mod course;
+mod fitness;
 mod keeping;
 mod programs;
 mod today;
@@ -34,6 +35,7 @@ pub use programs::limit_heap_arenas;
 
 pub use commands::MAX_SAY_CHARS;
 pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};
+pub use fitness::{BeltTarget, FitnessSettings, Sensor};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ControlError {
@@ -86,6 +88,8 @@ pub struct Setup {
     pub tone_volume: f32,
     /// What a headphone's (MPRIS) Pause does.
     pub headphone_pause: HeadphonePause,
+    /// How the treadmill and the heart-rate strap are used.
+    pub fitness: FitnessSettings,
 }
 
 pub struct ControllerParts {
@@ -119,6 +123,8 @@ pub enum Change {
     Volume(f64),
     /// The course followed, or where it stands, changed.
     Course,
+    /// The treadmill or the heart-rate strap reported, connected or left.
+    Fitness,
 }
 
 /// A session that ended: its history entry, and the change that tells it,
@@ -136,6 +142,7 @@ struct Core {
     playing: Option<u64>,
     /// The walker was told this session's progress cannot be saved.
     storage_told: bool,
+    fitness: fitness::Fitness,
 }
 
 impl Core {
@@ -230,6 +237,7 @@ impl Controller {
         let mut status = core.session.status();
         status.volume = self.volume();
         status.course = self.course_status();
+        status.fitness = core.fitness.status(&status.units);
         status
     }
 
@@ -255,10 +263,11 @@ impl Controller {
     /// late changes nothing a command already changed. True when the
     /// event was the active session's.
     pub fn on_player_event(&self, id: u64, event: &Event) -> bool {
-        if matches!(event, Event::CueStarted { .. }) {
+        if let Event::CueStarted { cue, .. } = event {
+            self.on_cue_started(id, *cue);
             return false;
         }
-        let ended = {
+        let (ended, turn) = {
             let mut core = self.core();
             if core.active() != Some(id) {
                 return false;
@@ -266,12 +275,36 @@ impl Controller {
             let Some(snapshot) = self.player.with_sequencer(id, |s| s.snapshot()) else {
                 return false;
             };
-            self.settle(&mut core, &snapshot)
+            let ended = self.settle(&mut core, &snapshot);
+            (ended, self.turn_notice(&mut core))
         };
         if let Some(ending) = ended {
             let _ = self.end(ending);
         }
+        if let Some(text) = turn {
+            self.say_between_cues_logged(&text);
+        }
         true
+    }
+
+    /// A halfway cue of the session brings the heart rate after it, when
+    /// the walker asked for that.
+    fn on_cue_started(&self, id: u64, cue: usize) {
+        let halfway = {
+            let core = self.core();
+            core.active() == Some(id)
+                && core
+                    .session
+                    .plan()
+                    .and_then(|p| p.cues.get(cue))
+                    .map(|c| c.kind)
+                    == Some(crate::plan::CueKind::Halfway)
+        };
+        if halfway && self.fitness_settings().heart_speak {
+            if let Some(text) = self.heart_rate_words() {
+                self.say_between_cues_logged(&text);
+            }
+        }
     }
 
     /// Brings the session up to `snapshot` and tells listeners what that
@@ -309,8 +342,15 @@ impl Controller {
             (snapshot.position, snapshot.walked),
             outcome,
             now,
-        );
+        )
+        .map(|entry| self.with_measured(entry, core));
         Some(Ending { entry, change })
+    }
+
+    /// The entry with what the treadmill and the strap measured.
+    fn with_measured(&self, mut entry: Entry, core: &Core) -> Entry {
+        entry.measured = core.fitness.measured(self.fitness_settings().heart_max);
+        entry
     }
 
     /// Records an ended session, then tells listeners it ended.

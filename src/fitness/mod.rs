@@ -6,8 +6,26 @@
 //! comes back. Malformed or absurd values are errors, never numbers that
 //! could drive a cue.
 
+pub mod coach;
 pub mod ftms;
 pub mod heart_rate;
+
+use serde::Serialize;
+
+/// What the treadmill and the heart-rate strap report now, as clients
+/// see it: zeros when nothing is connected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FitnessStatus {
+    pub treadmill_connected: bool,
+    /// The belt's speed, in the session's units (mph with no session).
+    pub belt_speed: f64,
+    /// Percent.
+    pub belt_incline: f64,
+    /// Metres the belt ran this session.
+    pub belt_distance: f64,
+    /// Beats per minute; 0 with no strap or no reading to trust.
+    pub heart_rate: u32,
+}
 
 /// Why a value could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

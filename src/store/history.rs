@@ -59,6 +59,9 @@ pub struct Entry {
     /// The course walk it was, and whether a backward step was skipped.
     #[serde(default, flatten)]
     pub counting: Counting,
+    /// What the treadmill and the heart-rate strap measured.
+    #[serde(default, flatten)]
+    pub measured: crate::fitness::coach::Measured,
 }
 
 /// The history file: what is in it, with how many lines were damaged.
@@ -172,6 +175,7 @@ mod tests {
             position: 60.0,
             session,
             counting: Counting::default(),
+            measured: Default::default(),
         }
     }
 

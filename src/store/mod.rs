@@ -71,6 +71,36 @@ impl StateFiles {
         ((over - config_volume).abs() < 1e-6 && (0.0..=1.0).contains(&volume)).then_some(volume)
     }
 
+    fn devices_file(&self) -> std::path::PathBuf {
+        self.dir.join("bluetooth-devices.json")
+    }
+
+    /// The Bluetooth devices kept with `treadcuectl treadmill use` and
+    /// `heart use`: kind ("treadmill", "heart") to address.
+    pub fn kept_devices(&self) -> std::collections::BTreeMap<String, String> {
+        crate::files::read_regular(&self.devices_file(), 4096)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Keeps `address` for `kind`; an empty address forgets it.
+    pub fn keep_device(&self, kind: &str, address: &str) -> Result<(), String> {
+        let mut devices = self.kept_devices();
+        if address.is_empty() {
+            devices.remove(kind);
+        } else {
+            devices.insert(kind.to_string(), address.to_string());
+        }
+        let bytes = serde_json::to_vec_pretty(&devices).unwrap_or_default();
+        write_atomically(&self.devices_file(), &bytes).map_err(|e| {
+            format!(
+                "cannot keep the device in {}: {e}",
+                self.devices_file().display()
+            )
+        })
+    }
+
     /// Whether a file can be written in the folder now.
     pub fn writable(&self) -> Result<(), String> {
         tempfile::NamedTempFile::new_in(&self.dir)

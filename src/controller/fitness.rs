@@ -1,0 +1,489 @@
+//! What the treadmill and the heart-rate strap report, taken in by the
+//! controller like any other news: the BlueZ front end hands over each
+//! decoded reading, and the controller alone decides what it means for
+//! the session: the turn gate, a nudge, a heart-rate warning, the
+//! distance and heart rate the history records.
+
+use std::time::Instant;
+
+use super::{Change, Controller, Core};
+use crate::fitness::FitnessStatus;
+use crate::fitness::coach::{BeltNudge, Distance, HeartWatch, KMH_PER_MPH, Measured};
+use crate::fitness::ftms::{SpeedRange, TreadmillData};
+use crate::fitness::heart_rate::Measurement;
+use crate::plan::Plan;
+use crate::program::{Direction, Units};
+use crate::session::State;
+
+/// A belt this close above the step's speed counts as there: a machine
+/// rounds its reading to 0.01 km/h and its own steps are coarser.
+const AT_SPEED: f64 = 0.05;
+
+/// The fastest backward belt treadcue ever asks for (the safety rules'
+/// cap), in km/h.
+const BACKWARD_CAP_KMH: f64 = 3.5 * KMH_PER_MPH;
+
+/// What a treadmill under treadcue's control should do now.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BeltTarget {
+    /// Run at this speed (km/h) and incline (percent).
+    Run { kmh: f64, incline: f64 },
+    /// The walker paused: the belt pauses too.
+    Pause,
+    /// The session is over: the belt stops.
+    Stop,
+}
+
+/// The two kinds of device treadcue reads over Bluetooth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sensor {
+    Treadmill,
+    Heart,
+}
+
+impl Sensor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sensor::Treadmill => "treadmill",
+            Sensor::Heart => "heart",
+        }
+    }
+}
+
+/// How the coach uses the treadmill and the strap; a reload may change it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitnessSettings {
+    pub treadmill: Option<String>,
+    pub heart: Option<String>,
+    /// How far off the step's speed the belt may run before a nudge.
+    pub margin_kmh: f64,
+    /// treadcue may set the belt's speed and incline.
+    pub control: bool,
+    /// The heart rate is said at each halfway cue.
+    pub heart_speak: bool,
+    /// A clinician's limit, in beats per minute.
+    pub heart_max: Option<u16>,
+}
+
+impl Default for FitnessSettings {
+    fn default() -> Self {
+        FitnessSettings {
+            treadmill: None,
+            heart: None,
+            margin_kmh: 0.3 * KMH_PER_MPH,
+            control: false,
+            heart_speak: false,
+            heart_max: None,
+        }
+    }
+}
+
+/// The readings and what the coach made of them, under the controller's
+/// one lock with the session they are about.
+#[derive(Debug, Default)]
+pub(super) struct Fitness {
+    /// The treadmill is connected.
+    treadmill: bool,
+    belt_kmh: Option<f64>,
+    incline: Option<f64>,
+    range: Option<SpeedRange>,
+    heart: bool,
+    bpm: Option<u16>,
+    distance: Distance,
+    nudge: BeltNudge,
+    heart_watch: HeartWatch,
+    /// Control was refused this session: never tried again in it.
+    control_dropped: bool,
+    /// The walker was told to slow the belt for the hold now.
+    turn_told: bool,
+}
+
+impl Fitness {
+    /// A new session measures from nothing.
+    pub(super) fn new_session(&mut self) {
+        self.distance = Distance::default();
+        self.nudge = BeltNudge::default();
+        self.heart_watch = HeartWatch::default();
+        self.control_dropped = false;
+        self.turn_told = false;
+    }
+
+    pub(super) fn status(&self, units: &str) -> FitnessStatus {
+        let in_units = |kmh: f64| {
+            let value = if units == Units::Kmh.label() {
+                kmh
+            } else {
+                kmh / KMH_PER_MPH
+            };
+            (value * 100.0).round() / 100.0
+        };
+        FitnessStatus {
+            treadmill_connected: self.treadmill,
+            belt_speed: self
+                .belt_kmh
+                .filter(|_| self.treadmill)
+                .map_or(0.0, in_units),
+            belt_incline: self.incline.filter(|_| self.treadmill).unwrap_or(0.0),
+            belt_distance: self.distance.metres().round(),
+            heart_rate: self.bpm.filter(|_| self.heart).map_or(0, u32::from),
+        }
+    }
+
+    pub(super) fn measured(&self, heart_max: Option<u16>) -> Measured {
+        let (average, max, above) = self.heart_watch.measured(heart_max);
+        Measured {
+            distance_m: self.distance.measured(),
+            heart_rate_average: average,
+            heart_rate_max: max,
+            minutes_above_limit: above,
+        }
+    }
+
+    /// The belt's speed in km/h, when a connected treadmill sent one.
+    fn belt(&self) -> Option<f64> {
+        self.belt_kmh.filter(|_| self.treadmill)
+    }
+}
+
+/// A step's speed in km/h.
+fn kmh(plan: &Plan, speed: f64) -> f64 {
+    match plan.units {
+        Units::Kmh => speed,
+        Units::Mph => speed * KMH_PER_MPH,
+    }
+}
+
+/// The step after `step`, if going into it turns the walker around.
+fn turn_after(plan: &Plan, step: usize) -> Option<usize> {
+    let (now, next) = (plan.steps.get(step)?, plan.steps.get(step + 1)?);
+    (now.direction != Direction::Backward && next.direction == Direction::Backward)
+        .then_some(step + 1)
+}
+
+impl Controller {
+    pub fn fitness_settings(&self) -> FitnessSettings {
+        self.setup().fitness.clone()
+    }
+
+    /// The address of the device to use: the one kept with `use`, else
+    /// the config's.
+    pub fn sensor_address(&self, sensor: Sensor) -> Option<String> {
+        let kept = self.state.kept_devices().remove(sensor.as_str());
+        let settings = self.fitness_settings();
+        kept.or(match sensor {
+            Sensor::Treadmill => settings.treadmill,
+            Sensor::Heart => settings.heart,
+        })
+    }
+
+    /// Keeps the device to use from now on (an empty address goes back
+    /// to the config's); the next connection uses it.
+    pub fn keep_sensor(&self, sensor: Sensor, address: &str) -> Result<(), super::ControlError> {
+        let address = match address.trim() {
+            "" => String::new(),
+            text => crate::config::fitness::checked_address(text)
+                .map_err(super::ControlError::InvalidArgument)?,
+        };
+        self.state
+            .keep_device(sensor.as_str(), &address)
+            .map_err(super::ControlError::Storage)?;
+        tracing::info!(
+            "{}: now {}",
+            sensor.as_str(),
+            if address.is_empty() {
+                "the config's"
+            } else {
+                &address
+            }
+        );
+        self.notify(Change::Fitness);
+        Ok(())
+    }
+
+    /// Whether treadcue wants its Bluetooth devices now: while a session
+    /// is loaded.
+    pub fn wants_sensors(&self) -> bool {
+        self.state().is_active()
+    }
+
+    /// A device connected or went away. Going away mid-session is said
+    /// once; the session goes on.
+    pub fn sensor_connected(&self, sensor: Sensor, connected: bool) {
+        let told = {
+            let mut core = self.core();
+            let f = &mut core.fitness;
+            let was = match sensor {
+                Sensor::Treadmill => std::mem::replace(&mut f.treadmill, connected),
+                Sensor::Heart => std::mem::replace(&mut f.heart, connected),
+            };
+            if sensor == Sensor::Heart && !connected {
+                f.heart_watch.lost();
+            }
+            if sensor == Sensor::Treadmill && !connected {
+                self.with_active(&core, |s| s.set_gate(None));
+            }
+            let lost = was && !connected && core.session.is_active();
+            lost.then(|| self.lost_notice(&core, sensor))
+        };
+        tracing::info!(
+            "{}: {}",
+            sensor.as_str(),
+            if connected {
+                "connected"
+            } else {
+                "disconnected"
+            }
+        );
+        self.notify(Change::Fitness);
+        if let Some(text) = told {
+            self.say_between_cues_logged(&text);
+        }
+    }
+
+    fn lost_notice(&self, core: &Core, sensor: Sensor) -> String {
+        let texts = &self.setup().phrases.coach;
+        let held = core.session.status().pause_reason == "belt";
+        match (sensor, held) {
+            (Sensor::Treadmill, true) => texts.treadmill_lost_at_turn.fill(&[]),
+            (Sensor::Treadmill, false) => texts.treadmill_lost.fill(&[]),
+            (Sensor::Heart, _) => texts.strap_lost.fill(&[]),
+        }
+    }
+
+    pub fn speed_range(&self, range: SpeedRange) {
+        tracing::info!(
+            "treadmill: belt runs {} to {} km/h in steps of {}",
+            range.min_kmh,
+            range.max_kmh,
+            range.step_kmh
+        );
+        self.core().fitness.range = Some(range);
+    }
+
+    /// The slowest and fastest the belt runs, when the treadmill said.
+    pub fn belt_range(&self) -> Option<SpeedRange> {
+        self.core().fitness.range
+    }
+
+    /// A Treadmill Data reading: the gate, the nudge and the distance.
+    pub fn treadmill_reading(&self, data: &TreadmillData) {
+        let settings = self.fitness_settings();
+        let (said, ended) = {
+            let mut core = self.core();
+            let running = core.session.state() == State::Running;
+            let f = &mut core.fitness;
+            if let Some(kmh) = data.speed_kmh {
+                f.belt_kmh = Some(kmh);
+            }
+            if let Some(incline) = data.incline_percent {
+                f.incline = Some(incline);
+            }
+            f.distance
+                .observe(Instant::now(), data.distance_m, data.speed_kmh, running);
+            let ended = self.watch_turn(&mut core);
+            (self.nudge(&mut core, &settings), ended)
+        };
+        if let Some(ending) = ended {
+            let _ = self.end(ending);
+        }
+        self.notify(Change::Fitness);
+        if let Some(text) = said {
+            self.say_between_cues_logged(&text);
+        }
+    }
+
+    /// Arms the gate before a turn the belt is too fast for, and lets a
+    /// held session go once the belt is slow enough.
+    fn watch_turn(&self, core: &mut Core) -> Option<super::Ending> {
+        let belt = core.fitness.belt()?;
+        let id = core.active()?;
+        let snapshot = self.player.with_sequencer(id, |s| {
+            let plan = s.plan().clone();
+            let (gate, held) = (s.gate(), s.snapshot().held_at_gate);
+            let turn = gate
+                .filter(|_| held)
+                .or_else(|| turn_after(&plan, s.step()));
+            let slow_enough =
+                turn.is_none_or(|t| belt <= kmh(&plan, plan.steps[t].speed) + AT_SPEED);
+            if held && slow_enough {
+                s.release_gate();
+            } else if !held {
+                s.set_gate(turn.filter(|_| !slow_enough));
+            }
+            s.snapshot()
+        })?;
+        if !snapshot.held_at_gate {
+            core.fitness.turn_told = false;
+        }
+        self.settle(core, &snapshot)
+    }
+
+    /// The nudge's words, when the belt has run off the step's speed
+    /// long enough.
+    fn nudge(&self, core: &mut Core, settings: &FitnessSettings) -> Option<String> {
+        let belt = core.fitness.belt()?;
+        let plan = core.session.plan()?.clone();
+        let step = plan.steps.get(core.session.step())?;
+        if core.session.state() != State::Running {
+            core.fitness.nudge.restart();
+            return None;
+        }
+        let wanted = kmh(&plan, step.speed);
+        let off = core
+            .fitness
+            .nudge
+            .observe(Instant::now(), wanted, belt, settings.margin_kmh);
+        let phrases = &self.setup().phrases;
+        let in_units = |kmh: f64| match plan.units {
+            Units::Kmh => kmh,
+            Units::Mph => kmh / KMH_PER_MPH,
+        };
+        off.then(|| {
+            phrases.coach.nudge.fill(&[
+                ("belt", &phrases.words.decimal(in_units(belt))),
+                ("speed", &phrases.words.decimal(step.speed)),
+            ])
+        })
+    }
+
+    /// What the walker hears when the gate holds: slow the belt, then
+    /// turn. Said once a hold.
+    pub(super) fn turn_notice(&self, core: &mut Core) -> Option<String> {
+        let id = core.active()?;
+        let (held, speed) = self.player.with_sequencer(id, |s| {
+            let speed = s
+                .gate()
+                .and_then(|t| s.plan().steps.get(t))
+                .map(|t| t.speed);
+            (s.snapshot().held_at_gate, speed)
+        })?;
+        if !held || core.fitness.turn_told {
+            return None;
+        }
+        core.fitness.turn_told = true;
+        let phrases = &self.setup().phrases;
+        Some(
+            phrases
+                .coach
+                .turn
+                .fill(&[("speed", &phrases.words.decimal(speed?))]),
+        )
+    }
+
+    /// A Heart Rate Measurement: the property, the limit's warning and
+    /// the session's figures. A strap off the skin is not believed.
+    pub fn heart_reading(&self, measurement: &Measurement) {
+        if measurement.contact == Some(false) {
+            tracing::debug!(
+                "heart rate {} ignored: the strap is not on the skin",
+                measurement.bpm
+            );
+            return;
+        }
+        let settings = self.fitness_settings();
+        let warn = {
+            let mut core = self.core();
+            let running = core.session.state() == State::Running;
+            let f = &mut core.fitness;
+            f.bpm = Some(measurement.bpm);
+            f.heart_watch
+                .observe(Instant::now(), measurement.bpm, settings.heart_max, running)
+        };
+        self.notify(Change::Fitness);
+        if warn {
+            let phrases = &self.setup().phrases;
+            let bpm = phrases.words.number(u64::from(measurement.bpm));
+            self.say_between_cues_logged(&phrases.coach.heart_high.fill(&[("bpm", &bpm)]));
+        }
+    }
+
+    /// Says the heart rate now; an error when no strap sends one.
+    pub fn say_heart_rate(&self) -> Result<(), super::ControlError> {
+        let text = self.heart_rate_words().ok_or_else(|| {
+            super::ControlError::InvalidState(
+                "no heart rate: no strap is connected, or it sent nothing to trust yet".into(),
+            )
+        })?;
+        self.say_between_cues(&text)
+    }
+
+    /// "Heart rate one hundred twenty.", when there is one.
+    pub(super) fn heart_rate_words(&self) -> Option<String> {
+        let bpm = self.status().fitness.heart_rate;
+        let phrases = &self.setup().phrases;
+        (bpm > 0).then(|| {
+            let bpm = phrases.words.number(u64::from(bpm));
+            phrases.coach.heart_rate.fill(&[("bpm", &bpm)])
+        })
+    }
+
+    /// What the belt should do now: the step's speed and incline while
+    /// running; the speed of the turn ahead (and the incline as it is)
+    /// while held before it, so the belt slows before the walker turns;
+    /// never faster than the program asks or than the backward cap.
+    pub fn belt_target(&self) -> BeltTarget {
+        let core = self.core();
+        let Some(id) = core.active() else {
+            return BeltTarget::Stop;
+        };
+        let held = core.session.status().pause_reason == "belt";
+        let target = self.player.with_sequencer(id, |s| {
+            let plan = s.plan();
+            let step = plan.steps.get(s.step())?;
+            let speed_of = s
+                .gate()
+                .filter(|_| held)
+                .and_then(|t| plan.steps.get(t))
+                .unwrap_or(step);
+            let mut kmh = kmh(plan, speed_of.speed);
+            if speed_of.direction == Direction::Backward {
+                kmh = kmh.min(BACKWARD_CAP_KMH);
+            }
+            Some(BeltTarget::Run {
+                kmh,
+                incline: step.incline,
+            })
+        });
+        match (core.session.state(), target.flatten()) {
+            (State::Paused, _) if !held => BeltTarget::Pause,
+            (_, Some(run)) => run,
+            _ => BeltTarget::Stop,
+        }
+    }
+
+    /// Whether treadcue may send the treadmill commands now: asked for,
+    /// and not refused yet this session.
+    pub fn control_allowed(&self) -> bool {
+        self.fitness_settings().control && !self.core().fitness.control_dropped
+    }
+
+    /// The treadmill refused a command or did not answer: said once, and
+    /// no command is sent again this session.
+    pub fn control_refused(&self, why: &str) {
+        tracing::warn!("treadmill control dropped for this session: {why}");
+        let first = {
+            let mut core = self.core();
+            !std::mem::replace(&mut core.fitness.control_dropped, true)
+        };
+        if first {
+            let text = self.setup().phrases.coach.control_refused.fill(&[]);
+            self.say_between_cues_logged(&text);
+        }
+    }
+
+    fn with_active<T>(
+        &self,
+        core: &Core,
+        f: impl FnOnce(&mut crate::audio::sequencer::Sequencer) -> T,
+    ) -> Option<T> {
+        let id = core.active()?;
+        self.player.with_sequencer(id, f)
+    }
+
+    pub(super) fn say_between_cues_logged(&self, text: &str) {
+        tracing::info!("coach: {text}");
+        if let Err(e) = self.say_between_cues(text) {
+            tracing::warn!("cannot say {text:?}: {e}");
+        }
+    }
+}
