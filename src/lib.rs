@@ -3,6 +3,7 @@
 //! library.
 
 pub mod audio;
+pub mod bluetooth;
 pub mod bluez;
 pub mod calendar;
 pub mod catalog;

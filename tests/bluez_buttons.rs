@@ -7,85 +7,18 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
+use support::bluez::{FakeBluez, busctl, wait_until};
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
 
 const PLAYER: &str = "/io/github/treadcue/Treadcue1/bluez_player";
 
-/// The fake bluetoothd.
-struct FakeBluez(Child);
-
-impl FakeBluez {
-    fn start(system: &PrivateBus) -> FakeBluez {
-        let has_dbusmock = Command::new("/usr/bin/python3")
-            .args(["-c", "import dbusmock"])
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(
-            has_dbusmock,
-            "these tests need python3-dbusmock: sudo apt install python3-dbusmock (scripts/setup --test)"
-        );
-        let child = Command::new("/usr/bin/python3")
-            .args(["-m", "dbusmock", "--template", "bluez5"])
-            .env("DBUS_SYSTEM_BUS_ADDRESS", &system.address)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        wait_until("the fake BlueZ is on the bus", || {
-            system.has_owner("org.bluez")
-        });
-        FakeBluez(child)
-    }
-
-    fn stop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for FakeBluez {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn busctl(system: &PrivateBus, args: &[&str]) -> String {
-    let out = system.busctl(args);
-    assert!(
-        out.status.success(),
-        "busctl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// An adapter, with the media interface's player methods BlueZ has.
 fn add_adapter(system: &PrivateBus, name: &str) {
-    busctl(
-        system,
-        &[
-            "call",
-            "org.bluez",
-            "/",
-            "org.bluez.Mock",
-            "AddAdapter",
-            "ss",
-            name,
-            "treadmill-pi",
-        ],
-    );
+    support::bluez::add_adapter(system, name);
     let path = format!("/org/bluez/{name}");
     for (method, signature) in [("RegisterPlayer", "oa{sv}"), ("UnregisterPlayer", "o")] {
         busctl(

@@ -7,6 +7,8 @@
 //! unregisters at exit. Like every front end it only asks the controller.
 
 mod player;
+mod sensors;
+mod treadmill;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use zbus::{ObjectPath, OwnedObjectPath, Variant as Value};
 
 use crate::controller::{Change, Controller};
 pub use player::ButtonsPlayer;
+pub use sensors::serve_sensors;
 
 /// Where treadcued's player is, on the system bus.
 pub const PLAYER_PATH: &str = "/io/github/treadcue/Treadcue1/bluez_player";

@@ -9,6 +9,7 @@ use crate::calendar::{Date, LocalTime, local};
 use crate::program::clock;
 
 pub(super) async fn history(
+    connection: &zbus::Connection,
     proxy: &TreadcueProxy<'_>,
     json: bool,
     limit: Option<usize>,
@@ -22,6 +23,7 @@ pub(super) async fn history(
         .into_iter()
         .map(|(start, course, session, rating)| (start, (course, session, rating)))
         .collect();
+    let measured = super::bluetooth::measured(connection).await;
     if let Some(since) = since {
         rows.retain(|row| local_time(&row.2).is_some_and(|t| t.date >= since));
     }
@@ -35,7 +37,8 @@ pub(super) async fn history(
             .map(
                 |(program, name, start, end, done, count, completed, outcome, walked)| {
                     let course = courses.get(&start);
-                    serde_json::json!({
+                    let measured = measured.get(&start).copied().unwrap_or_default();
+                    let mut row = serde_json::json!({
                         "course": course.map(|c| c.0.clone()),
                         "course_session": course.map(|c| c.1),
                         "rating": course.map(|c| c.2.clone()),
@@ -48,7 +51,11 @@ pub(super) async fn history(
                         "completed": completed,
                         "outcome": outcome,
                         "walked": walked,
-                    })
+                    });
+                    for (key, value) in measured.json() {
+                        row[key] = value;
+                    }
+                    row
                 },
             )
             .collect();
@@ -68,7 +75,13 @@ pub(super) async fn history(
             .map_or_else(String::new, |(course, session, rating)| {
                 format!("  ({course} session {}, {rating})", session + 1)
             });
-        println!("{when}  {program:<22} {walked:>7}  {steps:<12} {outcome:<11}  {name}{course}");
+        let measured = measured
+            .get(&start)
+            .map(|m| format!("  [{}]", m.words()))
+            .unwrap_or_default();
+        println!(
+            "{when}  {program:<22} {walked:>7}  {steps:<12} {outcome:<11}  {name}{course}{measured}"
+        );
     }
     Ok(())
 }

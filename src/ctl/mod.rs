@@ -12,6 +12,7 @@ use zbus::proxy;
 use crate::dbus::Bus;
 use crate::program::clock;
 
+mod bluetooth;
 mod course;
 mod history;
 mod status;
@@ -172,6 +173,18 @@ pub enum Command {
         #[command(subcommand)]
         command: web::WebCommand,
     },
+    /// The Bluetooth treadmill (FTMS): what it reports, or `scan`, `use
+    /// ADDRESS`, `forget`.
+    Treadmill {
+        #[command(subcommand)]
+        command: Option<bluetooth::DeviceCommand>,
+    },
+    /// The heart rate now (also said aloud), or the strap: `scan`, `use
+    /// ADDRESS`, `forget`.
+    Heart {
+        #[command(subcommand)]
+        command: Option<bluetooth::DeviceCommand>,
+    },
     /// Rate the course session that ended last; it decides what comes
     /// next (a second rating replaces the first).
     Rate {
@@ -312,11 +325,15 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
         } => weeks(&proxy, json).await,
         Command::History {
             json, limit, since, ..
-        } => history(&proxy, json, limit, since).await,
+        } => history(&connection, &proxy, json, limit, since).await,
         Command::Course { command } => course::course(&connection, &proxy, command).await,
         Command::Today => course::today(&connection, &proxy).await,
         Command::Web { command } => web::web(&connection, command).await,
         Command::Rate { rating } => proxy.rate(&rating).await,
+        Command::Treadmill { command } => {
+            bluetooth::device(&connection, "treadmill", command).await
+        }
+        Command::Heart { command } => bluetooth::device(&connection, "heart", command).await,
     }
 }
 

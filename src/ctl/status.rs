@@ -33,6 +33,12 @@ pub(super) fn text(p: &Properties, key: &str) -> String {
         .unwrap_or_default()
 }
 
+pub(super) fn flag(p: &Properties, key: &str) -> bool {
+    p.get(key)
+        .and_then(|v| bool::try_from(v.clone()).ok())
+        .unwrap_or(false)
+}
+
 pub(super) fn number(p: &Properties, key: &str) -> f64 {
     p.get(key)
         .and_then(|v| f64::try_from(v.clone()).ok())
@@ -81,6 +87,7 @@ pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::R
     if json {
         let value = serde_json::json!({
             "state": text(&p, "State"),
+            "pause_reason": text(&p, "PauseReason"),
             "program": text(&p, "Program"),
             "program_name": text(&p, "ProgramName"),
             "step_index": unsigned(&p, "StepIndex"),
@@ -98,12 +105,22 @@ pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::R
             "course_session": unsigned(&p, "CourseSession"),
             "course_sessions": unsigned(&p, "CourseSessions"),
             "next_due": micros(&p, "NextDue"),
+            "treadmill_connected": flag(&p, "TreadmillConnected"),
+            "belt_speed": number(&p, "BeltSpeed"),
+            "belt_incline": number(&p, "BeltIncline"),
+            "belt_distance": number(&p, "BeltDistance"),
+            "heart_rate": unsigned(&p, "HeartRate"),
         });
         println!("{value}");
         return Ok(());
     }
     for line in describe(Some(&p), step_left, session_left, usize::MAX) {
         println!("{line}");
+    }
+    if text(&p, "State") == "idle"
+        && let Some(measured) = super::view::measured_line(&p)
+    {
+        println!("{measured}");
     }
     if !text(&p, "Course").is_empty() {
         println!(

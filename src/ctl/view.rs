@@ -47,6 +47,7 @@ fn session_lines(p: &Properties, step_left: f64, session_left: f64, width: usize
     let state = match reason.as_str() {
         "" => state,
         "device" => "paused: waiting for the audio device".into(),
+        "belt" => "paused: waiting for the belt to slow before the turn".into(),
         reason => format!("paused ({reason})"),
     };
     let bar_width = width.saturating_sub(BAR_LABELS).clamp(10, 100);
@@ -70,7 +71,31 @@ fn session_lines(p: &Properties, step_left: f64, session_left: f64, width: usize
     if !next.is_empty() {
         lines.push(format!("next: {next}"));
     }
+    lines.extend(measured_line(p));
     lines
+}
+
+/// What the treadmill and the strap report, when either is there:
+/// "belt 1.50 mph, incline 2.0%, 120 m; heart rate 118".
+pub fn measured_line(p: &Properties) -> Option<String> {
+    let mut parts = Vec::new();
+    if super::status::flag(p, "TreadmillConnected") {
+        parts.push(format!(
+            "belt {:.2} {}, incline {:.1}%, {:.0} m",
+            number(p, "BeltSpeed"),
+            match text(p, "Units").as_str() {
+                "" => "mph".to_string(),
+                units => units.to_string(),
+            },
+            number(p, "BeltIncline"),
+            number(p, "BeltDistance")
+        ));
+    }
+    let heart = unsigned(p, "HeartRate");
+    if heart > 0 {
+        parts.push(format!("heart rate {heart}"));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// "Backward at 0.8 mph, incline 0%", with the step's name first when it

@@ -131,8 +131,11 @@ fn print_line(p: Option<&Properties>) {
         return;
     }
     let (step_left, _) = left(p);
+    let measured = super::view::measured_line(p)
+        .map(|m| format!("; {m}"))
+        .unwrap_or_default();
     println!(
-        "{state}: step {} of {} {} ({} left)",
+        "{state}: step {} of {} {} ({} left){measured}",
         unsigned(p, "StepIndex") + 1,
         unsigned(p, "StepCount"),
         text(p, "StepName"),

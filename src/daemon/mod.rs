@@ -81,6 +81,11 @@ pub async fn serve(
     let (notices, mut device_news) = unbounded_channel();
     spawn_event_thread(controller.clone(), news, notices);
     let (stop_buttons, buttons_stopped) = tokio::sync::watch::channel(false);
+    // The treadmill and the strap idle until a session wants them.
+    let sensors = tokio::spawn(crate::bluez::serve_sensors(
+        controller.clone(),
+        buttons_stopped.clone(),
+    ));
     let buttons = options.bluetooth_buttons.then(|| {
         tokio::spawn(crate::bluez::serve_buttons(
             controller.clone(),
@@ -118,7 +123,7 @@ pub async fn serve(
                     shown = controller.status();
                     supervisor.status(&shown);
                 }
-                Some(Change::Volume(_) | Change::Course) => {
+                Some(Change::Volume(_) | Change::Course | Change::Fitness) => {
                     // Told on both interfaces, whichever one set it.
                     if let Err(e) = announcer.announce(connection.object_server()).await {
                         tracing::warn!("cannot send a property change: {e}");
@@ -157,6 +162,8 @@ pub async fn serve(
         // does not hold the stop up.
         let _ = tokio::time::timeout(Duration::from_secs(2), buttons).await;
     }
+    // The devices are let go for other apps, within the same bound.
+    let _ = tokio::time::timeout(Duration::from_secs(2), sensors).await;
     tracing::info!("stopping: the session is paused and saved for the next start");
     // Paused and checkpointed, the session comes back at the next start.
     let suspend = controller.clone();
@@ -254,6 +261,10 @@ async fn connect(
         pairing: options.pairing.clone(),
     };
     server.at(dbus::PATH, pairing).await?;
+    let devices = crate::dbus::bluetooth::BluetoothDevices {
+        controller: controller.clone(),
+    };
+    server.at(dbus::PATH, devices).await?;
     server.at(dbus::MPRIS_PATH, MprisRoot).await?;
     let player = MprisPlayer {
         controller: controller.clone(),

@@ -25,6 +25,8 @@ pub enum Error {
     Voice(String),
     /// The history or checkpoint cannot be read or written.
     Storage(String),
+    /// Bluetooth cannot be used: no BlueZ, no adapter.
+    NoBluetooth(String),
 }
 
 impl From<ControlError> for Error {

@@ -2,6 +2,7 @@
 //! headphone buttons, and the names other programs rely on.
 
 mod announcer;
+pub mod bluetooth;
 mod errors;
 pub mod mpris;
 pub mod pairing;

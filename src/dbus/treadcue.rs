@@ -379,6 +379,37 @@ impl Treadcue {
         self.announcer.shown().course.next_due
     }
 
+    /// A Bluetooth treadmill is connected.
+    #[zbus(property)]
+    fn treadmill_connected(&self) -> bool {
+        self.announcer.shown().fitness.treadmill_connected
+    }
+
+    /// The belt's speed as the treadmill reports it, in `Units`; 0 with
+    /// no treadmill.
+    #[zbus(property)]
+    fn belt_speed(&self) -> f64 {
+        self.announcer.shown().fitness.belt_speed
+    }
+
+    /// The treadmill's incline, percent.
+    #[zbus(property)]
+    fn belt_incline(&self) -> f64 {
+        self.announcer.shown().fitness.belt_incline
+    }
+
+    /// Metres the belt ran this session.
+    #[zbus(property)]
+    fn belt_distance(&self) -> f64 {
+        self.announcer.shown().fitness.belt_distance
+    }
+
+    /// Beats per minute from the heart-rate strap; 0 when there is none.
+    #[zbus(property)]
+    fn heart_rate(&self) -> u32 {
+        self.announcer.shown().fitness.heart_rate
+    }
+
     /// From 0 to 1.
     #[zbus(property)]
     fn volume(&self) -> f64 {

@@ -51,6 +51,22 @@ pub async fn announce_changes(
     if was.next_due != now.next_due {
         changed.insert("NextDue", Variant::from(now.next_due));
     }
+    let (was, now) = (&old.fitness, &new.fitness);
+    if was.treadmill_connected != now.treadmill_connected {
+        changed.insert("TreadmillConnected", Variant::from(now.treadmill_connected));
+    }
+    if was.belt_speed != now.belt_speed {
+        changed.insert("BeltSpeed", Variant::from(now.belt_speed));
+    }
+    if was.belt_incline != now.belt_incline {
+        changed.insert("BeltIncline", Variant::from(now.belt_incline));
+    }
+    if was.belt_distance != now.belt_distance {
+        changed.insert("BeltDistance", Variant::from(now.belt_distance));
+    }
+    if was.heart_rate != now.heart_rate {
+        changed.insert("HeartRate", Variant::from(now.heart_rate));
+    }
     if changed.is_empty() {
         return Ok(());
     }

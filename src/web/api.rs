@@ -192,6 +192,10 @@ pub async fn history(State(web): State<Web>) -> Reply {
                 "course": course.map(|c| c.0.clone()),
                 "course_session": course.map(|c| c.1),
                 "rating": course.map(|c| c.2.clone()),
+                "distance_m": e.measured.distance_m,
+                "heart_rate_average": e.measured.heart_rate_average,
+                "heart_rate_max": e.measured.heart_rate_max,
+                "minutes_above_limit": e.measured.minutes_above_limit,
             })
         })
         .collect();

@@ -47,6 +47,9 @@ pub fn properties(s: &Status) -> Value {
         "Course": s.course.id, "CourseName": s.course.name,
         "CourseSession": s.course.session, "CourseSessions": s.course.sessions,
         "NextDue": s.course.next_due,
+        "TreadmillConnected": s.fitness.treadmill_connected,
+        "BeltSpeed": s.fitness.belt_speed, "BeltIncline": s.fitness.belt_incline,
+        "BeltDistance": s.fitness.belt_distance, "HeartRate": s.fitness.heart_rate,
         "Now": micros(SystemTime::now()),
     })
 }
@@ -95,7 +98,7 @@ fn messages(web: &Web, change: Change) -> Vec<Message> {
             }
             out
         }
-        Change::Volume(_) | Change::Course => vec![status()],
+        Change::Volume(_) | Change::Course | Change::Fitness => vec![status()],
         Change::Storage(message) => vec![Message {
             name: "StorageError",
             data: json!({ "message": message }),

@@ -2,6 +2,7 @@
 //! and a private PulseAudio server.
 #![allow(dead_code)]
 
+pub mod bluez;
 pub mod bus;
 pub mod levels;
 pub mod pulse;

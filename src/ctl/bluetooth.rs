@@ -1,0 +1,171 @@
+//! `treadcuectl treadmill` and `treadcuectl heart`: find a Bluetooth
+//! treadmill or heart-rate strap, keep the one to use, and read what it
+//! reports.
+
+use clap::Subcommand;
+use zbus::proxy;
+
+use super::status::{all_properties, flag, number, text, unsigned};
+
+#[proxy(
+    interface = "io.github.treadcue.Treadcue1.Bluetooth",
+    default_service = "io.github.treadcue.Treadcue1",
+    default_path = "/io/github/treadcue/Treadcue1"
+)]
+pub trait BluetoothDevices {
+    fn scan(&self, kind: &str, seconds: u32) -> zbus::Result<Vec<(String, String, i16)>>;
+    fn r#use(&self, kind: &str, address: &str) -> zbus::Result<()>;
+    fn address(&self, kind: &str) -> zbus::Result<String>;
+    fn say_heart_rate(&self) -> zbus::Result<()>;
+    fn measured_history(&self) -> zbus::Result<Vec<(String, f64, u32, u32, f64)>>;
+}
+
+/// What was measured in each session, by its start.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Measured {
+    pub distance_m: Option<f64>,
+    pub heart_average: Option<u32>,
+    pub heart_max: Option<u32>,
+    pub minutes_above: Option<f64>,
+}
+
+impl Measured {
+    pub fn json(&self) -> [(&'static str, serde_json::Value); 4] {
+        [
+            ("distance_m", self.distance_m.into()),
+            ("heart_rate_average", self.heart_average.into()),
+            ("heart_rate_max", self.heart_max.into()),
+            ("minutes_above_limit", self.minutes_above.into()),
+        ]
+    }
+
+    /// "1.2 km, heart 118 avg 150 max, 2.5 min above the limit".
+    pub fn words(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(metres) = self.distance_m {
+            parts.push(format!("{:.2} km", metres / 1000.0));
+        }
+        if let (Some(average), Some(max)) = (self.heart_average, self.heart_max) {
+            parts.push(format!("heart {average} avg {max} max"));
+        }
+        if let Some(minutes) = self.minutes_above {
+            parts.push(format!("{minutes:.1} min above the limit"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Sessions' measurements by start; none when the daemon is older.
+pub(super) async fn measured(
+    connection: &zbus::Connection,
+) -> std::collections::HashMap<String, Measured> {
+    let Ok(proxy) = BluetoothDevicesProxy::new(connection).await else {
+        return Default::default();
+    };
+    let rows = proxy.measured_history().await.unwrap_or_default();
+    rows.into_iter()
+        .map(|(start, metres, average, max, above)| {
+            let measured = Measured {
+                distance_m: (metres >= 0.0).then_some(metres),
+                heart_average: (average > 0).then_some(average),
+                heart_max: (max > 0).then_some(max),
+                minutes_above: (above >= 0.0).then_some(above),
+            };
+            (start, measured)
+        })
+        .collect()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// List the devices of this kind in range (BlueZ discovers for a
+    /// while), strongest signal first.
+    Scan {
+        /// How long to look, in seconds (1 to 60).
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+    },
+    /// Use the device with this address from the next session on.
+    Use {
+        /// Its Bluetooth address, as `scan` shows it.
+        address: String,
+    },
+    /// Forget the device kept with `use` (the config's is used again).
+    Forget,
+}
+
+/// `treadmill` or `heart` with a command, or alone: what it reports now.
+pub(super) async fn device(
+    connection: &zbus::Connection,
+    kind: &str,
+    command: Option<DeviceCommand>,
+) -> zbus::Result<()> {
+    let proxy = BluetoothDevicesProxy::new(connection).await?;
+    match command {
+        Some(DeviceCommand::Scan { seconds }) => {
+            let found = proxy.scan(kind, seconds).await?;
+            if found.is_empty() {
+                eprintln!("no {kind} found; is it on and awake, and not connected to another app?");
+            }
+            for (address, name, rssi) in found {
+                let signal = if rssi == 0 {
+                    String::new()
+                } else {
+                    format!("{rssi} dBm")
+                };
+                println!("{address}  {signal:>8}  {name}");
+            }
+            Ok(())
+        }
+        Some(DeviceCommand::Use { address }) => {
+            proxy.r#use(kind, &address).await?;
+            eprintln!(
+                "{kind}: {} from the next session on",
+                address.trim().to_uppercase()
+            );
+            Ok(())
+        }
+        Some(DeviceCommand::Forget) => proxy.r#use(kind, "").await,
+        None => show(connection, &proxy, kind).await,
+    }
+}
+
+async fn show(
+    connection: &zbus::Connection,
+    proxy: &BluetoothDevicesProxy<'_>,
+    kind: &str,
+) -> zbus::Result<()> {
+    let address = proxy.address(kind).await?;
+    let p = all_properties(connection).await?;
+    if address.is_empty() {
+        println!(
+            "no {kind} chosen: `treadcuectl {kind} scan`, then `treadcuectl {kind} use ADDRESS`"
+        );
+        return Ok(());
+    }
+    if kind == "heart" {
+        let bpm = unsigned(&p, "HeartRate");
+        if bpm == 0 {
+            println!("heart rate strap {address}: no reading (it connects while a session runs)");
+            return Ok(());
+        }
+        println!("heart rate {bpm}");
+        // Said too: the walker on the belt cannot read a terminal.
+        return proxy.say_heart_rate().await;
+    }
+    if !flag(&p, "TreadmillConnected") {
+        println!("treadmill {address}: not connected (it connects while a session runs)");
+        return Ok(());
+    }
+    println!(
+        "treadmill {address}: belt {:.2} {}, incline {:.1}%, {:.0} m this session",
+        number(&p, "BeltSpeed"),
+        match text(&p, "Units").as_str() {
+            "" => "mph".to_string(),
+            units => units.to_string(),
+        },
+        number(&p, "BeltIncline"),
+        number(&p, "BeltDistance")
+    );
+    Ok(())
+}
