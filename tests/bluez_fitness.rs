@@ -38,6 +38,11 @@ const STEADY: &str = "name = \"Steady\"\n\
 [[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 1.5\n\
 [[steps]]\ndirection = \"forward\"\nduration = \"1m\"\nspeed = 2.0\nincline = 2\n";
 
+/// Half a minute with its halfway cue at 15 s.
+const HALVES: &str = "name = \"Halves\"\n\
+[cues]\nbriefing = false\nhalfway_min = \"20s\"\n\
+[[steps]]\ndirection = \"forward\"\nduration = \"30s\"\nspeed = 1.5\n";
+
 struct World {
     bus: PrivateBus,
     system: PrivateBus,
@@ -74,6 +79,7 @@ fn world(extra: &[&str]) -> World {
     let programs = tempfile::tempdir().unwrap();
     std::fs::write(programs.path().join("turn.toml"), TURN).unwrap();
     std::fs::write(programs.path().join("steady.toml"), STEADY).unwrap();
+    std::fs::write(programs.path().join("halves.toml"), HALVES).unwrap();
     let folder = programs.path().display().to_string();
     let mut args = vec!["--programs", &folder, "--bluetooth-buttons", "false"];
     args.extend_from_slice(extra);
@@ -478,6 +484,19 @@ fn scan_lists_treadmills_and_use_keeps_one() {
     let out = w.bus.ctl(&["heart", "scan", "--seconds", "1"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(STRAP));
 
+    let out = w.bus.ctl(&["treadmill", "scan", "--seconds", "0"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 to 60 seconds"));
+    let out = w.bus.busctl(&[
+        "call",
+        "io.github.treadcue.Treadcue1",
+        "/io/github/treadcue/Treadcue1",
+        "io.github.treadcue.Treadcue1.Bluetooth",
+        "Scan",
+        "su",
+        "bike",
+        "1",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"treadmill\" or \"heart\""));
     let out = w.bus.ctl(&["treadmill", "use", "C0:FF:EE"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Bluetooth address"));
@@ -494,4 +513,51 @@ fn scan_lists_treadmills_and_use_keeps_one() {
     );
     start(&w, "steady");
     connected(&w);
+}
+
+#[test]
+fn with_control_the_belt_slows_before_the_walker_turns() {
+    let w = world(&["--treadmill", TREADMILL, "--treadmill-control", "true"]);
+    start(&w, "turn");
+    connected(&w);
+    wait_for("the turn", Duration::from_secs(40), || {
+        status(&w.bus)["step_index"] == 1
+    });
+    // Started at 1.5 mph (2.4 km/h in the belt's steps); held at the
+    // turn, the belt is set to 0.8 mph (1.2), it slows, and only then,
+    // after a fresh countdown, the backward step begins.
+    let (fast, slow) = (240u16.to_le_bytes(), 120u16.to_le_bytes());
+    assert_eq!(
+        writes(&w)[..5],
+        [
+            vec![0x00],
+            vec![0x07],
+            vec![0x02, fast[0], fast[1]],
+            vec![0x03, 0, 0],
+            vec![0x02, slow[0], slow[1]]
+        ]
+    );
+    let log = w.daemon.stderr();
+    let held = log.find("paused (belt)").expect("held before the turn");
+    let turned = log.find("step 2 of 3").unwrap();
+    assert!(held < turned, "{log}");
+    assert_eq!(said(&w, "Slow the belt to point eight, then turn."), 1);
+}
+
+#[test]
+fn the_heart_rate_is_said_after_the_halfway_cue_when_asked() {
+    let w = world(&["--heart", STRAP, "--heart-speak", "true"]);
+    start(&w, "halves");
+    wait_for(
+        "the heart rate after the halfway cue",
+        Duration::from_secs(30),
+        || {
+            heart(&w, 120);
+            std::thread::sleep(Duration::from_millis(300));
+            said(&w, "Heart rate one hundred twenty.") == 1
+        },
+    );
+    let s = status(&w.bus);
+    let elapsed = s["step_length"].as_f64().unwrap() - s["step_left"].as_f64().unwrap();
+    assert!((15.0..20.0).contains(&elapsed), "said at {elapsed} s");
 }

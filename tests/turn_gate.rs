@@ -126,3 +126,23 @@ fn no_gate_plays_through_and_a_seek_leaves_a_hold() {
     assert!(!seq.snapshot().held_at_gate);
     assert_eq!(seq.state(), PlayState::Paused, "a seek keeps a pause");
 }
+
+#[test]
+fn a_pause_while_held_is_the_walkers_and_a_resume_meets_the_gate_again() {
+    let (plan, mut seq, _news) = gated();
+    let boundary = plan.steps[TURN].start;
+    play(&mut seq, boundary + 100);
+    assert!(seq.pause(), "the walker's pause takes over the hold");
+    assert!(!seq.snapshot().held_at_gate, "now a plain pause");
+    assert_eq!(seq.state(), PlayState::Paused);
+    let countdown_start = countdown(&plan, TURN).into_iter().min().unwrap();
+    assert_eq!(seq.position(), countdown_start);
+    assert_eq!(seq.gate(), Some(TURN), "still armed");
+    assert!(seq.resume());
+    play(&mut seq, boundary - countdown_start + u64::from(RATE));
+    assert!(
+        seq.snapshot().held_at_gate,
+        "held again after the countdown"
+    );
+    assert_eq!(seq.position(), boundary);
+}

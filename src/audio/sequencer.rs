@@ -392,6 +392,13 @@ impl Sequencer {
     /// Stops the clock; harmless when not playing.
     pub fn pause(&mut self) -> bool {
         self.resume_when_back = false;
+        if self.gate.is_holding() {
+            // The walker's own pause: resuming counts down again and
+            // meets the gate afresh.
+            self.leave_gate_paused();
+            self.emit(Event::Paused { at: self.position });
+            return true;
+        }
         if self.state != PlayState::Playing {
             return false;
         }

@@ -70,7 +70,21 @@ impl Sequencer {
         let step = self.gate.before.take();
         self.gate.holding = false;
         self.gate.passed = step;
-        let Some(step) = step else { return };
+        if let Some(step) = step {
+            self.rewind_to_countdown(step);
+        }
+    }
+
+    /// A pause asked for while held: a plain pause before the countdown,
+    /// the gate still armed for when the walker resumes.
+    pub(super) fn leave_gate_paused(&mut self) {
+        self.gate.holding = false;
+        if let Some(step) = self.gate.before {
+            self.rewind_to_countdown(step);
+        }
+    }
+
+    fn rewind_to_countdown(&mut self, step: usize) {
         let countdown = self
             .plan
             .cues
