@@ -542,6 +542,10 @@ fn with_control_the_belt_slows_before_the_walker_turns() {
     let turned = log.find("step 2 of 3").unwrap();
     assert!(held < turned, "{log}");
     assert_eq!(said(&w, "Slow the belt to point eight, then turn."), 1);
+    assert!(w.bus.ctl(&["stop"]).status.success());
+    wait_until("the belt stops with the session", || {
+        writes(&w).last() == Some(&vec![0x08, 0x01])
+    });
 }
 
 #[test]

@@ -138,8 +138,13 @@ async fn show(
     let address = proxy.address(kind).await?;
     let p = all_properties(connection).await?;
     if address.is_empty() {
+        let device = if kind == "heart" {
+            "heart-rate strap"
+        } else {
+            kind
+        };
         println!(
-            "no {kind} chosen: `treadcuectl {kind} scan`, then `treadcuectl {kind} use ADDRESS`"
+            "no {device} chosen: `treadcuectl {kind} scan`, then `treadcuectl {kind} use ADDRESS`"
         );
         return Ok(());
     }

@@ -166,13 +166,20 @@ impl Distance {
                 }
             }
             None => {
-                if let Some((then, speed)) = self.last_speed.filter(|_| running) {
-                    let span = now.duration_since(then).min(LONGEST_READING);
-                    self.metres += speed / 3.6 * span.as_secs_f64();
+                if let Some((then, speed)) = self.last_speed {
+                    if running {
+                        let span = now.duration_since(then).min(LONGEST_READING);
+                        self.metres += speed / 3.6 * span.as_secs_f64();
+                    }
+                    self.last_speed = Some((now, speed));
                 }
             }
         }
-        self.last_speed = kmh.map(|kmh| (now, kmh));
+        // A notification of "more data" carries no speed: the last one
+        // still holds.
+        if let Some(kmh) = kmh {
+            self.last_speed = Some((now, kmh));
+        }
     }
 
     pub fn metres(&self) -> f64 {
@@ -257,6 +264,16 @@ mod tests {
         d.observe(at(t, 40), Some(4), Some(3.0), true);
         d.observe(at(t, 50), Some(14), Some(3.0), true);
         assert_eq!(d.metres(), 25.0, "a reset count carries on from there");
+    }
+
+    #[test]
+    fn a_notification_without_speed_keeps_the_last_one() {
+        let t = Instant::now();
+        let mut d = Distance::default();
+        d.observe(t, None, Some(3.6), true);
+        d.observe(at(t, 1), None, None, true);
+        d.observe(at(t, 2), None, Some(3.6), true);
+        assert_eq!(d.measured(), Some(2.0));
     }
 
     #[test]
