@@ -55,7 +55,7 @@ impl Default for CoachTexts {
                 "The treadmill is out of reach. Press play once the belt is slow.".into(),
             strap_lost: "The heart rate strap is out of reach. The session goes on.".into(),
             control_refused:
-                "The treadmill refused a command. Set the belt by hand for the rest of this session."
+                "The treadmill did not take a command. Set the belt by hand for the rest of this session."
                     .into(),
         }
     }

@@ -375,7 +375,7 @@ fn control_sets_the_belt_at_each_change_and_a_refusal_drops_it() {
     mock(&w.system, "SetControlAnswer", &["sy", TREADMILL, "5"]);
     assert!(w.bus.ctl(&["next"]).status.success());
     wait_until("the refusal is said", || {
-        said(&w, "The treadmill refused a command") == 1
+        said(&w, "The treadmill did not take a command") == 1
     });
     let sent = writes(&w).len();
     let two = 320u16.to_le_bytes();
@@ -564,4 +564,22 @@ fn the_heart_rate_is_said_after_the_halfway_cue_when_asked() {
     let s = status(&w.bus);
     let elapsed = s["step_length"].as_f64().unwrap() - s["step_left"].as_f64().unwrap();
     assert!((15.0..20.0).contains(&elapsed), "said at {elapsed} s");
+}
+
+#[test]
+fn a_treadmill_that_never_answers_is_not_asked_again() {
+    let w = world(&["--treadmill", TREADMILL, "--treadmill-control", "true"]);
+    mock(&w.system, "SetControlAnswer", &["sy", TREADMILL, "0"]);
+    start(&w, "steady");
+    wait_until("the silence is said", || {
+        said(&w, "The treadmill did not take a command") == 1
+    });
+    assert!(w.daemon.stderr().contains("no answer within 3 s"));
+    connected(&w);
+    for command in ["pause", "resume", "next"] {
+        assert!(w.bus.ctl(&[command]).status.success());
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(writes(&w), vec![vec![0x00]], "only the request for control");
+    assert_eq!(status(&w.bus)["state"], "running");
 }
