@@ -6,6 +6,8 @@
 
 use std::time::Instant;
 
+use super::sensors::FitnessSettings;
+use super::sensors::Sensor;
 use super::{Change, Controller, Core};
 use crate::fitness::FitnessStatus;
 use crate::fitness::coach::{BeltNudge, Distance, HeartWatch, KMH_PER_MPH, Measured};
@@ -19,65 +21,6 @@ use crate::session::State;
 /// rounds its reading to 0.01 km/h and its own steps are coarser.
 const AT_SPEED: f64 = 0.05;
 
-/// The fastest backward belt treadcue ever asks for (the safety rules'
-/// cap), in km/h.
-const BACKWARD_CAP_KMH: f64 = 3.5 * KMH_PER_MPH;
-
-/// What a treadmill under treadcue's control should do now.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum BeltTarget {
-    /// Run at this speed (km/h) and incline (percent).
-    Run { kmh: f64, incline: f64 },
-    /// The walker paused: the belt pauses too.
-    Pause,
-    /// The session is over: the belt stops.
-    Stop,
-}
-
-/// The two kinds of device treadcue reads over Bluetooth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sensor {
-    Treadmill,
-    Heart,
-}
-
-impl Sensor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sensor::Treadmill => "treadmill",
-            Sensor::Heart => "heart",
-        }
-    }
-}
-
-/// How the coach uses the treadmill and the strap; a reload may change it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FitnessSettings {
-    pub treadmill: Option<String>,
-    pub heart: Option<String>,
-    /// How far off the step's speed the belt may run before a nudge.
-    pub margin_kmh: f64,
-    /// treadcue may set the belt's speed and incline.
-    pub control: bool,
-    /// The heart rate is said at each halfway cue.
-    pub heart_speak: bool,
-    /// A clinician's limit, in beats per minute.
-    pub heart_max: Option<u16>,
-}
-
-impl Default for FitnessSettings {
-    fn default() -> Self {
-        FitnessSettings {
-            treadmill: None,
-            heart: None,
-            margin_kmh: 0.3 * KMH_PER_MPH,
-            control: false,
-            heart_speak: false,
-            heart_max: None,
-        }
-    }
-}
-
 /// The readings and what the coach made of them, under the controller's
 /// one lock with the session they are about.
 #[derive(Debug, Default)]
@@ -86,14 +29,14 @@ pub(super) struct Fitness {
     treadmill: bool,
     belt_kmh: Option<f64>,
     incline: Option<f64>,
-    range: Option<SpeedRange>,
+    pub(super) range: Option<SpeedRange>,
     heart: bool,
     bpm: Option<u16>,
     distance: Distance,
     nudge: BeltNudge,
     heart_watch: HeartWatch,
     /// Control was refused this session: never tried again in it.
-    control_dropped: bool,
+    pub(super) control_dropped: bool,
     /// The walker was told to slow the belt for the hold now.
     turn_told: bool,
 }
@@ -146,7 +89,7 @@ impl Fitness {
 }
 
 /// A step's speed in km/h.
-fn kmh(plan: &Plan, speed: f64) -> f64 {
+pub(super) fn kmh(plan: &Plan, speed: f64) -> f64 {
     match plan.units {
         Units::Kmh => speed,
         Units::Mph => speed * KMH_PER_MPH,
@@ -161,51 +104,6 @@ fn turn_after(plan: &Plan, step: usize) -> Option<usize> {
 }
 
 impl Controller {
-    pub fn fitness_settings(&self) -> FitnessSettings {
-        self.setup().fitness.clone()
-    }
-
-    /// The address of the device to use: the one kept with `use`, else
-    /// the config's.
-    pub fn sensor_address(&self, sensor: Sensor) -> Option<String> {
-        let kept = self.state.kept_devices().remove(sensor.as_str());
-        let settings = self.fitness_settings();
-        kept.or(match sensor {
-            Sensor::Treadmill => settings.treadmill,
-            Sensor::Heart => settings.heart,
-        })
-    }
-
-    /// Keeps the device to use from now on (an empty address goes back
-    /// to the config's); the next connection uses it.
-    pub fn keep_sensor(&self, sensor: Sensor, address: &str) -> Result<(), super::ControlError> {
-        let address = match address.trim() {
-            "" => String::new(),
-            text => crate::config::fitness::checked_address(text)
-                .map_err(super::ControlError::InvalidArgument)?,
-        };
-        self.state
-            .keep_device(sensor.as_str(), &address)
-            .map_err(super::ControlError::Storage)?;
-        tracing::info!(
-            "{}: now {}",
-            sensor.as_str(),
-            if address.is_empty() {
-                "the config's"
-            } else {
-                &address
-            }
-        );
-        self.notify(Change::Fitness);
-        Ok(())
-    }
-
-    /// Whether treadcue wants its Bluetooth devices now: while a session
-    /// is loaded.
-    pub fn wants_sensors(&self) -> bool {
-        self.state().is_active()
-    }
-
     /// A device connected or went away. Going away mid-session is said
     /// once; the session goes on.
     pub fn sensor_connected(&self, sensor: Sensor, connected: bool) {
@@ -248,21 +146,6 @@ impl Controller {
             (Sensor::Treadmill, false) => texts.treadmill_lost.fill(&[]),
             (Sensor::Heart, _) => texts.strap_lost.fill(&[]),
         }
-    }
-
-    pub fn speed_range(&self, range: SpeedRange) {
-        tracing::info!(
-            "treadmill: belt runs {} to {} km/h in steps of {}",
-            range.min_kmh,
-            range.max_kmh,
-            range.step_kmh
-        );
-        self.core().fitness.range = Some(range);
-    }
-
-    /// The slowest and fastest the belt runs, when the treadmill said.
-    pub fn belt_range(&self) -> Option<SpeedRange> {
-        self.core().fitness.range
     }
 
     /// A Treadmill Data reading: the gate, the nudge and the distance.
@@ -415,60 +298,6 @@ impl Controller {
             let bpm = phrases.words.number(u64::from(bpm));
             phrases.coach.heart_rate.fill(&[("bpm", &bpm)])
         })
-    }
-
-    /// What the belt should do now: the step's speed and incline while
-    /// running; the speed of the turn ahead (and the incline as it is)
-    /// while held before it, so the belt slows before the walker turns;
-    /// never faster than the program asks or than the backward cap.
-    pub fn belt_target(&self) -> BeltTarget {
-        let core = self.core();
-        let Some(id) = core.active() else {
-            return BeltTarget::Stop;
-        };
-        let held = core.session.status().pause_reason == "belt";
-        let target = self.player.with_sequencer(id, |s| {
-            let plan = s.plan();
-            let step = plan.steps.get(s.step())?;
-            let speed_of = s
-                .gate()
-                .filter(|_| held)
-                .and_then(|t| plan.steps.get(t))
-                .unwrap_or(step);
-            let mut kmh = kmh(plan, speed_of.speed);
-            if speed_of.direction == Direction::Backward {
-                kmh = kmh.min(BACKWARD_CAP_KMH);
-            }
-            Some(BeltTarget::Run {
-                kmh,
-                incline: step.incline,
-            })
-        });
-        match (core.session.state(), target.flatten()) {
-            (State::Paused, _) if !held => BeltTarget::Pause,
-            (_, Some(run)) => run,
-            _ => BeltTarget::Stop,
-        }
-    }
-
-    /// Whether treadcue may send the treadmill commands now: asked for,
-    /// and not refused yet this session.
-    pub fn control_allowed(&self) -> bool {
-        self.fitness_settings().control && !self.core().fitness.control_dropped
-    }
-
-    /// The treadmill refused a command or did not answer: said once, and
-    /// no command is sent again this session.
-    pub fn control_refused(&self, why: &str) {
-        tracing::warn!("treadmill control dropped for this session: {why}");
-        let first = {
-            let mut core = self.core();
-            !std::mem::replace(&mut core.fitness.control_dropped, true)
-        };
-        if first {
-            let text = self.setup().phrases.coach.control_refused.fill(&[]);
-            self.say_between_cues_logged(&text);
-        }
     }
 
     fn with_active<T>(

@@ -28,6 +28,7 @@ mod course;
 mod fitness;
 mod keeping;
 mod programs;
+mod sensors;
 mod today;
 
 use programs::give_back_memory;
@@ -35,7 +36,7 @@ pub use programs::limit_heap_arenas;
 
 pub use commands::MAX_SAY_CHARS;
 pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};
-pub use fitness::{BeltTarget, FitnessSettings, Sensor};
+pub use sensors::{BeltTarget, FitnessSettings, Sensor};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ControlError {

@@ -1,0 +1,180 @@
+//! Which treadmill and strap treadcue uses, and what it may ask of the
+//! treadmill: the settings, the devices kept with `use`, and the belt's
+//! target while treadcue has control of it.
+
+use super::fitness::kmh;
+use super::{Change, Controller};
+use crate::fitness::coach::KMH_PER_MPH;
+use crate::fitness::ftms::SpeedRange;
+use crate::program::Direction;
+use crate::session::State;
+
+/// The fastest backward belt treadcue ever asks for (the safety rules'
+/// cap), in km/h.
+const BACKWARD_CAP_KMH: f64 = 3.5 * KMH_PER_MPH;
+
+/// What a treadmill under treadcue's control should do now.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BeltTarget {
+    /// Run at this speed (km/h) and incline (percent).
+    Run { kmh: f64, incline: f64 },
+    /// The walker paused: the belt pauses too.
+    Pause,
+    /// The session is over: the belt stops.
+    Stop,
+}
+
+/// The two kinds of device treadcue reads over Bluetooth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sensor {
+    Treadmill,
+    Heart,
+}
+
+impl Sensor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sensor::Treadmill => "treadmill",
+            Sensor::Heart => "heart",
+        }
+    }
+}
+
+/// How the coach uses the treadmill and the strap; a reload may change it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitnessSettings {
+    pub treadmill: Option<String>,
+    pub heart: Option<String>,
+    /// How far off the step's speed the belt may run before a nudge.
+    pub margin_kmh: f64,
+    /// treadcue may set the belt's speed and incline.
+    pub control: bool,
+    /// The heart rate is said at each halfway cue.
+    pub heart_speak: bool,
+    /// A clinician's limit, in beats per minute.
+    pub heart_max: Option<u16>,
+}
+
+impl Default for FitnessSettings {
+    fn default() -> Self {
+        FitnessSettings {
+            treadmill: None,
+            heart: None,
+            margin_kmh: 0.3 * KMH_PER_MPH,
+            control: false,
+            heart_speak: false,
+            heart_max: None,
+        }
+    }
+}
+
+impl Controller {
+    pub fn fitness_settings(&self) -> FitnessSettings {
+        self.setup().fitness.clone()
+    }
+
+    /// The address of the device to use: the one kept with `use`, else
+    /// the config's.
+    pub fn sensor_address(&self, sensor: Sensor) -> Option<String> {
+        let kept = self.state.kept_devices().remove(sensor.as_str());
+        let settings = self.fitness_settings();
+        kept.or(match sensor {
+            Sensor::Treadmill => settings.treadmill,
+            Sensor::Heart => settings.heart,
+        })
+    }
+
+    /// Keeps the device to use from now on (an empty address goes back
+    /// to the config's); the next connection uses it.
+    pub fn keep_sensor(&self, sensor: Sensor, address: &str) -> Result<(), super::ControlError> {
+        let address = match address.trim() {
+            "" => String::new(),
+            text => crate::config::fitness::checked_address(text)
+                .map_err(super::ControlError::InvalidArgument)?,
+        };
+        self.state
+            .keep_device(sensor.as_str(), &address)
+            .map_err(super::ControlError::Storage)?;
+        tracing::info!(
+            "{}: now {}",
+            sensor.as_str(),
+            if address.is_empty() {
+                "the config's"
+            } else {
+                &address
+            }
+        );
+        self.notify(Change::Fitness);
+        Ok(())
+    }
+
+    /// Whether treadcue wants its Bluetooth devices now: while a session
+    /// is loaded.
+    pub fn wants_sensors(&self) -> bool {
+        self.state().is_active()
+    }
+
+    pub fn speed_range(&self, range: SpeedRange) {
+        tracing::info!(
+            "treadmill: belt runs {} to {} km/h in steps of {}",
+            range.min_kmh,
+            range.max_kmh,
+            range.step_kmh
+        );
+        self.core().fitness.range = Some(range);
+    }
+
+    /// What the belt should do now: the step's speed and incline while
+    /// running; the speed of the turn ahead (and the incline as it is)
+    /// while held before it, so the belt slows before the walker turns;
+    /// never faster than the program asks or than the backward cap.
+    pub fn belt_target(&self) -> BeltTarget {
+        let core = self.core();
+        let Some(id) = core.active() else {
+            return BeltTarget::Stop;
+        };
+        let held = core.session.status().pause_reason == "belt";
+        let target = self.player.with_sequencer(id, |s| {
+            let plan = s.plan();
+            let step = plan.steps.get(s.step())?;
+            let speed_of = s
+                .gate()
+                .filter(|_| held)
+                .and_then(|t| plan.steps.get(t))
+                .unwrap_or(step);
+            let mut kmh = kmh(plan, speed_of.speed);
+            if speed_of.direction == Direction::Backward {
+                kmh = kmh.min(BACKWARD_CAP_KMH);
+            }
+            Some(BeltTarget::Run {
+                kmh,
+                incline: step.incline,
+            })
+        });
+        match (core.session.state(), target.flatten()) {
+            (State::Paused, _) if !held => BeltTarget::Pause,
+            (_, Some(run)) => run,
+            _ => BeltTarget::Stop,
+        }
+    }
+
+    /// Whether treadcue may send the treadmill commands now: asked for,
+    /// and not refused yet this session.
+    pub fn control_allowed(&self) -> bool {
+        self.fitness_settings().control && !self.core().fitness.control_dropped
+    }
+
+    /// The treadmill refused a command or did not answer: said once, and
+    /// no command is sent again this session.
+    pub fn control_refused(&self, why: &str) {
+        tracing::warn!("treadmill control dropped for this session: {why}");
+        let first = {
+            let mut core = self.core();
+            !std::mem::replace(&mut core.fitness.control_dropped, true)
+        };
+        if first {
+            let text = self.setup().phrases.coach.control_refused.fill(&[]);
+            self.say_between_cues_logged(&text);
+        }
+    }
+}
