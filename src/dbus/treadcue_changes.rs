@@ -19,13 +19,13 @@ pub async fn announce_changes(
 ) -> zbus::Result<()> {
     let mut changed: HashMap<&str, Variant<'_>> = HashMap::new();
     macro_rules! compare {
-        ($($field:ident => $name:literal),* $(,)?) => {
-            $(if old.$field != new.$field {
-                changed.insert($name, Variant::from(new.$field.clone()));
+        ($old:expr, $new:expr; $($field:ident => $name:literal),* $(,)?) => {
+            $(if $old.$field != $new.$field {
+                changed.insert($name, Variant::from($new.$field.clone()));
             })*
         };
     }
-    compare!(
+    compare!(old, new;
         program => "Program", program_name => "ProgramName", step_index => "StepIndex",
         step_count => "StepCount", step_name => "StepName", direction => "Direction", speed => "Speed",
         incline => "Incline", units => "Units", step_length => "StepLength", step_remaining => "StepRemaining",
@@ -35,38 +35,14 @@ pub async fn announce_changes(
     if old.state != new.state {
         changed.insert("State", Variant::from(new.state.as_str()));
     }
-    let (was, now) = (&old.course, &new.course);
-    if was.id != now.id {
-        changed.insert("Course", Variant::from(now.id.clone()));
-    }
-    if was.name != now.name {
-        changed.insert("CourseName", Variant::from(now.name.clone()));
-    }
-    if was.session != now.session {
-        changed.insert("CourseSession", Variant::from(now.session));
-    }
-    if was.sessions != now.sessions {
-        changed.insert("CourseSessions", Variant::from(now.sessions));
-    }
-    if was.next_due != now.next_due {
-        changed.insert("NextDue", Variant::from(now.next_due));
-    }
-    let (was, now) = (&old.fitness, &new.fitness);
-    if was.treadmill_connected != now.treadmill_connected {
-        changed.insert("TreadmillConnected", Variant::from(now.treadmill_connected));
-    }
-    if was.belt_speed != now.belt_speed {
-        changed.insert("BeltSpeed", Variant::from(now.belt_speed));
-    }
-    if was.belt_incline != now.belt_incline {
-        changed.insert("BeltIncline", Variant::from(now.belt_incline));
-    }
-    if was.belt_distance != now.belt_distance {
-        changed.insert("BeltDistance", Variant::from(now.belt_distance));
-    }
-    if was.heart_rate != now.heart_rate {
-        changed.insert("HeartRate", Variant::from(now.heart_rate));
-    }
+    compare!(old.course, new.course;
+        id => "Course", name => "CourseName", session => "CourseSession",
+        sessions => "CourseSessions", next_due => "NextDue",
+    );
+    compare!(old.fitness, new.fitness;
+        treadmill_connected => "TreadmillConnected", belt_speed => "BeltSpeed",
+        belt_incline => "BeltIncline", belt_distance => "BeltDistance", heart_rate => "HeartRate",
+    );
     if changed.is_empty() {
         return Ok(());
     }
