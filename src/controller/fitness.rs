@@ -134,7 +134,7 @@ impl Controller {
         );
         self.notify(Change::Fitness);
         if let Some(text) = told {
-            self.say_between_cues_logged(&text);
+            self.say_coach(&text);
         }
     }
 
@@ -171,7 +171,7 @@ impl Controller {
         }
         self.notify(Change::Fitness);
         if let Some(text) = said {
-            self.say_between_cues_logged(&text);
+            self.say_coach(&text);
         }
     }
 
@@ -276,7 +276,7 @@ impl Controller {
         if warn {
             let phrases = &self.setup().phrases;
             let bpm = phrases.words.number(u64::from(measurement.bpm));
-            self.say_between_cues_logged(&phrases.coach.heart_high.fill(&[("bpm", &bpm)]));
+            self.say_coach(&phrases.coach.heart_high.fill(&[("bpm", &bpm)]));
         }
     }
 
@@ -309,7 +309,8 @@ impl Controller {
         self.player.with_sequencer(id, f)
     }
 
-    pub(super) fn say_between_cues_logged(&self, text: &str) {
+    /// Says the coach's words between cues, logging them (and why not).
+    pub fn say_coach(&self, text: &str) {
         tracing::info!("coach: {text}");
         if let Err(e) = self.say_between_cues(text) {
             tracing::warn!("cannot say {text:?}: {e}");

@@ -168,6 +168,8 @@ pub struct Controller {
     listeners: Mutex<Vec<UnboundedSender<Change>>>,
     config_volume: f64,
     courses: course::CourseKeeping,
+    /// Words due because of player events, said off the events' thread.
+    coach_words: Mutex<Vec<String>>,
 }
 
 fn did_you_mean(near: &Option<String>) -> String {
@@ -193,6 +195,7 @@ impl Controller {
             listeners: Mutex::new(Vec::new()),
             config_volume: parts.config_volume,
             courses: course::CourseKeeping::default(),
+            coach_words: Mutex::new(Vec::new()),
         }
     }
 
@@ -283,9 +286,23 @@ impl Controller {
             let _ = self.end(ending);
         }
         if let Some(text) = turn {
-            self.say_between_cues_logged(&text);
+            self.coach_words_due(text);
         }
         true
+    }
+
+    /// Words the coach has to say because of a player event: the caller
+    /// says them (with [`Controller::say_coach`]) off the thread that
+    /// handles events, as a synthesizer may take a while.
+    pub fn take_coach_words(&self) -> Vec<String> {
+        std::mem::take(&mut *self.coach_words.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn coach_words_due(&self, text: String) {
+        self.coach_words
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(text);
     }
 
     /// A halfway cue of the session brings the heart rate after it, when
@@ -303,7 +320,7 @@ impl Controller {
         };
         if halfway && self.fitness_settings().heart_speak {
             if let Some(text) = self.heart_rate_words() {
-                self.say_between_cues_logged(&text);
+                self.coach_words_due(text);
             }
         }
     }

@@ -174,7 +174,7 @@ impl Controller {
         };
         if first {
             let text = self.setup().phrases.coach.control_refused.fill(&[]);
-            self.say_between_cues_logged(&text);
+            self.say_coach(&text);
         }
     }
 }

@@ -299,6 +299,21 @@ async fn connect(
 /// controller, which alone applies them. Also saves the checkpoint, lets
 /// the device go a while after a session, and retries storage that
 /// failed.
+/// Says what the coach has to say after an event on a thread of its
+/// own, so a slow synthesizer never holds up the next event.
+fn say_coach_words(controller: &Arc<Controller>) {
+    let words = controller.take_coach_words();
+    if words.is_empty() {
+        return;
+    }
+    let controller = controller.clone();
+    std::thread::spawn(move || {
+        for text in words {
+            controller.say_coach(&text);
+        }
+    });
+}
+
 fn spawn_event_thread(
     controller: Arc<Controller>,
     news: PlayerNews,
@@ -340,6 +355,7 @@ fn spawn_event_thread(
                         if controller.on_player_event(id, &event) {
                             controller.save_checkpoint();
                         }
+                        say_coach_words(&controller);
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
