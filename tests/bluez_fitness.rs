@@ -484,6 +484,29 @@ fn scan_lists_treadmills_and_use_keeps_one() {
     let out = w.bus.ctl(&["heart", "scan", "--seconds", "1"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(STRAP));
 
+    // A scan under way holds nothing else up.
+    let address = w.bus.address.clone();
+    let scanning = std::thread::spawn(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_treadcuectl"))
+            .args([
+                "--bus-address",
+                &address,
+                "treadmill",
+                "scan",
+                "--seconds",
+                "4",
+            ])
+            .output()
+            .unwrap()
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(status(&w.bus)["state"], "idle");
+    assert!(
+        !scanning.is_finished(),
+        "status answered while the scan went on"
+    );
+    assert!(scanning.join().unwrap().status.success());
+
     let out = w.bus.ctl(&["treadmill", "scan", "--seconds", "0"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 to 60 seconds"));
     let out = w.bus.busctl(&[

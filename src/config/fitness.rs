@@ -148,8 +148,11 @@ pub fn checked_address(text: &str) -> Result<String, String> {
             .iter()
             .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
     if !good {
+        // A caller's whole text is not echoed back, however long.
+        let shown: String = text.chars().take(40).collect();
+        let more = if shown.len() < text.len() { "..." } else { "" };
         return Err(format!(
-            "{text:?} is not a Bluetooth address: give six pairs of hex digits, like \"C0:FF:EE:12:34:56\" (`treadcuectl treadmill scan` lists what is in range)"
+            "{shown:?}{more} is not a Bluetooth address: give six pairs of hex digits, like \"C0:FF:EE:12:34:56\" (`treadcuectl treadmill scan` lists what is in range)"
         ));
     }
     Ok(text.to_ascii_uppercase())
