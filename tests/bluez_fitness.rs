@@ -47,7 +47,7 @@ struct World {
     bus: PrivateBus,
     system: PrivateBus,
     daemon: Daemon,
-    _bluez: FakeBluez,
+    bluez: FakeBluez,
     _pulse: PulseServer,
     _programs: tempfile::TempDir,
 }
@@ -88,7 +88,7 @@ fn world(extra: &[&str]) -> World {
         bus,
         system,
         daemon,
-        _bluez: bluez,
+        bluez,
         _pulse: pulse,
         _programs: programs,
     }
@@ -536,6 +536,16 @@ fn scan_lists_treadmills_and_use_keeps_one() {
     );
     start(&w, "steady");
     connected(&w);
+}
+
+#[test]
+fn a_scan_without_bluez_says_what_is_missing() {
+    let mut w = world(&[]);
+    w.bluez.stop();
+    let out = w.bus.ctl(&["treadmill", "scan", "--seconds", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("is bluetoothd running?"), "{said}");
 }
 
 #[test]
