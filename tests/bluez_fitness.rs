@@ -455,6 +455,12 @@ fn the_heart_rate_limit_warns_and_the_history_keeps_the_figures() {
         String::from_utf8_lossy(&out.stdout).trim(),
         "heart rate 150"
     );
+    // A strap that goes quiet (off the chest) has no rate to show.
+    wait_for(
+        "a silent strap shows no rate",
+        Duration::from_secs(20),
+        || status(&w.bus)["heart_rate"] == 0,
+    );
     assert!(w.bus.ctl(&["stop"]).status.success());
     let history = w.bus.ctl(&["history", "--json"]);
     let entries: Value = serde_json::from_slice(&history.stdout).unwrap();

@@ -19,6 +19,8 @@ use crate::fitness::heart_rate;
 /// The first pause before trying a lost device again, and the longest.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const LONGEST_RETRY: Duration = Duration::from_secs(30);
+/// A device that sends nothing for this long has no reading to show.
+const SILENT_AFTER: Duration = Duration::from_secs(10);
 
 /// How one connection ended.
 enum Ended {
@@ -176,14 +178,26 @@ async fn run(
     };
     tracing::info!("{} {address}: connected", sensor.as_str());
     told(controller, sensor, true).await;
+    let mut silent_at = tokio::time::Instant::now() + SILENT_AFTER;
+    let mut silent = false;
     let ended = loop {
         tokio::select! {
             _ = stop.changed() => break Ended::Stop,
             why = loss.gone() => break Ended::Lost(why),
             value = link.values().next() => match value {
-                Some(bytes) => link.on_value(bytes).await,
+                Some(bytes) => {
+                    silent_at = tokio::time::Instant::now() + SILENT_AFTER;
+                    silent = false;
+                    link.on_value(bytes).await;
+                }
                 None => break Ended::Lost("its values stopped".into()),
             },
+            () = tokio::time::sleep_until(silent_at), if !silent => {
+                // Connected but saying nothing (a strap off the chest):
+                // its last reading is no longer the truth.
+                silent = true;
+                controller.sensor_silent(sensor);
+            }
             change = changes.recv() => {
                 if change.is_none() { break Ended::Stop }
                 let wanted = controller.sensor_address(sensor).filter(|_| controller.wants_sensors());

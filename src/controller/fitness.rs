@@ -104,6 +104,26 @@ fn turn_after(plan: &Plan, step: usize) -> Option<usize> {
 }
 
 impl Controller {
+    /// A connected device sent nothing for a while: its last reading is
+    /// forgotten (the properties show none), so neither the status nor
+    /// the coach goes on believing it. A gate armed stays armed: a belt
+    /// of unknown speed never lets a turn go by itself.
+    pub fn sensor_silent(&self, sensor: Sensor) {
+        tracing::info!("{}: no reading for a while", sensor.as_str());
+        {
+            let mut core = self.core();
+            let f = &mut core.fitness;
+            match sensor {
+                Sensor::Treadmill => (f.belt_kmh, f.incline) = (None, None),
+                Sensor::Heart => {
+                    f.bpm = None;
+                    f.heart_watch.lost();
+                }
+            }
+        }
+        self.notify(Change::Fitness);
+    }
+
     /// A device connected or went away. Going away mid-session is said
     /// once; the session goes on.
     pub fn sensor_connected(&self, sensor: Sensor, connected: bool) {
