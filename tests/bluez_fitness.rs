@@ -622,3 +622,40 @@ fn a_treadmill_that_never_answers_is_not_asked_again() {
     assert_eq!(writes(&w), vec![vec![0x00]], "only the request for control");
     assert_eq!(status(&w.bus)["state"], "running");
 }
+
+#[test]
+fn a_strap_that_vanishes_is_told_once_and_its_rate_comes_back() {
+    let w = world(&["--heart", STRAP]);
+    start(&w, "steady");
+    wait_until("the strap connects", || {
+        heart(&w, 120);
+        status(&w.bus)["heart_rate"] == 120
+    });
+    mock(&w.system, "Vanish", &["s", STRAP]);
+    wait_until("no rate without the strap", || {
+        status(&w.bus)["heart_rate"] == 0
+    });
+    wait_until("one spoken notice", || {
+        said(&w, "The heart rate strap is out of reach") == 1
+    });
+    assert_eq!(status(&w.bus)["state"], "running", "the session goes on");
+    mock(&w.system, "Return", &["s", STRAP]);
+    wait_until("the rate again once it is back", || {
+        // Until it is reconnected the fake has nothing to notify on.
+        let _ = std::process::Command::new("busctl")
+            .arg(format!("--address={}", w.system.address))
+            .args([
+                "call",
+                "org.bluez",
+                "/",
+                "org.bluez.Mock",
+                "Notify",
+                "ssay",
+                STRAP,
+            ])
+            .args([HEART_MEASUREMENT, "2", "0", "118"])
+            .output();
+        status(&w.bus)["heart_rate"] == 118
+    });
+    assert_eq!(said(&w, "out of reach"), 1);
+}
