@@ -225,6 +225,10 @@ impl Default for Session {
 }
 
 impl Session {
+    pub fn pause_reason(&self) -> PauseReason {
+        self.pause_reason
+    }
+
     pub fn state(&self) -> State {
         self.state
     }

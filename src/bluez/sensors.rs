@@ -213,6 +213,25 @@ async fn run(
     ended
 }
 
+/// Hands a decoded value to the controller, off the async threads (it
+/// may say something); a value that does not decode is logged with its
+/// bytes and dropped.
+pub(super) async fn hand_over<T: Send + 'static>(
+    controller: &Arc<Controller>,
+    device: &str,
+    bytes: &[u8],
+    decoded: Result<T, crate::fitness::DecodeError>,
+    take: fn(&Controller, &T),
+) {
+    match decoded {
+        Ok(value) => {
+            let controller = controller.clone();
+            let _ = tokio::task::spawn_blocking(move || take(&controller, &value)).await;
+        }
+        Err(e) => tracing::warn!("{device}: {e}; ignored ({bytes:02x?})"),
+    }
+}
+
 /// Tells the controller, off the async threads: it may say something.
 async fn told(controller: &Arc<Controller>, sensor: Sensor, connected: bool) {
     let controller = controller.clone();
@@ -240,13 +259,14 @@ impl Link for HeartLink {
     }
 
     async fn on_value(&mut self, bytes: Vec<u8>) {
-        match heart_rate::measurement(&bytes) {
-            Ok(measurement) => {
-                let controller = self.controller.clone();
-                let _ = tokio::task::spawn_blocking(move || controller.heart_reading(&measurement))
-                    .await;
-            }
-            Err(e) => tracing::warn!("heart rate strap: {e}; ignored ({bytes:02x?})"),
-        }
+        let measurement = heart_rate::measurement(&bytes);
+        hand_over(
+            &self.controller,
+            "heart rate strap",
+            &bytes,
+            measurement,
+            Controller::heart_reading,
+        )
+        .await;
     }
 }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::sensors::Link;
+use super::sensors::{Link, hand_over};
 use crate::bluetooth::gatt::{Peripheral, Values};
 use crate::bluetooth::{CONTROL_POINT, SPEED_RANGE, TREADMILL_DATA};
 use crate::controller::{BeltTarget, Controller};
@@ -115,14 +115,15 @@ impl Link for TreadmillLink {
     }
 
     async fn on_value(&mut self, bytes: Vec<u8>) {
-        match ftms::treadmill_data(&bytes) {
-            Ok(data) => {
-                let controller = self.controller.clone();
-                let _ =
-                    tokio::task::spawn_blocking(move || controller.treadmill_reading(&data)).await;
-            }
-            Err(e) => tracing::warn!("treadmill: {e}; ignored ({bytes:02x?})"),
-        }
+        let data = ftms::treadmill_data(&bytes);
+        hand_over(
+            &self.controller,
+            "treadmill",
+            &bytes,
+            data,
+            Controller::treadmill_reading,
+        )
+        .await;
         // A reading may release or arm the gate: the belt follows.
         self.on_change().await;
     }
@@ -176,15 +177,16 @@ impl Control {
     /// A speed the belt can run, never above the one asked for.
     fn within_range(&self, kmh: f64) -> f64 {
         let Some(range) = self.range else { return kmh };
-        let steps = if range.step_kmh > 0.0 {
-            ((kmh - range.min_kmh) / range.step_kmh).floor() * range.step_kmh + range.min_kmh
+        // Down to the belt's own steps (a hair of slack, so 2.4 stays 2.4
+        // in floating point); never below its slowest (the decoder made
+        // sure the slowest is not above the fastest).
+        let stepped = if range.step_kmh > 0.0 {
+            let steps = ((kmh - range.min_kmh) / range.step_kmh + 1e-9).floor();
+            range.min_kmh + steps * range.step_kmh
         } else {
             kmh
         };
-        steps
-            .min(range.max_kmh)
-            .max(range.min_kmh)
-            .min(kmh.max(range.min_kmh))
+        stepped.clamp(range.min_kmh, range.max_kmh)
     }
 
     /// Writes one request and waits for its answer: an error says what

@@ -7,7 +7,7 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 
 use crate::controller::FitnessSettings;
-use crate::fitness::coach::KMH_PER_MPH;
+use crate::program::KM_PER_MILE;
 
 #[derive(Debug, Clone, Default, Args, Deserialize)]
 pub struct TreadmillSettings {
@@ -131,7 +131,7 @@ pub fn fitness_settings(treadmill: &Treadmill, heart: &Heart) -> FitnessSettings
     FitnessSettings {
         treadmill: treadmill.address.clone(),
         heart: heart.address.clone(),
-        margin_kmh: margin_kmh(&treadmill.margin).unwrap_or(0.3 * KMH_PER_MPH),
+        margin_kmh: margin_kmh(&treadmill.margin).unwrap_or(0.3 * KM_PER_MILE),
         control: treadmill.control,
         heart_speak: heart.speak,
         heart_max: heart.max,
@@ -167,7 +167,7 @@ fn margin_kmh(text: &str) -> Result<f64, String> {
     };
     let text = text.trim();
     let (number, factor) = if let Some(n) = text.strip_suffix("mph") {
-        (n, KMH_PER_MPH)
+        (n, KM_PER_MILE)
     } else if let Some(n) = text
         .strip_suffix("km/h")
         .or_else(|| text.strip_suffix("kmh"))

@@ -10,12 +10,12 @@ use super::sensors::FitnessSettings;
 use super::sensors::Sensor;
 use super::{Change, Controller, Core};
 use crate::fitness::FitnessStatus;
-use crate::fitness::coach::{BeltNudge, Distance, HeartWatch, KMH_PER_MPH, Measured};
+use crate::fitness::coach::{BeltNudge, Distance, HeartWatch, Measured};
 use crate::fitness::ftms::{SpeedRange, TreadmillData};
 use crate::fitness::heart_rate::Measurement;
 use crate::plan::Plan;
 use crate::program::{Direction, Units};
-use crate::session::State;
+use crate::session::{PauseReason, State};
 
 /// A belt this close above the step's speed counts as there: a machine
 /// rounds its reading to 0.01 km/h and its own steps are coarser.
@@ -52,14 +52,13 @@ impl Fitness {
     }
 
     pub(super) fn status(&self, units: &str) -> FitnessStatus {
-        let in_units = |kmh: f64| {
-            let value = if units == Units::Kmh.label() {
-                kmh
-            } else {
-                kmh / KMH_PER_MPH
-            };
-            (value * 100.0).round() / 100.0
+        // With no session (no units) the belt is told in mph.
+        let units = if units == Units::Kmh.label() {
+            Units::Kmh
+        } else {
+            Units::Mph
         };
+        let in_units = |kmh: f64| (units.from_kmh(kmh) * 100.0).round() / 100.0;
         FitnessStatus {
             treadmill_connected: self.treadmill,
             belt_speed: self
@@ -68,7 +67,7 @@ impl Fitness {
                 .map_or(0.0, in_units),
             belt_incline: self.incline.filter(|_| self.treadmill).unwrap_or(0.0),
             belt_distance: self.distance.metres().round(),
-            heart_rate: self.bpm.filter(|_| self.heart).map_or(0, u32::from),
+            heart_rate: self.heart_rate(),
         }
     }
 
@@ -82,17 +81,14 @@ impl Fitness {
         }
     }
 
+    /// Beats per minute from a connected strap; 0 with none.
+    pub(super) fn heart_rate(&self) -> u32 {
+        self.bpm.filter(|_| self.heart).map_or(0, u32::from)
+    }
+
     /// The belt's speed in km/h, when a connected treadmill sent one.
     fn belt(&self) -> Option<f64> {
         self.belt_kmh.filter(|_| self.treadmill)
-    }
-}
-
-/// A step's speed in km/h.
-pub(super) fn kmh(plan: &Plan, speed: f64) -> f64 {
-    match plan.units {
-        Units::Kmh => speed,
-        Units::Mph => speed * KMH_PER_MPH,
     }
 }
 
@@ -160,7 +156,7 @@ impl Controller {
 
     fn lost_notice(&self, core: &Core, sensor: Sensor) -> String {
         let texts = &self.setup().phrases.coach;
-        let held = core.session.status().pause_reason == "belt";
+        let held = core.session.pause_reason() == PauseReason::Belt;
         match (sensor, held) {
             (Sensor::Treadmill, true) => texts.treadmill_lost_at_turn.fill(&[]),
             (Sensor::Treadmill, false) => texts.treadmill_lost.fill(&[]),
@@ -207,7 +203,7 @@ impl Controller {
                 .filter(|_| held)
                 .or_else(|| turn_after(&plan, s.step()));
             let slow_enough =
-                turn.is_none_or(|t| belt <= kmh(&plan, plan.steps[t].speed) + AT_SPEED);
+                turn.is_none_or(|t| belt <= plan.units.to_kmh(plan.steps[t].speed) + AT_SPEED);
             if held && slow_enough {
                 s.release_gate();
             } else if !held {
@@ -231,19 +227,15 @@ impl Controller {
             core.fitness.nudge.restart();
             return None;
         }
-        let wanted = kmh(&plan, step.speed);
+        let wanted = plan.units.to_kmh(step.speed);
         let off = core
             .fitness
             .nudge
             .observe(Instant::now(), wanted, belt, settings.margin_kmh);
         let phrases = &self.setup().phrases;
-        let in_units = |kmh: f64| match plan.units {
-            Units::Kmh => kmh,
-            Units::Mph => kmh / KMH_PER_MPH,
-        };
         off.then(|| {
             phrases.coach.nudge.fill(&[
-                ("belt", &phrases.words.decimal(in_units(belt))),
+                ("belt", &phrases.words.decimal(plan.units.from_kmh(belt))),
                 ("speed", &phrases.words.decimal(step.speed)),
             ])
         })
@@ -312,7 +304,7 @@ impl Controller {
 
     /// "Heart rate one hundred twenty.", when there is one.
     pub(super) fn heart_rate_words(&self) -> Option<String> {
-        let bpm = self.status().fitness.heart_rate;
+        let bpm = self.core().fitness.heart_rate();
         let phrases = &self.setup().phrases;
         (bpm > 0).then(|| {
             let bpm = phrases.words.number(u64::from(bpm));

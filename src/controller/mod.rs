@@ -170,6 +170,9 @@ pub struct Controller {
     courses: course::CourseKeeping,
     /// Words due because of player events, said off the events' thread.
     coach_words: Mutex<Vec<String>>,
+    /// The Bluetooth devices chosen with `use`, as kept in the state
+    /// folder: read once, asked for at every change.
+    kept_devices: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 fn did_you_mean(near: &Option<String>) -> String {
@@ -184,6 +187,7 @@ fn no_session() -> ControlError {
 
 impl Controller {
     pub fn new(parts: ControllerParts) -> Controller {
+        let kept_devices = parts.state.kept_devices();
         Controller {
             player: parts.player,
             rate: parts.rate,
@@ -196,6 +200,7 @@ impl Controller {
             config_volume: parts.config_volume,
             courses: course::CourseKeeping::default(),
             coach_words: Mutex::new(Vec::new()),
+            kept_devices: Mutex::new(kept_devices),
         }
     }
 

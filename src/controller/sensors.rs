@@ -2,16 +2,15 @@
 //! treadmill: the settings, the devices kept with `use`, and the belt's
 //! target while treadcue has control of it.
 
-use super::fitness::kmh;
 use super::{Change, Controller};
-use crate::fitness::coach::KMH_PER_MPH;
 use crate::fitness::ftms::SpeedRange;
 use crate::program::Direction;
-use crate::session::State;
+use crate::program::KM_PER_MILE;
+use crate::session::{PauseReason, State};
 
 /// The fastest backward belt treadcue ever asks for (the safety rules'
 /// cap), in km/h.
-const BACKWARD_CAP_KMH: f64 = 3.5 * KMH_PER_MPH;
+const BACKWARD_CAP_KMH: f64 = 3.5 * KM_PER_MILE;
 
 /// What a treadmill under treadcue's control should do now.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,7 +59,7 @@ impl Default for FitnessSettings {
         FitnessSettings {
             treadmill: None,
             heart: None,
-            margin_kmh: 0.3 * KMH_PER_MPH,
+            margin_kmh: 0.3 * KM_PER_MILE,
             control: false,
             heart_speak: false,
             heart_max: None,
@@ -75,8 +74,14 @@ impl Controller {
 
     /// The address of the device to use: the one kept with `use`, else
     /// the config's.
+    fn kept_devices(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>> {
+        self.kept_devices.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn sensor_address(&self, sensor: Sensor) -> Option<String> {
-        let kept = self.state.kept_devices().remove(sensor.as_str());
+        let kept = self.kept_devices().get(sensor.as_str()).cloned();
         let settings = self.fitness_settings();
         kept.or(match sensor {
             Sensor::Treadmill => settings.treadmill,
@@ -92,9 +97,18 @@ impl Controller {
             text => crate::config::fitness::checked_address(text)
                 .map_err(super::ControlError::InvalidArgument)?,
         };
-        self.state
-            .keep_device(sensor.as_str(), &address)
-            .map_err(super::ControlError::Storage)?;
+        {
+            let mut kept = self.kept_devices();
+            let mut devices = kept.clone();
+            match address.as_str() {
+                "" => devices.remove(sensor.as_str()),
+                _ => devices.insert(sensor.as_str().to_string(), address.clone()),
+            };
+            self.state
+                .save_devices(&devices)
+                .map_err(super::ControlError::Storage)?;
+            *kept = devices;
+        }
         tracing::info!(
             "{}: now {}",
             sensor.as_str(),
@@ -133,7 +147,7 @@ impl Controller {
         let Some(id) = core.active() else {
             return BeltTarget::Stop;
         };
-        let held = core.session.status().pause_reason == "belt";
+        let held = core.session.pause_reason() == PauseReason::Belt;
         let target = self.player.with_sequencer(id, |s| {
             let plan = s.plan();
             let step = plan.steps.get(s.step())?;
@@ -142,7 +156,7 @@ impl Controller {
                 .filter(|_| held)
                 .and_then(|t| plan.steps.get(t))
                 .unwrap_or(step);
-            let mut kmh = kmh(plan, speed_of.speed);
+            let mut kmh = plan.units.to_kmh(speed_of.speed);
             if speed_of.direction == Direction::Backward {
                 kmh = kmh.min(BACKWARD_CAP_KMH);
             }

@@ -19,8 +19,6 @@ pub const HEART_WARN_EVERY: Duration = Duration::from_secs(30);
 /// strap that went quiet does not stretch its last beat over minutes.
 const LONGEST_READING: Duration = Duration::from_secs(5);
 
-pub const KMH_PER_MPH: f64 = 1.609_344;
-
 /// Watches the belt against the step; says when to nudge.
 #[derive(Debug, Default, Clone)]
 pub struct BeltNudge {

@@ -59,6 +59,14 @@ impl Units {
         }
     }
 
+    pub fn to_kmh(self, speed: f64) -> f64 {
+        self.to_mph(speed) * KM_PER_MILE
+    }
+
+    pub fn from_kmh(self, kmh: f64) -> f64 {
+        self.from_mph(kmh / KM_PER_MILE)
+    }
+
     pub fn from_mph(self, mph: f64) -> f64 {
         match self {
             Units::Mph => mph,

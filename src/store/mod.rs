@@ -84,15 +84,12 @@ impl StateFiles {
             .unwrap_or_default()
     }
 
-    /// Keeps `address` for `kind`; an empty address forgets it.
-    pub fn keep_device(&self, kind: &str, address: &str) -> Result<(), String> {
-        let mut devices = self.kept_devices();
-        if address.is_empty() {
-            devices.remove(kind);
-        } else {
-            devices.insert(kind.to_string(), address.to_string());
-        }
-        let bytes = serde_json::to_vec_pretty(&devices).unwrap_or_default();
+    /// Keeps the devices chosen, kind to address.
+    pub fn save_devices(
+        &self,
+        devices: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        let bytes = serde_json::to_vec_pretty(devices).unwrap_or_default();
         write_atomically(&self.devices_file(), &bytes).map_err(|e| {
             format!(
                 "cannot keep the device in {}: {e}",
