@@ -1,64 +1,58 @@
-//! Headphone buttons through BlueZ itself, with BlueZ faked on a private
-//! "system" bus by python3-dbusmock's bluez5 template (with the media
-//! interface's RegisterPlayer added to each adapter): treadcued registers
-//! its player on every adapter, again when one appears or bluetoothd
-//! restarts, and a Pause sent as BlueZ sends a headphone's pauses the
-//! session. No mpris-proxy runs.
+//! Headphone buttons through BlueZ itself, with bluetoothd faked on a
+//! private "system" bus (tests/support/bluez_media.py: python3-dbusmock's
+//! bluez5 template, with players registered through org.bluez.Media1
+//! kept and gated as BlueZ's `profiles/audio/media.c` and `avrcp.c` do).
+//! treadcued registers its player on every adapter, again when one
+//! appears or bluetoothd restarts, and tells BlueZ whenever a button
+//! becomes possible: a headset's Pause reaches the session only then.
+//! No mpris-proxy runs.
 
 mod support;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+use serde_json::Value;
 use support::bluez::{FakeBluez, busctl, wait_until};
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
 
-const PLAYER: &str = "/io/github/treadcue/Treadcue1/bluez_player";
-
-/// An adapter, with the media interface's player methods BlueZ has.
-fn add_adapter(system: &PrivateBus, name: &str) {
-    support::bluez::add_adapter(system, name);
-    let path = format!("/org/bluez/{name}");
-    for (method, signature) in [("RegisterPlayer", "oa{sv}"), ("UnregisterPlayer", "o")] {
-        busctl(
-            system,
-            &[
-                "call",
-                "org.bluez",
-                &path,
-                "org.freedesktop.DBus.Mock",
-                "AddMethod",
-                "sssss",
-                "org.bluez.Media1",
-                method,
-                signature,
-                "",
-                "",
-            ],
-        );
-    }
-}
-
-/// How often `method` was called on the adapter, and what the calls said.
-fn calls(system: &PrivateBus, adapter: &str, method: &str) -> (usize, String) {
-    let out = system.busctl(&[
+/// A call to the fake bluetoothd's test controls, its reply as JSON.
+fn mock(system: &PrivateBus, method: &str, args: &[&str]) -> Value {
+    let mut all = vec![
+        "--json=short",
         "call",
         "org.bluez",
-        &format!("/org/bluez/{adapter}"),
-        "org.freedesktop.DBus.Mock",
-        "GetMethodCalls",
-        "s",
+        "/",
+        "org.bluez.Mock",
         method,
-    ]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    // `a(tav) 2 ...`
-    let count = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    (count, text)
+    ];
+    all.extend_from_slice(args);
+    let out = busctl(system, &all);
+    if out.trim().is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{method}: {e}: {out}"))
+}
+
+/// The players registered on an adapter, by sender, in BlueZ's order.
+fn players(system: &PrivateBus, adapter: &str) -> Vec<String> {
+    let reply = mock(system, "Players", &["s", adapter]);
+    serde_json::from_value(reply["data"][0].clone()).unwrap()
+}
+
+/// What bluetoothd believes of the player `sender` registered.
+fn flag(system: &PrivateBus, adapter: &str, sender: &str, name: &str) -> Value {
+    let reply = mock(system, "PlayerFlags", &["ss", adapter, sender]);
+    reply["data"][0][name]["data"].clone()
+}
+
+/// A headset's button, as bluetoothd passes it on: whether it did.
+fn press(system: &PrivateBus, adapter: &str, button: &str) -> bool {
+    let reply = mock(system, "PressButton", &["ss", adapter, button]);
+    reply["data"][0] == true
 }
 
 /// treadcued's own connection on the system bus.
@@ -82,86 +76,234 @@ fn state(bus: &PrivateBus) -> String {
         .to_string()
 }
 
+fn start(bus: &PrivateBus, program: &str) {
+    let out = bus.ctl(&["start", program]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    wait_until("the session runs", || state(bus) == "running");
+}
+
+struct Headphones {
+    bus: PrivateBus,
+    system: PrivateBus,
+    daemon: Daemon,
+    bluez: FakeBluez,
+    _pulse: PulseServer,
+}
+
+impl Drop for Headphones {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("treadcued said:\n{}", self.daemon.stderr());
+        }
+    }
+}
+
+impl Headphones {
+    /// A fake bluetoothd with hci0, and treadcued registered on it.
+    fn new() -> Headphones {
+        let pulse = PulseServer::start();
+        let bus = PrivateBus::start(None);
+        let system = PrivateBus::start(None);
+        let bluez = FakeBluez::start(&system);
+        mock(&system, "AddAdapter", &["ss", "hci0", "treadmill-pi"]);
+        let daemon = Daemon::start_with_system_bus(&bus, &pulse.address(), &system, &[]);
+        let w = Headphones {
+            bus,
+            system,
+            daemon,
+            bluez,
+            _pulse: pulse,
+        };
+        let me = w.treadcued();
+        wait_until("the player is registered on hci0", || {
+            players(&w.system, "hci0").contains(&me)
+        });
+        w
+    }
+
+    fn treadcued(&self) -> String {
+        unique_name(&self.system, self.daemon.child.id())
+    }
+
+    /// Waits until bluetoothd knows a flag of treadcued's player.
+    fn wait_flag(&self, name: &str, value: bool) {
+        let me = self.treadcued();
+        wait_until(&format!("BlueZ learns {name} {value}"), || {
+            flag(&self.system, "hci0", &me, name) == value
+        });
+    }
+}
+
 #[test]
-fn headphone_buttons_reach_the_session_through_bluez_on_every_adapter() {
-    let pulse = PulseServer::start();
-    let bus = PrivateBus::start(None);
-    let system = PrivateBus::start(None);
-    let mut bluez = FakeBluez::start(&system);
-    add_adapter(&system, "hci0");
-    let mut daemon = Daemon::start_with_system_bus(&bus, &pulse.address(), &system, &[]);
-    wait_until("the player is registered on hci0", || {
-        calls(&system, "hci0", "RegisterPlayer").0 == 1
-    });
-    assert!(calls(&system, "hci0", "RegisterPlayer").1.contains(PLAYER));
+fn a_headsets_buttons_reach_the_session_only_once_bluez_is_told_they_can() {
+    let w = Headphones::new();
+    let me = w.treadcued();
+    mock(&w.system, "ConnectHeadset", &["s", "hci0"]);
+    // Registered with the truth: nothing to pause or skip yet, Play
+    // starts today's session.
+    assert_eq!(flag(&w.system, "hci0", &me, "CanPause"), false);
+    assert_eq!(flag(&w.system, "hci0", &me, "CanPlay"), true);
+    assert_eq!(flag(&w.system, "hci0", &me, "CanControl"), true);
+    assert!(!press(&w.system, "hci0", "Pause"), "nothing to pause");
 
-    // An adapter plugged in later gets the player too.
-    add_adapter(&system, "hci1");
-    wait_until("the player is registered on hci1", || {
-        calls(&system, "hci1", "RegisterPlayer").0 == 1
+    start(&w.bus, "retro-rehab-30");
+    w.wait_flag("CanPause", true);
+    w.wait_flag("CanGoNext", true);
+    assert!(press(&w.system, "hci0", "Pause"), "BlueZ passes Pause on");
+    wait_until("the headset's Pause pauses", || state(&w.bus) == "paused");
+    wait_until("BlueZ shows the headset Paused", || {
+        flag(&w.system, "hci0", &me, "PlaybackStatus") == "Paused"
     });
-    assert_eq!(
-        calls(&system, "hci0", "RegisterPlayer").0,
-        1,
-        "registered once per adapter"
-    );
-
-    // Pause from the headphones, as BlueZ sends it.
-    assert!(bus.ctl(&["start", "retro-rehab-30"]).status.success());
-    wait_until("the session runs", || state(&bus) == "running");
-    let treadcued = unique_name(&system, daemon.child.id());
-    let press = |method: &str| {
-        busctl(
-            &system,
-            &[
-                "call",
-                &treadcued,
-                PLAYER,
-                "org.mpris.MediaPlayer2.Player",
-                method,
-            ],
-        );
-    };
-    press("Pause");
-    wait_until("the headphones' Pause pauses", || state(&bus) == "paused");
-    let status = busctl(
-        &system,
-        &[
-            "get-property",
-            &treadcued,
-            PLAYER,
-            "org.mpris.MediaPlayer2.Player",
-            "PlaybackStatus",
-        ],
-    );
-    assert_eq!(status.trim(), "s \"Paused\"");
-    press("Play");
-    wait_until("the headphones' Play resumes", || state(&bus) == "running");
-    press("Next");
+    assert!(press(&w.system, "hci0", "Play"));
+    wait_until("Play resumes", || state(&w.bus) == "running");
+    assert!(press(&w.system, "hci0", "Next"));
     wait_until("Next skips a step", || {
-        bus.status()["step_index"].as_u64() == Some(1)
+        w.bus.status()["step_index"].as_u64() == Some(1)
+    });
+    assert!(press(&w.system, "hci0", "Previous"));
+    wait_until("Previous goes back a step", || {
+        w.bus.status()["step_index"].as_u64() == Some(0)
     });
 
-    // bluetoothd restarts: the player is registered with the new one.
-    bluez.stop();
-    let mut bluez = FakeBluez::start(&system);
-    add_adapter(&system, "hci0");
+    // Once stopped, there is nothing to pause again, and BlueZ knows.
+    assert!(press(&w.system, "hci0", "Stop"));
+    wait_until("Stop ends the session", || state(&w.bus) == "stopped");
+    w.wait_flag("CanPause", false);
+    assert!(!press(&w.system, "hci0", "Pause"));
+}
+
+#[test]
+fn the_player_is_registered_on_every_adapter_and_again_after_a_restart() {
+    let mut w = Headphones::new();
+    let me = w.treadcued();
+    // An adapter plugged in later gets the player too, with the session
+    // as it is: a registration tells the truth of now.
+    start(&w.bus, "retro-rehab-30");
+    w.wait_flag("CanPause", true);
+    mock(&w.system, "AddAdapter", &["ss", "hci1", "treadmill-pi"]);
+    wait_until("the player is registered on hci1", || {
+        players(&w.system, "hci1").contains(&me)
+    });
+    assert_eq!(flag(&w.system, "hci1", &me, "CanPause"), true);
+    assert_eq!(players(&w.system, "hci0"), vec![me.clone()], "once an adapter");
+
+    // bluetoothd restarts: the player is registered with the new one,
+    // able to pause the session that runs.
+    w.bluez.stop();
+    w.bluez = FakeBluez::start(&w.system);
+    mock(&w.system, "AddAdapter", &["ss", "hci0", "treadmill-pi"]);
     wait_until("registered again after bluetoothd restarted", || {
-        calls(&system, "hci0", "RegisterPlayer").0 >= 1
+        players(&w.system, "hci0").contains(&me)
+    });
+    assert_eq!(flag(&w.system, "hci0", &me, "CanPause"), true);
+    mock(&w.system, "ConnectHeadset", &["s", "hci0"]);
+    assert!(press(&w.system, "hci0", "Pause"));
+    wait_until("paused through the new bluetoothd", || {
+        state(&w.bus) == "paused"
     });
 
     // At exit, the player is unregistered.
     let _ = Command::new("kill")
-        .args(["-TERM", &daemon.child.id().to_string()])
+        .args(["-TERM", &w.daemon.child.id().to_string()])
         .status();
-    wait_until("treadcued stops", || !daemon.is_running());
-    assert_eq!(
-        calls(&system, "hci0", "UnregisterPlayer").0,
-        1,
-        "{}",
-        daemon.stderr()
-    );
-    bluez.stop();
+    wait_until("treadcued stops", || !w.daemon.is_running());
+    assert!(players(&w.system, "hci0").is_empty());
+}
+
+/// A music app with its own player registered on hci0; it prints each
+/// button it gets.
+struct MusicApp {
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl MusicApp {
+    fn register(system: &PrivateBus) -> MusicApp {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/music_app.py");
+        let mut child = Command::new("/usr/bin/python3")
+            .args([script, "/org/bluez/hci0"])
+            .env("DBUS_SYSTEM_BUS_ADDRESS", &system.address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (sender, lines) = mpsc::channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        let mut app = MusicApp { child, lines };
+        assert_eq!(app.said(), "registered");
+        app
+    }
+
+    /// The next line it printed: a button it got.
+    fn said(&mut self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(15))
+            .expect("the music app said nothing")
+    }
+
+    /// Unregisters and exits.
+    fn quit(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for MusicApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn a_music_app_registered_later_does_not_take_the_buttons() {
+    let w = Headphones::new();
+    mock(&w.system, "ConnectHeadset", &["s", "hci0"]);
+    let music = MusicApp::register(&w.system);
+    start(&w.bus, "retro-rehab-30");
+    w.wait_flag("CanPause", true);
+    assert!(press(&w.system, "hci0", "Pause"));
+    wait_until("the session's own player got Pause", || {
+        state(&w.bus) == "paused"
+    });
+    music.quit();
+}
+
+#[test]
+fn a_music_app_registered_first_has_the_buttons_until_it_goes() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let system = PrivateBus::start(None);
+    let _bluez = FakeBluez::start(&system);
+    mock(&system, "AddAdapter", &["ss", "hci0", "treadmill-pi"]);
+    let mut music = MusicApp::register(&system);
+    mock(&system, "ConnectHeadset", &["s", "hci0"]);
+    let daemon = Daemon::start_with_system_bus(&bus, &pulse.address(), &system, &[]);
+    let me = unique_name(&system, daemon.child.id());
+    wait_until("treadcued registered second", || {
+        players(&system, "hci0").len() == 2
+    });
+    assert_eq!(players(&system, "hci0")[1], me);
+    start(&bus, "retro-rehab-30");
+    wait_until("BlueZ learns CanPause", || {
+        flag(&system, "hci0", &me, "CanPause") == true
+    });
+    // BlueZ gives a headset the first player registered: the music app.
+    assert!(press(&system, "hci0", "Pause"));
+    assert_eq!(music.said(), "Pause");
+    assert_eq!(state(&bus), "running", "the walk goes on");
+
+    // Once the music app is gone, the buttons come to treadcued.
+    music.quit();
+    wait_until("only treadcued is left", || {
+        players(&system, "hci0") == vec![me.clone()]
+    });
+    assert!(press(&system, "hci0", "Pause"));
+    wait_until("the session pauses", || state(&bus) == "paused");
 }
 
 #[test]
@@ -170,7 +312,7 @@ fn with_buttons_off_nothing_is_registered() {
     let bus = PrivateBus::start(None);
     let system = PrivateBus::start(None);
     let _bluez = FakeBluez::start(&system);
-    add_adapter(&system, "hci0");
+    mock(&system, "AddAdapter", &["ss", "hci0", "treadmill-pi"]);
     let _daemon = Daemon::start_with_system_bus(
         &bus,
         &pulse.address(),
@@ -179,5 +321,5 @@ fn with_buttons_off_nothing_is_registered() {
     );
     assert!(bus.ctl(&["status"]).status.success());
     std::thread::sleep(Duration::from_secs(1));
-    assert_eq!(calls(&system, "hci0", "RegisterPlayer").0, 0);
+    assert!(players(&system, "hci0").is_empty());
 }

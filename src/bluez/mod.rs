@@ -10,6 +10,7 @@ mod player;
 mod sensors;
 mod treadmill;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,9 +18,12 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::sync::watch;
 use zbus::fdo::{DBusProxy, ObjectManagerProxy};
-use zbus::{ObjectPath, OwnedObjectPath, Variant as Value};
+use zbus::names::InterfaceName;
+use zbus::object_server::SignalEmitter;
+use zbus::{ObjectPath, OwnedObjectPath, OwnedVariant as OwnedValue, Variant as Value};
 
-use crate::controller::{Change, Controller};
+use crate::controller::{Change, Controller, MediaControls};
+use crate::session::Status;
 pub use player::ButtonsPlayer;
 pub use sensors::serve_sensors;
 
@@ -27,6 +31,7 @@ pub use sensors::serve_sensors;
 pub const PLAYER_PATH: &str = "/io/github/treadcue/Treadcue1/bluez_player";
 const BLUEZ: &str = "org.bluez";
 const ADAPTER: &str = "org.bluez.Adapter1";
+const PLAYER_INTERFACE: &str = "org.mpris.MediaPlayer2.Player";
 /// How often, and how far apart, a registration an adapter refuses is
 /// tried again (BlueZ may add the media interface just after the adapter).
 const TRIES: u32 = 5;
@@ -62,6 +67,7 @@ pub async fn serve_buttons(controller: Arc<Controller>, stop: watch::Receiver<bo
                 connection,
                 controller,
                 registered: HashSet::new(),
+                told: None,
             };
             if let Err(e) = buttons.run(stop).await {
                 tracing::warn!("headphone buttons through BlueZ stopped: {e}");
@@ -78,6 +84,65 @@ struct Buttons {
     controller: Arc<Controller>,
     /// The adapters the player is registered with.
     registered: HashSet<OwnedObjectPath>,
+    /// What BlueZ was last told of the player, by a registration or a
+    /// PropertiesChanged: a change is announced against it.
+    told: Option<Face>,
+}
+
+/// What BlueZ keeps of the player: the buttons it passes on, and what
+/// the headphones may show.
+#[derive(Debug, Clone, PartialEq)]
+struct Face {
+    controls: MediaControls,
+    metadata: HashMap<String, OwnedValue>,
+}
+
+impl Face {
+    fn of(status: &Status) -> Face {
+        Face {
+            controls: MediaControls::of(status),
+            metadata: player::metadata(status),
+        }
+    }
+
+    /// Every property, as a registration tells them.
+    fn all(&self) -> HashMap<&'static str, Value<'static>> {
+        let mut all = HashMap::from([
+            (
+                "PlaybackStatus",
+                Value::from(self.controls.playback_status.to_string()),
+            ),
+            ("Metadata", metadata_value(&self.metadata)),
+        ]);
+        for (name, value) in self.controls.flags() {
+            all.insert(name, Value::from(value));
+        }
+        all
+    }
+
+    /// What differs from `before`.
+    fn changes(&self, before: &Face) -> HashMap<&'static str, Value<'static>> {
+        let mut changed = HashMap::new();
+        if self.controls.playback_status != before.controls.playback_status {
+            let status = self.controls.playback_status.to_string();
+            changed.insert("PlaybackStatus", Value::from(status));
+        }
+        for (name, value) in self.controls.changed_flags(&before.controls) {
+            changed.insert(name, Value::from(value));
+        }
+        if self.metadata != before.metadata {
+            changed.insert("Metadata", metadata_value(&self.metadata));
+        }
+        changed
+    }
+}
+
+fn metadata_value(metadata: &HashMap<String, OwnedValue>) -> Value<'static> {
+    let copy: HashMap<String, Value<'static>> = metadata
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), Value::from(value.try_clone().ok()?))))
+        .collect();
+    Value::from(copy)
 }
 
 impl Buttons {
@@ -201,30 +266,43 @@ impl Buttons {
             .await
     }
 
-    /// What BlueZ is told of the player when it registers.
-    fn properties(&self) -> HashMap<&'static str, Value<'static>> {
-        let state = self.controller.state();
-        HashMap::from([
-            (
-                "PlaybackStatus",
-                Value::from(player::playback_status(state).to_string()),
-            ),
-            ("CanPlay", Value::from(true)),
-            ("CanPause", Value::from(state.is_active())),
-            ("CanGoNext", Value::from(state.is_active())),
-            ("CanGoPrevious", Value::from(state.is_active())),
-            ("CanControl", Value::from(true)),
-        ])
+    /// What BlueZ is told of the player when it registers: the truth
+    /// as of now, which later changes are announced against.
+    fn properties(&mut self) -> HashMap<&'static str, Value<'static>> {
+        let face = Face::of(&self.controller.status());
+        let all = face.all();
+        self.told = Some(face);
+        all
     }
 
-    /// Tells BlueZ (and so the headphones) that the session changed.
-    async fn announce(&self) {
-        let server = self.connection.object_server();
-        if let Ok(player) = server.interface::<_, ButtonsPlayer>(PLAYER_PATH).await {
-            let emitter = player.signal_emitter();
-            let inner = player.get().await;
-            let _ = inner.playback_status_changed(emitter).await;
-            let _ = inner.metadata_changed(emitter).await;
+    /// Tells BlueZ (and so the headphones) what changed since it was
+    /// last told, in one PropertiesChanged: it reads the flags from there
+    /// (`media.c`, `properties_changed`) and passes a button on only
+    /// while its flag is true.
+    async fn announce(&mut self) {
+        let now = Face::of(&self.controller.status());
+        let changed = match &self.told {
+            Some(before) => now.changes(before),
+            None => now.all(),
+        };
+        self.told = Some(now);
+        if changed.is_empty() {
+            return;
+        }
+        let emitter = match SignalEmitter::new(&self.connection, PLAYER_PATH) {
+            Ok(emitter) => emitter,
+            Err(e) => return tracing::warn!("headphone buttons: {e}"),
+        };
+        let interface = InterfaceName::from_static_str_unchecked(PLAYER_INTERFACE);
+        let sent = zbus::fdo::Properties::properties_changed(
+            &emitter,
+            interface,
+            changed,
+            Cow::Borrowed(&[]),
+        )
+        .await;
+        if let Err(e) = sent {
+            tracing::warn!("headphone buttons: cannot tell BlueZ what changed: {e}");
         }
     }
 }

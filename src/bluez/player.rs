@@ -1,7 +1,10 @@
 //! The player BlueZ sends headphone buttons to: the MPRIS player
 //! interface, on the system bus, at [`super::PLAYER_PATH`]. BlueZ calls
 //! Play, Pause, Next and Previous as the buttons are pressed (AVRCP), and
-//! reads PlaybackStatus to tell the headphones.
+//! reads PlaybackStatus to tell the headphones. It passes a button on
+//! only while the player says it can take it (CanPause, CanGoNext,
+//! CanGoPrevious, and CanControl): those come from the one view MPRIS
+//! shows too, and [`super::Buttons`] announces every change of them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,8 +13,8 @@ use zbus::fdo;
 use zbus::interface;
 use zbus::{OwnedVariant as OwnedValue, Str};
 
-use crate::controller::{ControlError, Controller};
-use crate::session::State;
+use crate::controller::{ControlError, Controller, MediaControls};
+use crate::session::Status;
 
 pub struct ButtonsPlayer {
     pub controller: Arc<Controller>,
@@ -67,51 +70,50 @@ impl ButtonsPlayer {
 
     #[zbus(property)]
     pub fn playback_status(&self) -> String {
-        playback_status(self.controller.state()).into()
+        self.controls().playback_status.into()
     }
 
     #[zbus(property)]
     fn metadata(&self) -> HashMap<String, OwnedValue> {
-        metadata(&self.controller)
+        metadata(&self.controller.status())
     }
 
     #[zbus(property)]
     fn can_play(&self) -> bool {
-        true
+        self.controls().can_play
     }
 
     #[zbus(property)]
     fn can_pause(&self) -> bool {
-        self.controller.state().is_active()
+        self.controls().can_pause
     }
 
     #[zbus(property)]
     fn can_go_next(&self) -> bool {
-        self.controller.state().is_active()
+        self.controls().can_go_next
     }
 
     #[zbus(property)]
     fn can_go_previous(&self) -> bool {
-        self.controller.state().is_active()
+        self.controls().can_go_previous
     }
 
     #[zbus(property)]
     fn can_control(&self) -> bool {
-        true
+        self.controls().can_control
     }
 }
 
-pub fn playback_status(state: State) -> &'static str {
-    match state {
-        State::Running => "Playing",
-        State::Paused => "Paused",
-        _ => "Stopped",
+impl ButtonsPlayer {
+    fn controls(&self) -> MediaControls {
+        MediaControls::of(&self.controller.status())
     }
 }
 
-/// What the headphones may show: the step and the program.
-pub fn metadata(controller: &Controller) -> HashMap<String, OwnedValue> {
-    let status = controller.status();
+/// What the headphones may show: the step and the program. Only keys
+/// and types that BlueZ's `parse_player_metadata` reads: one it cannot
+/// read would make it refuse the whole registration.
+pub fn metadata(status: &Status) -> HashMap<String, OwnedValue> {
     let mut metadata = HashMap::new();
     let mut put = |key: &str, text: String| {
         if let Ok(value) = OwnedValue::try_from(zbus::Variant::from(Str::from(text))) {

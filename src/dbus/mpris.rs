@@ -13,7 +13,7 @@ use zbus::object_server::{ObjectServer, SignalEmitter};
 use zbus::{ObjectPath, OwnedVariant, Str, Variant};
 
 pub use crate::controller::HeadphonePause;
-use crate::controller::{ControlError, Controller};
+use crate::controller::{ControlError, Controller, MediaControls};
 use crate::session::{State, Status};
 
 pub struct MprisRoot;
@@ -71,12 +71,12 @@ impl MprisPlayer {
         new: &Status,
     ) -> zbus::Result<()> {
         let mut changed: HashMap<&str, Variant<'_>> = HashMap::new();
-        if old.state != new.state {
-            changed.insert("PlaybackStatus", Variant::from(self.playback_status()));
-            let active = new.state.is_active();
-            for name in ["CanPause", "CanGoNext", "CanGoPrevious"] {
-                changed.insert(name, Variant::from(active));
-            }
+        let (was, now) = (MediaControls::of(old), MediaControls::of(new));
+        if was.playback_status != now.playback_status {
+            changed.insert("PlaybackStatus", Variant::from(now.playback_status));
+        }
+        for (name, value) in now.changed_flags(&was) {
+            changed.insert(name, Variant::from(value));
         }
         if old.volume != new.volume {
             changed.insert("Volume", Variant::from(new.volume));
@@ -92,6 +92,13 @@ impl MprisPlayer {
         let interface = InterfaceName::from_static_str_unchecked("org.mpris.MediaPlayer2.Player");
         zbus::fdo::Properties::properties_changed(emitter, interface, changed, Cow::Borrowed(&[]))
             .await
+    }
+}
+
+impl MprisPlayer {
+    /// The buttons as clients were last told.
+    fn controls(&self) -> MediaControls {
+        MediaControls::of(&self.announcer.shown())
     }
 }
 
@@ -173,12 +180,7 @@ impl MprisPlayer {
     /// Playing, Paused or Stopped.
     #[zbus(property)]
     fn playback_status(&self) -> String {
-        match self.announcer.shown().state {
-            State::Running => "Playing",
-            State::Paused => "Paused",
-            _ => "Stopped",
-        }
-        .into()
+        self.controls().playback_status.into()
     }
 
     /// The current step as a track of the program's album.
@@ -257,24 +259,24 @@ impl MprisPlayer {
 
     #[zbus(property)]
     fn can_go_next(&self) -> bool {
-        self.announcer.shown().state.is_active()
+        self.controls().can_go_next
     }
 
     #[zbus(property)]
     fn can_go_previous(&self) -> bool {
-        self.announcer.shown().state.is_active()
+        self.controls().can_go_previous
     }
 
     /// Play always does something: with no session it starts today's
     /// (or says why it does not).
-    #[zbus(property(emits_changed_signal = "const"))]
+    #[zbus(property)]
     fn can_play(&self) -> bool {
-        true
+        self.controls().can_play
     }
 
     #[zbus(property)]
     fn can_pause(&self) -> bool {
-        self.announcer.shown().state.is_active()
+        self.controls().can_pause
     }
 
     #[zbus(property)]
@@ -282,8 +284,9 @@ impl MprisPlayer {
         false
     }
 
+    /// MPRIS: an intrinsic capability, never changing.
     #[zbus(property(emits_changed_signal = "const"))]
     fn can_control(&self) -> bool {
-        true
+        self.controls().can_control
     }
 }

@@ -9,9 +9,11 @@ use super::bus::PrivateBus;
 pub struct FakeBluez(Child);
 
 impl FakeBluez {
-    /// python3-dbusmock's own bluez5 template.
+    /// python3-dbusmock's bluez5 template, with players registered and
+    /// headset buttons passed on as bluetoothd does (bluez_media.py).
     pub fn start(system: &PrivateBus) -> FakeBluez {
-        FakeBluez::start_template(system, "bluez5")
+        let template = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/bluez_media.py");
+        FakeBluez::start_template(system, template)
     }
 
     /// With a treadmill's and a strap's GATT objects (bluez_fitness.py).
