@@ -146,3 +146,33 @@ fn a_pause_while_held_is_the_walkers_and_a_resume_meets_the_gate_again() {
     );
     assert_eq!(seq.position(), boundary);
 }
+
+#[test]
+fn the_audio_device_failing_while_held_keeps_the_hold() {
+    let (plan, mut seq, news) = gated();
+    let boundary = plan.steps[TURN].start;
+    play(&mut seq, boundary + 100);
+    let _ = news.try_iter().count();
+    // The device fails and comes back, as a loaded machine's sound
+    // server can make it: still held at the change's sample, no
+    // countdown replayed, nothing resumed.
+    assert!(!seq.device_lost(), "held already: nothing new to pause");
+    assert!(seq.snapshot().held_at_gate && seq.snapshot().device_lost);
+    assert!(!seq.device_back(true));
+    play(&mut seq, 5 * u64::from(RATE));
+    assert!(seq.snapshot().held_at_gate);
+    assert_eq!(seq.state(), PlayState::Paused);
+    assert_eq!(seq.position(), boundary);
+    assert!(cues_started(&news).is_empty(), "no countdown again");
+    // A slow belt while the device is gone lets it go once it is back.
+    let (plan, mut seq, news) = gated();
+    play(&mut seq, boundary + 100);
+    let _ = news.try_iter().count();
+    seq.device_lost();
+    assert!(!seq.release_gate(), "nothing heard until the device is back");
+    assert!(seq.device_back(false), "then the fresh countdown");
+    assert_eq!(
+        seq.position(),
+        countdown(&plan, TURN).into_iter().min().unwrap()
+    );
+}

@@ -356,7 +356,9 @@ impl Sequencer {
     pub fn device_lost(&mut self) -> bool {
         self.device_lost = true;
         self.resume_when_back = false;
-        let paused = self.pause();
+        // Held at a turn, it stays held: the belt lets it go, not the
+        // device coming back (a hiccup must not replay the countdown).
+        let paused = !self.gate.is_holding() && self.pause();
         self.emit(Event::DeviceChanged { at: self.position });
         paused
     }
@@ -373,6 +375,8 @@ impl Sequencer {
     pub fn device_back(&mut self, resume: bool) -> bool {
         self.device_lost = false;
         let wanted = std::mem::take(&mut self.resume_when_back);
+        // A hold at a turn is the belt's to end, or the walker's Resume.
+        let resume = resume && !self.gate.is_holding();
         let resumed = (resume || wanted) && self.resume();
         self.emit(Event::DeviceChanged { at: self.position });
         resumed
