@@ -41,6 +41,12 @@ pub struct CoachTexts {
     pub treadmill_lost_at_turn: Template,
     pub strap_lost: Template,
     pub control_refused: Template,
+    pub control_lost: Template,
+    pub incline_by_hand: Template,
+    pub treadmill_stopped: Template,
+    pub safety_key: Template,
+    pub treadmill_held: Template,
+    pub strap_held: Template,
 }
 
 impl Default for CoachTexts {
@@ -56,6 +62,20 @@ impl Default for CoachTexts {
             strap_lost: "The heart rate strap is out of reach. The session goes on.".into(),
             control_refused:
                 "The treadmill did not take a command. Set the belt by hand for the rest of this session."
+                    .into(),
+            control_lost:
+                "Another app took over the treadmill. Set the belt by hand for the rest of this session."
+                    .into(),
+            incline_by_hand:
+                "This treadmill cannot set its incline. Set the incline by hand when you hear it."
+                    .into(),
+            treadmill_stopped: "The belt stopped. The session is paused.".into(),
+            safety_key: "The safety key is out. The session is paused.".into(),
+            treadmill_held:
+                "Another app is reading the treadmill. Its speed is not shown this session."
+                    .into(),
+            strap_held:
+                "Another app is reading the heart rate strap. Its rate is not shown this session."
                     .into(),
         }
     }
@@ -230,7 +250,7 @@ impl Phrasebook {
         let short = &["number", "speed", "incline", "duration"][..];
         let o = &self.course;
         let f = &self.coach;
-        let templates: [(&str, &Template, &[&str]); 35] = [
+        let templates: [(&str, &Template, &[&str]); 41] = [
             ("cues.briefing", &c.briefing, &[]),
             ("cues.announce_forward", &c.announce_forward, step),
             ("cues.announce_backward", &c.announce_backward, step),
@@ -270,6 +290,12 @@ impl Phrasebook {
             ),
             ("coach.strap_lost", &f.strap_lost, &[]),
             ("coach.control_refused", &f.control_refused, &[]),
+            ("coach.control_lost", &f.control_lost, &[]),
+            ("coach.incline_by_hand", &f.incline_by_hand, &[]),
+            ("coach.treadmill_stopped", &f.treadmill_stopped, &[]),
+            ("coach.safety_key", &f.safety_key, &[]),
+            ("coach.treadmill_held", &f.treadmill_held, &[]),
+            ("coach.strap_held", &f.strap_held, &[]),
         ];
         let mut problems = Vec::new();
         for (key, template, allowed) in templates {

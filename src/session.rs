@@ -69,8 +69,9 @@ pub struct Status {
     pub session_length: f64,
     /// Why a paused session is paused: "requested", "device" (waiting
     /// for the audio device; it goes on by itself), "belt" (waiting for
-    /// the treadmill's belt to slow before a turn; likewise) or
-    /// "restored"; empty unless paused.
+    /// the treadmill's belt to slow before a turn; likewise), "treadmill"
+    /// (stopped at the treadmill's console or by its safety key; it goes
+    /// on when started there) or "restored"; empty unless paused.
     pub pause_reason: String,
     /// The step after this one as a person reads it ("Forward at 1.5 mph,
     /// incline 0%, for 1:30"); empty at the last step.
@@ -100,6 +101,9 @@ pub enum PauseReason {
     /// Held before a turn-around until the belt is slow enough; it goes
     /// on by itself when it is.
     Belt,
+    /// The belt was stopped or paused at the treadmill's console, or by
+    /// its safety key; it goes on when the belt is started there again.
+    Treadmill,
 }
 
 impl PauseReason {
@@ -110,6 +114,7 @@ impl PauseReason {
             PauseReason::Device => "device",
             PauseReason::Restored => "restored",
             PauseReason::Belt => "belt",
+            PauseReason::Treadmill => "treadmill",
         }
     }
 }
@@ -300,6 +305,12 @@ impl Session {
         self.counting = counting;
     }
 
+    /// The session was paused for `reason`, which a snapshot alone does
+    /// not show: it stays the reason while the session stays paused.
+    pub fn paused_for(&mut self, reason: PauseReason) {
+        self.pause_reason = reason;
+    }
+
     /// A backward step was skipped: the session is no course walk done.
     pub fn skipped_backward(&mut self) {
         self.counting.skipped_backward = true;
@@ -346,7 +357,9 @@ impl Session {
         self.pause_reason = match (self.state, snapshot.device_lost, self.pause_reason) {
             (State::Paused, true, _) => PauseReason::Device,
             (State::Paused, false, _) if snapshot.held_at_gate => PauseReason::Belt,
-            (State::Paused, false, PauseReason::Restored) => PauseReason::Restored,
+            (State::Paused, false, reason @ (PauseReason::Restored | PauseReason::Treadmill)) => {
+                reason
+            }
             (State::Paused, false, _) => PauseReason::Requested,
             _ => PauseReason::None,
         };

@@ -78,7 +78,11 @@ fn state(bus: &PrivateBus) -> String {
 
 fn start(bus: &PrivateBus, program: &str) {
     let out = bus.ctl(&["start", program]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     wait_until("the session runs", || state(bus) == "running");
 }
 
@@ -185,7 +189,11 @@ fn the_player_is_registered_on_every_adapter_and_again_after_a_restart() {
         players(&w.system, "hci1").contains(&me)
     });
     assert_eq!(flag(&w.system, "hci1", &me, "CanPause"), true);
-    assert_eq!(players(&w.system, "hci0"), vec![me.clone()], "once an adapter");
+    assert_eq!(
+        players(&w.system, "hci0"),
+        vec![me.clone()],
+        "once an adapter"
+    );
 
     // bluetoothd restarts: the player is registered with the new one,
     // able to pause the session that runs.

@@ -6,7 +6,9 @@
 
 use proptest::prelude::*;
 use treadcue::fitness::DecodeError;
-use treadcue::fitness::ftms::{self, Outcome, Request, SpeedRange};
+use treadcue::fitness::ftms::{
+    self, InclineRange, Outcome, Pace, Request, SpeedRange, StopOrPause,
+};
 use treadcue::fitness::heart_rate;
 
 #[test]
@@ -39,15 +41,19 @@ fn every_field_of_treadmill_data_in_order() {
     assert_eq!(data.distance_m, Some(10_000));
     assert_eq!(data.incline_percent, Some(5.0));
     assert_eq!(data.ramp_angle_degrees, Some(3.0));
-    assert_eq!(data.elevation_gain_m, Some((10.0, 1.0)));
-    assert_eq!(data.pace_km_per_min, Some(1.2));
-    assert_eq!(data.average_pace_km_per_min, Some(1.1));
-    assert_eq!(data.energy, Some((150, 300, 5)));
+    assert_eq!(data.elevation_gain_m, Some(10.0));
+    assert_eq!(data.elevation_loss_m, Some(1.0));
+    assert_eq!(data.pace, Some(Pace::KmPerMinute(1.2)));
+    assert_eq!(data.average_pace, Some(Pace::KmPerMinute(1.1)));
+    assert_eq!(data.energy_kcal, Some(150));
+    assert_eq!(data.energy_per_hour_kcal, Some(300));
+    assert_eq!(data.energy_per_minute_kcal, Some(5));
     assert_eq!(data.heart_rate_bpm, Some(140));
     assert_eq!(data.metabolic_equivalent, Some(5.0));
     assert_eq!(data.elapsed_s, Some(600));
     assert_eq!(data.remaining_s, Some(300));
-    assert_eq!(data.force_and_power, Some((-10, 100)));
+    assert_eq!(data.force_n, Some(-10));
+    assert_eq!(data.power_w, Some(100));
 }
 
 #[test]
@@ -78,6 +84,137 @@ fn treadmill_data_that_does_not_match_its_flags_is_refused() {
     // An incline of 100 %.
     let steep = ftms::treadmill_data(&[0x09, 0x00, 0xe8, 0x03, 0x00, 0x00]).unwrap_err();
     assert!(matches!(steep, DecodeError::Absurd { .. }), "{steep}");
+}
+
+#[test]
+fn fields_sent_as_not_available_are_absent_and_the_rest_still_count() {
+    // Flags: distance, inclination, energy, heart rate. Speed 3.00 km/h,
+    // distance 0xFFFFFF, inclination 0x7FFF, ramp 0x7FFF, energy
+    // 0xFFFF/0xFFFF/0xFF, heart rate 0xFF (FTMS v1.0.1, 4.4.1.5-12).
+    let bytes = [
+        0x8c, 0x01, 0x2c, 0x01, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff,
+    ];
+    let data = ftms::treadmill_data(&bytes).unwrap();
+    assert_eq!(data.speed_kmh, Some(3.0));
+    assert_eq!(data.distance_m, None);
+    assert_eq!(data.incline_percent, None);
+    assert_eq!(data.ramp_angle_degrees, None);
+    assert_eq!(data.energy_kcal, None);
+    assert_eq!(data.energy_per_hour_kcal, None);
+    assert_eq!(data.energy_per_minute_kcal, None);
+    assert_eq!(data.heart_rate_bpm, None);
+    assert_eq!(data.fields(), [("speed_kmh", 3.0)]);
+}
+
+/// A CITYSPORTS CS-WP8 walking pad, as nRF Connect logged it on
+/// 2024-02-01 (github.com/hughesjs/FitnessMachine, protocol/CS-WP8/
+/// 1_to_3_with_person_60s_49m_3cal.log at cb85a8eb): flags `84 24` are
+/// distance, energy, elapsed time and bit 13, reserved in the 2017
+/// layout, with three bytes (a step count, as pyftms reads it).
+const CITYSPORTS: [(&str, f64, u32, u16, u16); 3] = [
+    (
+        "84-24-2C-01-06-00-00-00-00-00-00-00-09-00-06-00-00",
+        3.0,
+        6,
+        0,
+        9,
+    ),
+    (
+        "84-24-FA-00-01-00-00-00-00-00-00-00-03-00-02-00-00",
+        2.5,
+        1,
+        0,
+        3,
+    ),
+    (
+        "84-24-3C-00-31-00-00-03-00-00-00-00-45-00-64-00-00",
+        0.6,
+        49,
+        3,
+        69,
+    ),
+];
+
+fn hex(text: &str) -> Vec<u8> {
+    text.split('-')
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_walking_pad_setting_a_reserved_flag_keeps_every_field_before_its_bytes() {
+    for (capture, speed, metres, kcal, seconds) in CITYSPORTS {
+        let data = ftms::treadmill_data(&hex(capture)).unwrap();
+        assert_eq!(data.speed_kmh, Some(speed), "{capture}");
+        assert_eq!(data.distance_m, Some(metres), "{capture}");
+        assert_eq!(data.energy_kcal, Some(kcal), "{capture}");
+        assert_eq!(data.elapsed_s, Some(seconds), "{capture}");
+        assert_eq!(data.unknown_flags, 1 << 13);
+    }
+    // Without a reserved bit, bytes past the fields are still refused.
+    let long = ftms::treadmill_data(&[0x04, 0x00, 0x2c, 0x01, 6, 0, 0, 1, 2]).unwrap_err();
+    assert!(matches!(long, DecodeError::Long { extra: 2, .. }), "{long}");
+}
+
+#[test]
+fn a_pace_is_one_byte_or_two_as_the_length_says() {
+    // Speed, pace, average pace, elapsed: uint8 paces (FTMS 1.0)...
+    let narrow = ftms::treadmill_data(&[0x60, 0x04, 0x2c, 0x01, 0x05, 0x04, 0x3c, 0x00]).unwrap();
+    assert_eq!(narrow.pace, Some(Pace::KmPerMinute(0.5)));
+    assert_eq!(narrow.average_pace, Some(Pace::KmPerMinute(0.4)));
+    assert_eq!(narrow.elapsed_s, Some(60));
+    // ... or uint16 ones (the current GATT Specification Supplement).
+    let wide = ftms::treadmill_data(&[0x60, 0x04, 0x2c, 0x01, 0xc8, 0x00, 0xf0, 0x00, 0x3c, 0x00])
+        .unwrap();
+    assert_eq!(wide.pace, Some(Pace::Wide(200)));
+    assert_eq!(wide.average_pace, Some(Pace::Wide(240)));
+    assert_eq!(wide.elapsed_s, Some(60));
+}
+
+#[test]
+fn the_machine_says_what_it_can_set() {
+    // A FITSHOW FS-BT-T4 walking pad's features (github.com/justintout/
+    // treadmill): a speed target, no incline target.
+    let pad = ftms::features(&[0xc4, 0x56, 0, 0, 0x0d, 0, 0, 0]).unwrap();
+    assert!(pad.sets_speed() && !pad.sets_incline());
+    let full = ftms::features(&[0x0c, 0x14, 0, 0, 0x03, 0, 0, 0]).unwrap();
+    assert!(full.sets_speed() && full.sets_incline());
+    assert!(ftms::features(&[0x0c, 0x14, 0, 0]).is_err());
+    let range = ftms::incline_range(&[0xec, 0xff, 0x96, 0x00, 0x05, 0x00]).unwrap();
+    assert_eq!(
+        range,
+        InclineRange {
+            min_percent: -2.0,
+            max_percent: 15.0,
+            step_percent: 0.5
+        }
+    );
+    assert!(ftms::incline_range(&[0x96, 0x00, 0xec, 0xff, 0x05, 0x00]).is_err());
+}
+
+#[test]
+fn the_machines_status_reads_as_table_4_26_says() {
+    use ftms::MachineStatus as S;
+    let cases: [(&[u8], S); 9] = [
+        (&[0x02, 0x01], S::StoppedByUser(StopOrPause::Stop)),
+        (&[0x02, 0x02], S::StoppedByUser(StopOrPause::Pause)),
+        (&[0x02], S::StoppedByUser(StopOrPause::Stop)),
+        (&[0x03], S::StoppedBySafetyKey),
+        (&[0x04], S::StartedByUser),
+        (&[0x05, 0xf0, 0x00], S::TargetSpeedChanged(2.4)),
+        (&[0x06, 0xf6, 0xff], S::TargetInclineChanged(-1.0)),
+        (&[0xff], S::ControlPermissionLost),
+        (&[0x14, 0x02], S::Other(0x14)),
+    ];
+    for (bytes, status) in cases {
+        assert_eq!(ftms::machine_status(bytes), Ok(status), "{bytes:02x?}");
+    }
+    assert!(
+        ftms::machine_status(&[0x05, 0xf0]).is_err(),
+        "speed cut short"
+    );
+    assert!(ftms::machine_status(&[]).is_err());
 }
 
 #[test]
@@ -178,6 +315,11 @@ proptest! {
         }
         let _ = ftms::speed_range(&bytes);
         let _ = ftms::response(&bytes);
+        let _ = ftms::features(&bytes);
+        if let Ok(range) = ftms::incline_range(&bytes) {
+            prop_assert!(range.min_percent <= range.max_percent);
+        }
+        let _ = ftms::machine_status(&bytes);
         if let Ok(m) = heart_rate::measurement(&bytes) {
             prop_assert!(heart_rate::BELIEVABLE_BPM.contains(&m.bpm));
         }

@@ -169,7 +169,10 @@ fn the_audio_device_failing_while_held_keeps_the_hold() {
     play(&mut seq, boundary + 100);
     let _ = news.try_iter().count();
     seq.device_lost();
-    assert!(!seq.release_gate(), "nothing heard until the device is back");
+    assert!(
+        !seq.release_gate(),
+        "nothing heard until the device is back"
+    );
     assert!(seq.device_back(false), "then the fresh countdown");
     assert_eq!(
         seq.position(),

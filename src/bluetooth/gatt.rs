@@ -34,6 +34,47 @@ trait Characteristic {
     fn start_notify(&self) -> zbus::Result<()>;
 }
 
+/// Why a characteristic could not be used, as bluetoothd answers
+/// (`src/gatt-client.c`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GattError {
+    /// Another program holds it (`AcquireNotify` or `AcquireWrite`):
+    /// `NotPermitted`. Asking again changes nothing until it lets go.
+    Held(String),
+    /// Another client's write is under way: `InProgress`. Try again.
+    Busy(String),
+    Failed(String),
+}
+
+impl std::fmt::Display for GattError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GattError::Held(why) | GattError::Busy(why) | GattError::Failed(why) => {
+                f.write_str(why)
+            }
+        }
+    }
+}
+
+impl From<GattError> for String {
+    fn from(e: GattError) -> String {
+        e.to_string()
+    }
+}
+
+/// What a method error of BlueZ's means to treadcue.
+fn gatt_error(e: zbus::Error, what: String) -> GattError {
+    match &e {
+        zbus::Error::MethodError(name, _, _) if name.ends_with(".NotPermitted") => {
+            GattError::Held(format!("{what}: another program holds it ({e})"))
+        }
+        zbus::Error::MethodError(name, _, _) if name.ends_with(".InProgress") => {
+            GattError::Busy(format!("{what}: {e}"))
+        }
+        _ => GattError::Failed(format!("{what}: {e}")),
+    }
+}
+
 /// A device treadcue is connected to.
 #[derive(Clone)]
 pub struct Peripheral {
@@ -121,7 +162,11 @@ impl Peripheral {
             .map_err(|e| e.to_string())?;
         match device.connect().await {
             Ok(()) => {}
-            Err(zbus::Error::MethodError(name, _, _)) if name.ends_with("AlreadyConnected") => {}
+            // BlueZ is connecting it already (a trusted device it
+            // reconnects by itself: `dev_connect` in `src/device.c`):
+            // not a loss, its services come as for our own Connect.
+            Err(zbus::Error::MethodError(name, _, _))
+                if name.ends_with("AlreadyConnected") || name.ends_with("InProgress") => {}
             Err(e) => return Err(format!("cannot connect to {address}: {e}")),
         }
         let started = Instant::now();
@@ -170,34 +215,40 @@ impl Peripheral {
     }
 
     /// Writes with a response from the device.
-    pub async fn write(&self, path: &OwnedObjectPath, bytes: &[u8]) -> Result<(), String> {
-        let proxy = self.proxy(path).await?;
+    pub async fn write(&self, path: &OwnedObjectPath, bytes: &[u8]) -> Result<(), GattError> {
+        let proxy = self.proxy(path).await.map_err(GattError::Failed)?;
         let options = HashMap::from([("type", Value::from("request"))]);
         proxy
             .write_value(bytes, options)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| gatt_error(e, format!("cannot write to {}", path.as_str())))
     }
 
     /// The values the characteristic notifies (or indicates) from now.
-    pub async fn subscribe(&self, path: &OwnedObjectPath) -> Result<Values, String> {
+    pub async fn subscribe(&self, path: &OwnedObjectPath) -> Result<Values, GattError> {
         // Listening first: a value sent as notifying starts is not lost.
+        let failed = |e: zbus::Error| GattError::Failed(e.to_string());
         let changes = PropertiesProxy::builder(&self.connection)
             .destination(BLUEZ)
             .path(path.clone())
             .build()
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(failed)?
             .receive_properties_changed()
             .await
-            .map_err(|e| e.to_string())?;
-        let proxy = self.proxy(path).await?;
+            .map_err(failed)?;
+        let proxy = self.proxy(path).await.map_err(GattError::Failed)?;
         match proxy.start_notify().await {
-            Ok(()) => {}
-            Err(zbus::Error::MethodError(name, _, _)) if name.ends_with("InProgress") => {}
-            Err(e) => return Err(format!("cannot subscribe to {}: {e}", path.as_str())),
+            Ok(()) => Ok(Values(changes)),
+            // Our own session is already under way.
+            Err(zbus::Error::MethodError(name, _, _)) if name.ends_with("InProgress") => {
+                Ok(Values(changes))
+            }
+            Err(e) => Err(gatt_error(
+                e,
+                format!("cannot subscribe to {}", path.as_str()),
+            )),
         }
-        Ok(Values(changes))
     }
 
     /// A watch for this device going away.

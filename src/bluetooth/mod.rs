@@ -20,9 +20,12 @@ pub const CHARACTERISTIC: &str = "org.bluez.GattCharacteristic1";
 
 /// The Fitness Machine Service and its characteristics.
 pub const FITNESS_MACHINE: &str = "00001826-0000-1000-8000-00805f9b34fb";
+pub const FEATURE: &str = "00002acc-0000-1000-8000-00805f9b34fb";
 pub const TREADMILL_DATA: &str = "00002acd-0000-1000-8000-00805f9b34fb";
 pub const SPEED_RANGE: &str = "00002ad4-0000-1000-8000-00805f9b34fb";
+pub const INCLINE_RANGE: &str = "00002ad5-0000-1000-8000-00805f9b34fb";
 pub const CONTROL_POINT: &str = "00002ad9-0000-1000-8000-00805f9b34fb";
+pub const MACHINE_STATUS: &str = "00002ada-0000-1000-8000-00805f9b34fb";
 /// The Heart Rate Service and its measurement.
 pub const HEART_RATE: &str = "0000180d-0000-1000-8000-00805f9b34fb";
 pub const HEART_RATE_MEASUREMENT: &str = "00002a37-0000-1000-8000-00805f9b34fb";

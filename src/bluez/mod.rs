@@ -6,6 +6,9 @@
 //! registers again when an adapter appears or `bluetoothd` restarts, and
 //! unregisters at exit. Like every front end it only asks the controller.
 
+mod belt;
+mod heart;
+mod link;
 mod player;
 mod sensors;
 mod treadmill;

@@ -10,11 +10,12 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch;
 
+use super::heart::HeartLink;
+use super::link::{Link, OpenError, tell};
 use super::treadmill::TreadmillLink;
-use crate::bluetooth::gatt::{Peripheral, Values};
-use crate::bluetooth::{self, FITNESS_MACHINE, HEART_RATE, HEART_RATE_MEASUREMENT};
+use crate::bluetooth::gatt::Peripheral;
+use crate::bluetooth::{self, FITNESS_MACHINE, HEART_RATE};
 use crate::controller::{Change, Controller, Sensor};
-use crate::fitness::heart_rate;
 
 /// The first pause before trying a lost device again, and the longest.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
@@ -30,6 +31,9 @@ enum Ended {
     NotWanted,
     /// The device went or could not be reached.
     Lost(String),
+    /// Another program holds what treadcue would read: trying again
+    /// changes nothing while it does.
+    Held(String),
 }
 
 /// Serves both devices until `stop` turns true.
@@ -74,6 +78,13 @@ async fn serve(controller: Arc<Controller>, sensor: Sensor, mut stop: watch::Rec
         match ended {
             Ended::Stop => return,
             Ended::NotWanted => continue,
+            Ended::Held(why) => {
+                tracing::warn!("{} {address}: {why}", sensor.as_str());
+                tell(&controller, move |c| c.sensor_held(sensor)).await;
+                if until_not_wanted(&controller, sensor, &address, &mut changes, &mut stop).await {
+                    return;
+                }
+            }
             Ended::Lost(why) => {
                 tracing::info!(
                     "{} {address}: {why}; trying again in {} s",
@@ -111,6 +122,29 @@ async fn wait(
     }
 }
 
+/// Waits until the session no longer wants this device (it ended, or
+/// another address was chosen); true when treadcued stops.
+async fn until_not_wanted(
+    controller: &Controller,
+    sensor: Sensor,
+    address: &str,
+    changes: &mut UnboundedReceiver<Change>,
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    loop {
+        let wanted = controller
+            .sensor_address(sensor)
+            .filter(|_| controller.wants_sensors());
+        if wanted.as_deref() != Some(address) {
+            return false;
+        }
+        tokio::select! {
+            _ = stop.changed() => return true,
+            change = changes.recv() => if change.is_none() { return true },
+        }
+    }
+}
+
 /// One connection, from connecting to its end.
 async fn connect(
     controller: &Arc<Controller>,
@@ -136,7 +170,7 @@ async fn connect(
                 )
                 .await
             }
-            Err(e) => Ended::Lost(e),
+            Err(e) => e.into(),
         },
         Sensor::Heart => match HeartLink::open(controller.clone(), &device).await {
             Ok(mut link) => {
@@ -145,7 +179,7 @@ async fn connect(
                 )
                 .await
             }
-            Err(e) => Ended::Lost(e),
+            Err(e) => e.into(),
         },
     };
     if !matches!(ended, Ended::Lost(_)) {
@@ -154,13 +188,13 @@ async fn connect(
     ended
 }
 
-/// What a connected device does with its values and the session's news.
-pub(super) trait Link {
-    fn values(&mut self) -> &mut Values;
-    /// A value the device sent.
-    async fn on_value(&mut self, bytes: Vec<u8>);
-    /// The session changed.
-    async fn on_change(&mut self) {}
+impl From<OpenError> for Ended {
+    fn from(e: OpenError) -> Ended {
+        match e {
+            OpenError::Lost(why) => Ended::Lost(why),
+            OpenError::Held(why) => Ended::Held(why),
+        }
+    }
 }
 
 async fn run(
@@ -184,11 +218,11 @@ async fn run(
         tokio::select! {
             _ = stop.changed() => break Ended::Stop,
             why = loss.gone() => break Ended::Lost(why),
-            value = link.values().next() => match value {
-                Some(bytes) => {
+            value = link.next() => match value {
+                Some(value) => {
                     silent_at = tokio::time::Instant::now() + SILENT_AFTER;
                     silent = false;
-                    link.on_value(bytes).await;
+                    link.on_value(value).await;
                 }
                 None => break Ended::Lost("its values stopped".into()),
             },
@@ -213,60 +247,7 @@ async fn run(
     ended
 }
 
-/// Hands a decoded value to the controller, off the async threads (it
-/// may say something); a value that does not decode is logged with its
-/// bytes and dropped.
-pub(super) async fn hand_over<T: Send + 'static>(
-    controller: &Arc<Controller>,
-    device: &str,
-    bytes: &[u8],
-    decoded: Result<T, crate::fitness::DecodeError>,
-    take: fn(&Controller, &T),
-) {
-    match decoded {
-        Ok(value) => {
-            let controller = controller.clone();
-            let _ = tokio::task::spawn_blocking(move || take(&controller, &value)).await;
-        }
-        Err(e) => tracing::warn!("{device}: {e}; ignored ({bytes:02x?})"),
-    }
-}
-
-/// Tells the controller, off the async threads: it may say something.
+/// Tells the controller the device came or went.
 async fn told(controller: &Arc<Controller>, sensor: Sensor, connected: bool) {
-    let controller = controller.clone();
-    let _ =
-        tokio::task::spawn_blocking(move || controller.sensor_connected(sensor, connected)).await;
-}
-
-/// The heart-rate strap: its measurements.
-struct HeartLink {
-    controller: Arc<Controller>,
-    values: Values,
-}
-
-impl HeartLink {
-    async fn open(controller: Arc<Controller>, device: &Peripheral) -> Result<HeartLink, String> {
-        let measurement = device.characteristic(HEART_RATE_MEASUREMENT).await?;
-        let values = device.subscribe(&measurement).await?;
-        Ok(HeartLink { controller, values })
-    }
-}
-
-impl Link for HeartLink {
-    fn values(&mut self) -> &mut Values {
-        &mut self.values
-    }
-
-    async fn on_value(&mut self, bytes: Vec<u8>) {
-        let measurement = heart_rate::measurement(&bytes);
-        hand_over(
-            &self.controller,
-            "heart rate strap",
-            &bytes,
-            measurement,
-            Controller::heart_reading,
-        )
-        .await;
-    }
+    tell(controller, move |c| c.sensor_connected(sensor, connected)).await;
 }

@@ -1,219 +1,232 @@
-//! The treadmill (Fitness Machine Service): its Treadmill Data to the
-//! controller, its speed range read once, and, when the walker turned
-//! control on, the Control Point: the step's speed and incline at each
-//! change, the belt paused, resumed and stopped with the session. Every
-//! command's answer is checked; a refusal or silence drops control for
-//! the session, never retried blindly.
+//! The treadmill (Fitness Machine Service): what it can do, read once at
+//! connect (Fitness Machine Feature, its speed and incline ranges); its
+//! Treadmill Data and Fitness Machine Status to the controller; and, when
+//! the walker turned control on, the belt ([`super::belt`]).
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::sensors::{Link, hand_over};
+use super::belt::{Belt, Inclines};
+use super::link::{Incoming, Link, OpenError, hand_over, tell};
 use crate::bluetooth::gatt::{Peripheral, Values};
-use crate::bluetooth::{CONTROL_POINT, SPEED_RANGE, TREADMILL_DATA};
-use crate::controller::{BeltTarget, Controller};
-use crate::fitness::ftms::{self, Outcome, Request};
-use zbus::OwnedObjectPath;
-
-/// How long the treadmill has to answer a command.
-const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+use crate::bluetooth::{FEATURE, INCLINE_RANGE, MACHINE_STATUS, SPEED_RANGE, TREADMILL_DATA};
+use crate::controller::{Controller, TreadmillStop};
+use crate::fitness::DecodeError;
+use crate::fitness::ftms::{self, Features, MachineStatus, SpeedRange, StopOrPause};
 
 pub(super) struct TreadmillLink {
     controller: Arc<Controller>,
     data: Values,
-    control: Option<Control>,
-}
-
-/// The Control Point, once the treadmill gave treadcue control.
-struct Control {
-    device: Peripheral,
-    point: OwnedObjectPath,
-    answers: Values,
-    /// What the belt was last told.
-    sent: Option<BeltTarget>,
-    /// The belt's speed range, to keep requests inside it.
-    range: Option<ftms::SpeedRange>,
+    /// Fitness Machine Status, when the machine has it.
+    status: Option<Values>,
+    belt: Option<Belt>,
 }
 
 impl TreadmillLink {
     pub(super) async fn open(
         controller: Arc<Controller>,
         device: &Peripheral,
-    ) -> Result<TreadmillLink, String> {
+    ) -> Result<TreadmillLink, OpenError> {
         let data = device.characteristic(TREADMILL_DATA).await?;
         let data = device.subscribe(&data).await?;
-        let range = read_range(device).await;
-        if let Some(range) = range {
+        let status = subscribe_status(device).await;
+        let features = read(device, FEATURE, ftms::features).await;
+        let speeds = read(device, SPEED_RANGE, ftms::speed_range).await;
+        let inclines = match features {
+            Some(f) if !f.sets_incline() => Inclines::ByHand,
+            Some(_) => Inclines::Settable(read(device, INCLINE_RANGE, ftms::incline_range).await),
+            None => Inclines::Unknown,
+        };
+        tracing::info!("treadmill: {}", describe(features, speeds, inclines));
+        if let Some(range) = speeds {
             controller.speed_range(range);
         }
         let mut link = TreadmillLink {
             controller,
             data,
-            control: None,
+            status,
+            belt: None,
         };
         if link.controller.control_allowed() {
-            link.control = link.take_control(device, range).await;
+            link.belt = link.take_control(device, features, speeds, inclines).await;
             link.on_change().await;
         }
         Ok(link)
     }
 
-    /// Asks the treadmill for control; `None` (and said) when refused.
+    /// Asks the treadmill for control; `None` (and said) when it cannot
+    /// be had.
     async fn take_control(
         &self,
         device: &Peripheral,
-        range: Option<ftms::SpeedRange>,
-    ) -> Option<Control> {
-        let point = match device.characteristic(CONTROL_POINT).await {
-            Ok(point) => point,
-            Err(e) => return self.refused(&format!("no control point: {e}")),
-        };
-        let answers = match device.subscribe(&point).await {
-            Ok(answers) => answers,
-            Err(e) => return self.refused(&e),
-        };
-        let mut control = Control {
-            device: device.clone(),
-            point,
-            answers,
-            sent: None,
-            range,
-        };
-        match control.send(Request::RequestControl).await {
-            Ok(()) => {
-                tracing::info!("treadmill: treadcue has control of the belt");
-                Some(control)
+        features: Option<Features>,
+        speeds: Option<SpeedRange>,
+        inclines: Inclines,
+    ) -> Option<Belt> {
+        if features.is_some_and(|f| !f.sets_speed()) {
+            self.refused("it takes no target speed (Fitness Machine Feature)".into());
+            return None;
+        }
+        match Belt::take(device, speeds, inclines).await {
+            Ok(belt) => Some(belt),
+            Err(e) => {
+                self.refused(e);
+                None
             }
-            Err(e) => self.refused(&e),
         }
     }
 
-    fn refused(&self, why: &str) -> Option<Control> {
+    fn refused(&self, why: String) {
         let controller = self.controller.clone();
-        let why = why.to_string();
         // Said off the async threads, as the voice may take a moment.
         tokio::task::spawn_blocking(move || controller.control_refused(&why));
-        None
+    }
+
+    async fn on_status(&mut self, status: MachineStatus) {
+        tracing::info!("treadmill status: {status:?}");
+        match status {
+            MachineStatus::StoppedByUser(how) => {
+                let stop = match how {
+                    StopOrPause::Stop => TreadmillStop::Stopped,
+                    StopOrPause::Pause => TreadmillStop::Paused,
+                };
+                tell(&self.controller, move |c| c.treadmill_stopped(stop)).await;
+            }
+            MachineStatus::StoppedBySafetyKey => {
+                tell(&self.controller, |c| {
+                    c.treadmill_stopped(TreadmillStop::SafetyKey)
+                })
+                .await;
+            }
+            MachineStatus::StartedByUser => {
+                tell(&self.controller, Controller::treadmill_started).await;
+            }
+            MachineStatus::TargetSpeedChanged(kmh) => self.target_speed_changed(kmh).await,
+            MachineStatus::ControlPermissionLost if self.belt.is_some() => {
+                self.belt = None;
+                tell(&self.controller, Controller::control_lost).await;
+            }
+            _ => {}
+        }
+    }
+
+    /// A new target speed that treadcue did not send is the walker's (or
+    /// another app's): the coach does not fight it for the step.
+    async fn target_speed_changed(&mut self, kmh: f64) {
+        if self.belt.as_ref().is_some_and(|b| b.is_own_speed(kmh)) {
+            return;
+        }
+        if let Some(belt) = self.belt.as_mut() {
+            belt.walker_chose(kmh);
+        }
+        tell(&self.controller, move |c| c.walker_chose_speed(kmh)).await;
     }
 }
 
-async fn read_range(device: &Peripheral) -> Option<ftms::SpeedRange> {
-    let characteristic = device.characteristic(SPEED_RANGE).await.ok()?;
-    let bytes = device.read(&characteristic).await.ok()?;
-    match ftms::speed_range(&bytes) {
-        Ok(range) => Some(range),
+async fn subscribe_status(device: &Peripheral) -> Option<Values> {
+    let path = device.characteristic(MACHINE_STATUS).await.ok()?;
+    match device.subscribe(&path).await {
+        Ok(values) => Some(values),
         Err(e) => {
-            tracing::warn!("treadmill: {e}; its speed range is not used");
+            tracing::info!("treadmill: its status is not followed: {e}");
             None
         }
     }
 }
 
-impl Link for TreadmillLink {
-    fn values(&mut self) -> &mut Values {
-        &mut self.data
-    }
-
-    async fn on_value(&mut self, bytes: Vec<u8>) {
-        let data = ftms::treadmill_data(&bytes);
-        hand_over(
-            &self.controller,
-            "treadmill",
-            &bytes,
-            data,
-            Controller::treadmill_reading,
-        )
-        .await;
-        // A reading may release or arm the gate: the belt follows.
-        self.on_change().await;
-    }
-
-    async fn on_change(&mut self) {
-        let Some(control) = self.control.as_mut() else {
-            return;
-        };
-        if !self.controller.control_allowed() {
-            self.control = None;
-            return;
-        }
-        let target = self.controller.belt_target();
-        if let Err(e) = control.follow(target).await {
-            self.control = None;
-            self.refused(&e);
+/// A characteristic read and decoded once; `None` when the machine has
+/// none or sent nonsense (logged).
+async fn read<T>(
+    device: &Peripheral,
+    uuid: &str,
+    decode: fn(&[u8]) -> Result<T, DecodeError>,
+) -> Option<T> {
+    let characteristic = device.characteristic(uuid).await.ok()?;
+    let bytes = device.read(&characteristic).await.ok()?;
+    match decode(&bytes) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            tracing::warn!("treadmill: {e}; not used ({bytes:02x?})");
+            None
         }
     }
 }
 
-impl Control {
-    /// Brings the belt to `target`, with as few commands as it takes.
-    async fn follow(&mut self, target: BeltTarget) -> Result<(), String> {
-        let before = self.sent;
-        if before == Some(target) {
-            return Ok(());
-        }
-        match target {
-            BeltTarget::Stop => self.send(Request::Stop).await?,
-            BeltTarget::Pause => self.send(Request::Pause).await?,
-            BeltTarget::Run { kmh, incline } => {
-                if !matches!(before, Some(BeltTarget::Run { .. })) {
-                    self.send(Request::StartOrResume).await?;
-                }
-                let (old_kmh, old_incline) = match before {
-                    Some(BeltTarget::Run { kmh, incline }) => (Some(kmh), Some(incline)),
-                    _ => (None, None),
-                };
-                if old_kmh != Some(kmh) {
-                    self.send(Request::SetSpeed(self.within_range(kmh))).await?;
-                }
-                if old_incline != Some(incline) {
-                    self.send(Request::SetIncline(incline)).await?;
-                }
-            }
-        }
-        self.sent = Some(target);
-        Ok(())
-    }
+/// What the log says the machine can do.
+fn describe(features: Option<Features>, speeds: Option<SpeedRange>, inclines: Inclines) -> String {
+    let speed = match (features, speeds) {
+        (Some(f), _) if !f.sets_speed() => "takes no target speed".to_string(),
+        (_, Some(r)) => format!(
+            "belt runs {} to {} km/h in steps of {}",
+            r.min_kmh, r.max_kmh, r.step_kmh
+        ),
+        _ => "speed range unknown".to_string(),
+    };
+    let incline = match inclines {
+        Inclines::ByHand => "no incline target: the walker sets the incline".to_string(),
+        Inclines::Settable(Some(r)) => format!(
+            "inclines {} to {} % in steps of {}",
+            r.min_percent, r.max_percent, r.step_percent
+        ),
+        Inclines::Settable(None) => "sets its incline".to_string(),
+        Inclines::Unknown => "features unknown".to_string(),
+    };
+    format!("{speed}; {incline}")
+}
 
-    /// A speed the belt can run, never above the one asked for.
-    fn within_range(&self, kmh: f64) -> f64 {
-        let Some(range) = self.range else { return kmh };
-        // Down to the belt's own steps (a hair of slack, so 2.4 stays 2.4
-        // in floating point); never below its slowest (the decoder made
-        // sure the slowest is not above the fastest).
-        let stepped = if range.step_kmh > 0.0 {
-            let steps = ((kmh - range.min_kmh) / range.step_kmh + 1e-9).floor();
-            range.min_kmh + steps * range.step_kmh
-        } else {
-            kmh
+impl Link for TreadmillLink {
+    async fn next(&mut self) -> Option<Incoming> {
+        let status = async {
+            match self.status.as_mut() {
+                Some(status) => status.next().await,
+                None => std::future::pending().await,
+            }
         };
-        stepped.clamp(range.min_kmh, range.max_kmh)
+        tokio::select! {
+            bytes = self.data.next() => bytes.map(|bytes| Incoming { from: TREADMILL_DATA, bytes }),
+            Some(bytes) = status => Some(Incoming { from: MACHINE_STATUS, bytes }),
+        }
     }
 
-    /// Writes one request and waits for its answer: an error says what
-    /// went wrong (refused, not answered, the write failed).
-    async fn send(&mut self, request: Request) -> Result<(), String> {
-        let what = format!("{request:?}");
-        tracing::debug!("treadmill control: {what}");
-        self.device.write(&self.point, &request.encode()).await?;
-        let answer = tokio::time::timeout(ANSWER_WITHIN, async {
-            loop {
-                let bytes = self.answers.next().await?;
-                match ftms::response(&bytes) {
-                    Ok((opcode, outcome)) if opcode == request.opcode() => return Some(outcome),
-                    Ok(_) => continue,
-                    Err(e) => tracing::warn!("treadmill control: {e}; ignored"),
-                }
+    async fn on_value(&mut self, value: Incoming) {
+        if value.from == MACHINE_STATUS {
+            match ftms::machine_status(&value.bytes) {
+                Ok(status) => self.on_status(status).await,
+                Err(e) => tracing::warn!("treadmill: {e}; ignored ({:02x?})", value.bytes),
             }
-        })
-        .await;
-        match answer {
-            Ok(Some(Outcome::Success)) => Ok(()),
-            Ok(Some(outcome)) => Err(format!("{what} refused: {outcome:?}")),
-            Ok(None) => Err(format!("{what}: the control point went away")),
-            Err(_) => Err(format!(
-                "{what}: no answer within {} s",
-                ANSWER_WITHIN.as_secs()
-            )),
+        } else {
+            let data = ftms::treadmill_data(&value.bytes);
+            hand_over(
+                &self.controller,
+                "treadmill",
+                &value.bytes,
+                data,
+                Controller::treadmill_reading,
+            )
+            .await;
+        }
+        // A reading may release or arm the gate, a status pause the
+        // session: the belt follows.
+        self.on_change().await;
+    }
+
+    async fn on_change(&mut self) {
+        let Some(belt) = self.belt.as_mut() else {
+            return;
+        };
+        if !self.controller.control_allowed() {
+            self.belt = None;
+            return;
+        }
+        let target = self.controller.belt_target();
+        match belt.follow(target).await {
+            Ok(followed) if followed.incline_by_hand => {
+                tell(&self.controller, Controller::incline_by_hand).await;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.belt = None;
+                self.refused(e);
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ impl Controller {
     }
 
     /// The same, with the session to mark what the action did to it.
-    fn command_marking<T>(
+    pub(super) fn command_marking<T>(
         &self,
         action: impl FnOnce(&mut Sequencer, &mut Session) -> T,
     ) -> Result<T, ControlError> {

@@ -39,6 +39,18 @@ pub(super) struct Fitness {
     pub(super) control_dropped: bool,
     /// The walker was told to slow the belt for the hold now.
     turn_told: bool,
+    /// A speed the walker chose at the console, and for which step: the
+    /// coach neither nudges against it nor sets the belt back.
+    pub(super) walker_speed: Option<(usize, f64)>,
+    /// What was said once this session: the incline is the walker's to
+    /// set; a device is held by another program.
+    pub(super) told_incline: bool,
+    pub(super) told_held: [bool; 2],
+    /// The heart rate comes from the treadmill's grips (no strap chosen).
+    grips: bool,
+    /// The last Treadmill Data, and how many came this session.
+    pub(super) last_reading: Option<TreadmillData>,
+    pub(super) readings: u64,
 }
 
 impl Fitness {
@@ -49,6 +61,9 @@ impl Fitness {
         self.heart_watch = HeartWatch::default();
         self.control_dropped = false;
         self.turn_told = false;
+        self.walker_speed = None;
+        self.told_incline = false;
+        self.told_held = [false; 2];
     }
 
     pub(super) fn status(&self, units: &str) -> FitnessStatus {
@@ -81,9 +96,11 @@ impl Fitness {
         }
     }
 
-    /// Beats per minute from a connected strap; 0 with none.
+    /// Beats per minute from a connected strap, or the grips of a
+    /// connected treadmill when no strap is chosen; 0 with none.
     pub(super) fn heart_rate(&self) -> u32 {
-        self.bpm.filter(|_| self.heart).map_or(0, u32::from)
+        let source = self.heart || (self.grips && self.treadmill);
+        self.bpm.filter(|_| source).map_or(0, u32::from)
     }
 
     /// The belt's speed in km/h, when a connected treadmill sent one.
@@ -164,13 +181,18 @@ impl Controller {
         }
     }
 
-    /// A Treadmill Data reading: the gate, the nudge and the distance.
+    /// A Treadmill Data reading: the gate, the nudge and the distance;
+    /// the heart rate of its grips when no strap is chosen.
     pub fn treadmill_reading(&self, data: &TreadmillData) {
         let settings = self.fitness_settings();
+        let grips = self.sensor_address(Sensor::Heart).is_none();
         let (said, ended) = {
             let mut core = self.core();
             let running = core.session.state() == State::Running;
             let f = &mut core.fitness;
+            f.last_reading = Some(data.clone());
+            f.readings += 1;
+            f.grips = grips;
             if let Some(kmh) = data.speed_kmh {
                 f.belt_kmh = Some(kmh);
             }
@@ -184,6 +206,12 @@ impl Controller {
         };
         if let Some(ending) = ended {
             let _ = self.end(ending);
+        }
+        match data.heart_rate_bpm {
+            // 0 while no hand is on the grips: no rate to believe.
+            Some(0) if grips => self.core().fitness.bpm = None,
+            Some(bpm) if grips => self.heart_rate_now(u16::from(bpm)),
+            _ => {}
         }
         self.notify(Change::Fitness);
         if let Some(text) = said {
@@ -223,7 +251,11 @@ impl Controller {
         let belt = core.fitness.belt()?;
         let plan = core.session.plan()?.clone();
         let step = plan.steps.get(core.session.step())?;
-        if core.session.state() != State::Running {
+        let chosen = core
+            .fitness
+            .walker_speed
+            .is_some_and(|(s, _)| s == core.session.step());
+        if core.session.state() != State::Running || chosen {
             core.fitness.nudge.restart();
             return None;
         }
@@ -275,21 +307,42 @@ impl Controller {
             );
             return;
         }
+        self.heart_rate_now(measurement.bpm);
+        self.notify(Change::Fitness);
+    }
+
+    /// A heart rate to believe, from the strap or the grips: the
+    /// property, the limit's warning and the session's figures.
+    fn heart_rate_now(&self, bpm: u16) {
         let settings = self.fitness_settings();
         let warn = {
             let mut core = self.core();
             let running = core.session.state() == State::Running;
             let f = &mut core.fitness;
-            f.bpm = Some(measurement.bpm);
+            f.bpm = Some(bpm);
             f.heart_watch
-                .observe(Instant::now(), measurement.bpm, settings.heart_max, running)
+                .observe(Instant::now(), bpm, settings.heart_max, running)
         };
-        self.notify(Change::Fitness);
         if warn {
             let phrases = &self.setup().phrases;
-            let bpm = phrases.words.number(u64::from(measurement.bpm));
+            let bpm = phrases.words.number(u64::from(bpm));
             self.say_coach(&phrases.coach.heart_high.fill(&[("bpm", &bpm)]));
         }
+    }
+
+    /// The last Treadmill Data of this connection, field by field, with
+    /// `readings`: how many came this session.
+    pub fn treadmill_reading_now(&self) -> Vec<(&'static str, f64)> {
+        let core = self.core();
+        let f = &core.fitness;
+        let mut fields = f
+            .last_reading
+            .as_ref()
+            .filter(|_| f.treadmill)
+            .map(TreadmillData::fields)
+            .unwrap_or_default();
+        fields.push(("readings", f.readings as f64));
+        fields
     }
 
     /// Says the heart rate now; an error when no strap sends one.

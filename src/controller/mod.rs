@@ -27,6 +27,7 @@ mod commands;
 mod course;
 mod fitness;
 mod keeping;
+mod machine;
 mod media;
 mod programs;
 mod sensors;
@@ -37,6 +38,7 @@ pub use programs::limit_heap_arenas;
 
 pub use commands::MAX_SAY_CHARS;
 pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};
+pub use machine::TreadmillStop;
 pub use media::{MediaControls, playback_status};
 pub use sensors::{BeltTarget, FitnessSettings, Sensor};
 

@@ -139,24 +139,33 @@ impl Controller {
     }
 
     /// What the belt should do now: the step's speed and incline while
-    /// running; the speed of the turn ahead (and the incline as it is)
+    /// running (or the speed the walker chose for the step at the
+    /// console); the speed of the turn ahead (and the incline as it is)
     /// while held before it, so the belt slows before the walker turns;
-    /// never faster than the program asks or than the backward cap.
+    /// never faster than the backward cap on a backward step.
     pub fn belt_target(&self) -> BeltTarget {
         let core = self.core();
         let Some(id) = core.active() else {
             return BeltTarget::Stop;
         };
         let held = core.session.pause_reason() == PauseReason::Belt;
+        let chosen = core.fitness.walker_speed;
         let target = self.player.with_sequencer(id, |s| {
             let plan = s.plan();
             let step = plan.steps.get(s.step())?;
-            let speed_of = s
+            // Held before a turn, and through the fresh countdown once
+            // the belt let it go, the belt keeps the turn's speed: it
+            // never speeds up again just before the walker turns.
+            let turn = s
                 .gate()
                 .filter(|_| held)
-                .and_then(|t| plan.steps.get(t))
-                .unwrap_or(step);
-            let mut kmh = plan.units.to_kmh(speed_of.speed);
+                .or_else(|| s.gate_passed().filter(|&t| t == s.step() + 1));
+            let speed_of = turn.and_then(|t| plan.steps.get(t)).unwrap_or(step);
+            let mut kmh = match chosen {
+                // The walker's own speed for this step stands.
+                Some((at, kmh)) if at == s.step() && turn.is_none() => kmh,
+                _ => plan.units.to_kmh(speed_of.speed),
+            };
             if speed_of.direction == Direction::Backward {
                 kmh = kmh.min(BACKWARD_CAP_KMH);
             }

@@ -18,6 +18,8 @@ pub trait BluetoothDevices {
     fn address(&self, kind: &str) -> zbus::Result<String>;
     fn say_heart_rate(&self) -> zbus::Result<()>;
     fn measured_history(&self) -> zbus::Result<Vec<(String, f64, u32, u32, f64)>>;
+    #[zbus(property)]
+    fn treadmill_reading(&self) -> zbus::Result<std::collections::HashMap<String, f64>>;
 }
 
 /// What was measured in each session, by its start.
@@ -172,5 +174,33 @@ async fn show(
         number(&p, "BeltIncline"),
         number(&p, "BeltDistance")
     );
+    // What else the machine measures, as it says it ("climbed 12.5 m,
+    // 48 kcal, 0:15:20 on its clock"); nothing from an older daemon.
+    let reading = proxy.treadmill_reading().await.unwrap_or_default();
+    let extra = measured_words(&reading);
+    if !extra.is_empty() {
+        println!("the treadmill counts {extra}");
+    }
     Ok(())
+}
+
+/// The treadmill's own figures a walker reads on its console.
+fn measured_words(reading: &std::collections::HashMap<String, f64>) -> String {
+    let mut parts = Vec::new();
+    if let Some(metres) = reading.get("elevation_gain_m") {
+        parts.push(format!("climbed {metres:.1} m"));
+    }
+    if let Some(kcal) = reading.get("energy_kcal") {
+        parts.push(format!("{kcal:.0} kcal"));
+    }
+    if let Some(&seconds) = reading.get("elapsed_s") {
+        let s = seconds as u64;
+        parts.push(format!(
+            "{}:{:02}:{:02} on its clock",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
+        ));
+    }
+    parts.join(", ")
 }

@@ -48,6 +48,7 @@ fn session_lines(p: &Properties, step_left: f64, session_left: f64, width: usize
         "" => state,
         "device" => "paused: waiting for the audio device".into(),
         "belt" => "paused: waiting for the belt to slow before the turn".into(),
+        "treadmill" => "paused: the belt was stopped at the treadmill".into(),
         reason => format!("paused ({reason})"),
     };
     let bar_width = width.saturating_sub(BAR_LABELS).clamp(10, 100);

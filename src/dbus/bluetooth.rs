@@ -3,6 +3,7 @@
 //! and the heart rate said on request. Scanning asks BlueZ on the system
 //! bus, as the daemon's user, who may (the `bluetooth` group).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -102,6 +103,20 @@ impl BluetoothDevices {
                 )
             })
             .collect())
+    }
+
+    /// What the treadmill sent last, field by field, in the units the
+    /// names say (`speed_kmh`, `distance_m`, `elevation_gain_m`,
+    /// `energy_kcal`, `elapsed_s` ...): only the fields it sent with a
+    /// value, and `readings`, how many it sent this session. Read on
+    /// request; not announced, as it changes every second.
+    #[zbus(property(emits_changed_signal = "false"))]
+    fn treadmill_reading(&self) -> HashMap<String, f64> {
+        self.controller
+            .treadmill_reading_now()
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect()
     }
 
     /// Says the heart rate into the headphones now.

@@ -85,6 +85,11 @@ impl<'a> Reader<'a> {
         Ok(i16::from_le_bytes([b[0], b[1]]))
     }
 
+    pub fn u32(&mut self) -> Result<u32, DecodeError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
     pub fn u24(&mut self) -> Result<u32, DecodeError> {
         let b = self.take(3)?;
         Ok(u32::from_le_bytes([b[0], b[1], b[2], 0]))

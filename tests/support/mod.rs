@@ -4,6 +4,7 @@
 
 pub mod bluez;
 pub mod bus;
+pub mod fitness;
 pub mod levels;
 pub mod pulse;
 pub mod signal;

@@ -39,6 +39,12 @@ impl Sequencer {
         self.gate.before
     }
 
+    /// The step whose gate the belt (or the walker) let go: the fresh
+    /// countdown into it is playing, or it has begun.
+    pub fn gate_passed(&self) -> Option<usize> {
+        self.gate.passed
+    }
+
     /// The belt is slow enough: carries on from a fresh countdown. False
     /// when not held.
     pub fn release_gate(&mut self) -> bool {
@@ -97,9 +103,11 @@ impl Sequencer {
         self.next_cue = self.plan.cues.partition_point(|c| c.start < self.position);
     }
 
-    /// A seek leaves any hold: the walker chose where to go.
+    /// A seek leaves any hold: the walker chose where to go. A turn met
+    /// again after it is a new one, held again if the belt is fast.
     pub(super) fn clear_gate(&mut self) {
         self.gate.before = None;
         self.gate.holding = false;
+        self.gate.passed = None;
     }
 }
