@@ -27,6 +27,7 @@ pub(super) fn open(
     let mut judge = ErrorJudge::new(Instant::now());
     let on_error = move |e: cpal::Error| match judge.verdict(&e, Instant::now()) {
         Verdict::Glitch => {}
+        Verdict::Underrun => reports.underrun(),
         Verdict::Stalled => reports.stalled(),
         Verdict::Lost => reports.lost(e.to_string()),
     };
@@ -67,6 +68,9 @@ struct ErrorJudge {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     Glitch,
+    /// The stream ran dry and plays on: told, so a listener knows what
+    /// follows is late.
+    Underrun,
     Stalled,
     Lost,
 }
@@ -90,7 +94,8 @@ impl ErrorJudge {
     fn verdict(&mut self, error: &cpal::Error, now: Instant) -> Verdict {
         use cpal::ErrorKind::*;
         match error.kind() {
-            Xrun | DeviceChanged | RealtimeDenied => return Verdict::Glitch,
+            Xrun => return Verdict::Underrun,
+            DeviceChanged | RealtimeDenied => return Verdict::Glitch,
             DeviceNotAvailable | HostUnavailable | StreamInvalidated => return Verdict::Lost,
             _ => {}
         }
@@ -182,7 +187,7 @@ mod tests {
         assert_eq!(judge.verdict(&odd, at(5020)), Verdict::Lost);
         assert_eq!(
             judge.verdict(&cpal::Error::new(cpal::ErrorKind::Xrun), at(9000)),
-            Verdict::Glitch
+            Verdict::Underrun
         );
         let gone = cpal::Error::new(cpal::ErrorKind::DeviceNotAvailable);
         assert_eq!(ErrorJudge::new(t0).verdict(&gone, t0), Verdict::Lost);

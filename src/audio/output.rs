@@ -45,6 +45,9 @@ pub enum DeviceEvent {
     Lost(String),
     /// The device is back.
     Restored,
+    /// The device ran dry for a moment (an underrun) and played on: what
+    /// follows is heard that much later.
+    Underrun,
 }
 
 /// What to do when a lost device comes back.
@@ -93,6 +96,8 @@ enum Message {
     /// A new stream of the given generation failed while settling: open it
     /// again at once, quietly; nothing has played on it yet.
     StreamStalled(u64),
+    /// The stream ran dry and played on.
+    Underrun,
     Shutdown,
 }
 
@@ -228,6 +233,9 @@ impl DeviceThread {
                         }
                     }
                 }
+                Ok(Message::Underrun) => {
+                    let _ = self.events.send(DeviceEvent::Underrun);
+                }
                 Ok(Message::StreamError(..) | Message::StreamStalled(_)) => {}
                 Ok(Message::Shutdown) | Err(_) => return,
             }
@@ -276,7 +284,9 @@ impl DeviceThread {
             while let Some(left) = deadline.checked_duration_since(Instant::now()) {
                 match self.inbox.recv_timeout(left) {
                     Ok(Message::Shutdown) | Err(RecvTimeoutError::Disconnected) => return None,
-                    Ok(Message::StreamError(..) | Message::StreamStalled(_)) => {}
+                    Ok(
+                        Message::StreamError(..) | Message::StreamStalled(_) | Message::Underrun,
+                    ) => {}
                     Err(RecvTimeoutError::Timeout) => break,
                 }
             }
@@ -308,5 +318,10 @@ impl StreamReports {
     /// A new stream failed while settling: open it again, quietly.
     pub fn stalled(&self) {
         let _ = self.messages.send(Message::StreamStalled(self.generation));
+    }
+
+    /// The stream ran dry for a moment and plays on.
+    pub fn underrun(&self) {
+        let _ = self.messages.send(Message::Underrun);
     }
 }

@@ -97,6 +97,7 @@ fn follow(plan: &Plan, news: &PlayerNews) -> bool {
                     println!("audio device lost ({reason}): paused, retrying")
                 }
                 DeviceEvent::Restored => println!("audio device back"),
+                DeviceEvent::Underrun => {}
             }
         }
         match news.events.recv_timeout(Duration::from_millis(100)) {

@@ -421,6 +421,7 @@ fn log_device(event: DeviceEvent) {
             tracing::warn!("audio device lost ({reason}): session held paused, retrying");
         }
         DeviceEvent::Restored => tracing::info!("audio device back"),
+        DeviceEvent::Underrun => tracing::debug!("the audio device ran dry for a moment"),
     }
 }
 
