@@ -421,7 +421,25 @@ fn log_device(event: DeviceEvent) {
             tracing::warn!("audio device lost ({reason}): session held paused, retrying");
         }
         DeviceEvent::Restored => tracing::info!("audio device back"),
-        DeviceEvent::Underrun => tracing::debug!("the audio device ran dry for a moment"),
+        DeviceEvent::Underrun => underrun_told(),
+    }
+}
+
+/// Says that the device ran dry (what plays after comes that much late),
+/// at most once every ten seconds, with how many times since.
+fn underrun_told() {
+    static TOLD: std::sync::Mutex<(Option<Instant>, u32)> = std::sync::Mutex::new((None, 0));
+    let mut told = TOLD.lock().unwrap_or_else(|p| p.into_inner());
+    told.1 += 1;
+    if told
+        .0
+        .is_none_or(|at| at.elapsed() >= Duration::from_secs(10))
+    {
+        tracing::info!(
+            "the audio device ran dry {} time(s): sound came late",
+            told.1
+        );
+        *told = (Some(Instant::now()), 0);
     }
 }
 
