@@ -1,15 +1,18 @@
 //! Every word treadcue speaks, loaded from a TOML phrasebook so that a user
 //! can reword or translate the cues without rebuilding.
 
-use std::fmt;
+mod template;
+mod texts;
 
 use serde::Deserialize;
 
 use crate::program::{Diagnostic, PostureSet, Role, Severity, SourceFile};
+pub use template::Template;
+pub use texts::{CoachTexts, CourseTexts, CueTexts, Names, PostureTexts, Words};
 
 /// The English phrasebook, built in so treadcue speaks with no files
 /// installed.
-pub const ENGLISH: &str = include_str!("../config/phrases/en.toml");
+pub const ENGLISH: &str = include_str!("../../config/phrases/en.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,208 +23,44 @@ pub struct Phrasebook {
     pub posture: PostureTexts,
     pub words: Words,
     /// What a course says; a phrasebook from before courses still reads.
-    #[serde(default)]
+    #[serde(default = "CourseTexts::english")]
     pub course: CourseTexts,
     /// What is said of the treadmill and the heart-rate strap.
-    #[serde(default)]
+    #[serde(default = "CoachTexts::english")]
     pub coach: CoachTexts,
-}
-
-/// What the coach says about what the treadmill and the strap report.
-/// `{belt}` and `{speed}` are speeds said as numbers ("one point five"),
-/// `{bpm}` a heart rate.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CoachTexts {
-    pub nudge: Template,
-    pub turn: Template,
-    pub heart_rate: Template,
-    pub heart_high: Template,
-    pub treadmill_lost: Template,
-    pub treadmill_lost_at_turn: Template,
-    pub strap_lost: Template,
-    pub control_refused: Template,
-    pub control_lost: Template,
-    pub incline_by_hand: Template,
-    pub treadmill_stopped: Template,
-    pub safety_key: Template,
-    pub treadmill_held: Template,
-    pub strap_held: Template,
-}
-
-impl Default for CoachTexts {
-    fn default() -> Self {
-        CoachTexts {
-            nudge: "The belt is at {belt}. This step wants {speed}.".into(),
-            turn: "Slow the belt to {speed}, then turn.".into(),
-            heart_rate: "Heart rate {bpm}.".into(),
-            heart_high: "Heart rate {bpm}: slow down.".into(),
-            treadmill_lost: "The treadmill is out of reach. The session goes on.".into(),
-            treadmill_lost_at_turn:
-                "The treadmill is out of reach. Press play once the belt is slow.".into(),
-            strap_lost: "The heart rate strap is out of reach. The session goes on.".into(),
-            control_refused:
-                "The treadmill did not take a command. Set the belt by hand for the rest of this session."
-                    .into(),
-            control_lost:
-                "Another app took over the treadmill. Set the belt by hand for the rest of this session."
-                    .into(),
-            incline_by_hand:
-                "This treadmill cannot set its incline. Set the incline by hand when you hear it."
-                    .into(),
-            treadmill_stopped: "The belt stopped. The session is paused.".into(),
-            safety_key: "The safety key is out. The session is paused.".into(),
-            treadmill_held:
-                "Another app is reading the treadmill. Its speed is not shown this session."
-                    .into(),
-            strap_held:
-                "Another app is reading the heart rate strap. Its rate is not shown this session."
-                    .into(),
-        }
-    }
-}
-
-/// What is said when a course's session starts, or when it is not due.
-/// Where the voice cannot say one (the bundled voice lacks the words and
-/// no synthesizer is installed), a wording made of cue texts it has is
-/// said instead (see the controller's course module).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CourseTexts {
-    pub session: Template,
-    pub easing_back: Template,
-    pub rest: Template,
-    pub complete: Template,
-    pub choose: Template,
-}
-
-impl Default for CourseTexts {
-    fn default() -> Self {
-        CourseTexts {
-            session: "Week {week}, session {number} of {count}.".into(),
-            easing_back: "Welcome back. An easier session first, to ease back in.".into(),
-            rest: "Rest today. The next session is due in {wait}. Press play again to walk anyway."
-                .into(),
-            complete: "The course is complete. Well done.".into(),
-            choose: "No program yet. Choose one with treadcue control, or enrol in a course."
-                .into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Names {
-    pub warm_up: String,
-    pub backward: String,
-    pub recover: String,
-    pub cool_down: String,
-    pub walk: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CueTexts {
-    pub briefing: Template,
-    pub announce_forward: Template,
-    pub announce_backward: Template,
-    /// What is said of a step too short for the whole announcement.
-    #[serde(default = "default_announce_short")]
-    pub announce_short: Template,
-    pub named: Template,
-    pub round: Template,
-    pub heads_up_to_backward: Template,
-    pub heads_up_to_forward: Template,
-    pub heads_up_faster: Template,
-    pub heads_up_slower: Template,
-    pub heads_up_steeper: Template,
-    pub heads_up_flatter: Template,
-    pub heads_up_both: Template,
-    pub heads_up_same: Template,
-    pub heads_up_finish: Template,
-    pub halfway: Template,
-    pub remaining: Template,
-    pub finish: Template,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PostureTexts {
-    pub form: Vec<String>,
-    pub incline: Vec<String>,
-    pub jog: Vec<String>,
-    pub squat: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Words {
-    pub ones: Vec<String>,
-    pub tens: Vec<String>,
-    pub tens_join: String,
-    pub hundred: String,
-    pub point: String,
-    pub second: String,
-    pub seconds: String,
-    pub minute: String,
-    pub minutes: String,
-    pub hour: String,
-    pub hours: String,
-    pub and_a_half: Template,
-    pub and: Template,
-    pub mph_one: String,
-    pub mph_many: String,
-    pub kmh_one: String,
-    pub kmh_many: String,
-    pub flat: String,
-    pub incline: Template,
-    pub decline: Template,
-    pub minus: String,
-}
-
-/// A phrasebook from before the short announcement still reads.
-fn default_announce_short() -> Template {
-    Template("{number}.".into())
-}
-
-/// A text with `{name}` placeholders.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(transparent)]
-pub struct Template(String);
-
-impl Template {
-    /// Fills the placeholders; values not named in the text are ignored.
-    pub fn fill(&self, values: &[(&str, &str)]) -> String {
-        let mut out = self.0.clone();
-        for (name, value) in values {
-            out = out.replace(&format!("{{{name}}}"), value);
-        }
-        out
-    }
-
-    pub fn placeholders(&self) -> impl Iterator<Item = &str> {
-        self.0
-            .split('{')
-            .skip(1)
-            .filter_map(|part| part.split_once('}').map(|(name, _)| name))
-    }
-}
-
-impl From<&str> for Template {
-    fn from(text: &str) -> Self {
-        Template(text.to_string())
-    }
-}
-
-impl fmt::Display for Template {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 impl Default for Phrasebook {
     fn default() -> Self {
-        Phrasebook::parse("en.toml (built in)", ENGLISH).expect("the built-in phrasebook is valid")
+        english().clone()
+    }
+}
+
+/// The built-in English phrasebook, parsed once: the texts a phrasebook
+/// written before a section or a cue existed takes from it.
+pub(crate) fn english() -> &'static Phrasebook {
+    static ENGLISH_BOOK: std::sync::OnceLock<Phrasebook> = std::sync::OnceLock::new();
+    ENGLISH_BOOK.get_or_init(|| {
+        PARSING_ENGLISH.set(true);
+        let book = Phrasebook::parse("en.toml (built in)", ENGLISH);
+        PARSING_ENGLISH.set(false);
+        book.expect("the built-in phrasebook is valid")
+    })
+}
+
+thread_local! {
+    /// The English book is being parsed: a section's default is asked for
+    /// before its texts are read, and the book itself is not there yet.
+    static PARSING_ENGLISH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A section as the English book has it; empty while that book is being
+/// parsed (it then gives every text itself).
+fn english_or_empty<T: Default>(section: impl FnOnce(&Phrasebook) -> T) -> T {
+    if PARSING_ENGLISH.get() {
+        T::default()
+    } else {
+        section(english())
     }
 }
 
@@ -242,15 +81,16 @@ impl Phrasebook {
         }
     }
 
-    fn problems(&self) -> Vec<String> {
+    /// Every text with a key, and the placeholders it may use.
+    fn templates(&self) -> [(&'static str, &Template, &'static [&'static str]); 56] {
         let step = &["speed", "incline", "duration"][..];
-        let lead = &["lead", "name", "speed", "incline", "percent"][..];
+        let lead = &["lead", "name", "speed", "incline", "percent", "number"][..];
         let c = &self.cues;
         let w = &self.words;
         let short = &["number", "speed", "incline", "duration"][..];
         let o = &self.course;
         let f = &self.coach;
-        let templates: [(&str, &Template, &[&str]); 41] = [
+        [
             ("cues.briefing", &c.briefing, &[]),
             ("cues.announce_forward", &c.announce_forward, step),
             ("cues.announce_backward", &c.announce_backward, step),
@@ -269,6 +109,10 @@ impl Phrasebook {
             ("cues.halfway", &c.halfway, &[]),
             ("cues.remaining", &c.remaining, &["remaining"]),
             ("cues.finish", &c.finish, &[]),
+            ("cues.skip_to_backward", &c.skip_to_backward, &["number"]),
+            ("cues.skip_to_forward", &c.skip_to_forward, &["number"]),
+            ("cues.resume_forward", &c.resume_forward, &["number"]),
+            ("cues.resume_backward", &c.resume_backward, &["number"]),
             ("words.and_a_half", &w.and_a_half, &["whole", "unit"]),
             ("words.and", &w.and, &["big", "small"]),
             ("words.incline", &w.incline, &["percent"]),
@@ -278,6 +122,17 @@ impl Phrasebook {
             ("course.rest", &o.rest, &["wait"]),
             ("course.complete", &o.complete, &[]),
             ("course.choose", &o.choose, &[]),
+            ("course.again_not_done", &o.again_not_done, &[]),
+            ("course.again_too_hard", &o.again_too_hard, &[]),
+            ("course.stepped_back", &o.stepped_back, &[]),
+            ("course.next_due", &o.next_due, &["wait"]),
+            ("course.next_now", &o.next_now, &[]),
+            ("course.rate", &o.rate, &[]),
+            ("course.choice", &o.choice, &["rating"]),
+            ("course.kept", &o.kept, &["rating"]),
+            ("course.too_hard", &o.too_hard, &[]),
+            ("course.right", &o.right, &[]),
+            ("course.too_easy", &o.too_easy, &[]),
             ("coach.nudge", &f.nudge, &["belt", "speed"]),
             ("coach.turn", &f.turn, &["speed"]),
             ("coach.heart_rate", &f.heart_rate, &["bpm"]),
@@ -296,7 +151,12 @@ impl Phrasebook {
             ("coach.safety_key", &f.safety_key, &[]),
             ("coach.treadmill_held", &f.treadmill_held, &[]),
             ("coach.strap_held", &f.strap_held, &[]),
-        ];
+        ]
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let templates = self.templates();
+        let w = &self.words;
         let mut problems = Vec::new();
         for (key, template, allowed) in templates {
             for name in template.placeholders() {
@@ -367,9 +227,9 @@ impl Phrasebook {
     /// that numbers and names are composed from.
     pub fn fixed_phrases(&self) -> Vec<&str> {
         let mut all = vec![
-            self.cues.briefing.0.as_str(),
-            &self.cues.halfway.0,
-            &self.cues.finish.0,
+            self.cues.briefing.as_str(),
+            self.cues.halfway.as_str(),
+            self.cues.finish.as_str(),
         ];
         for set in [
             PostureSet::Form,
@@ -392,6 +252,26 @@ mod tests {
         let book = Phrasebook::default();
         assert_eq!(book.language, "en");
         assert_eq!(book.words.ones[7], "seven");
+    }
+
+    #[test]
+    fn the_english_book_gives_every_text_itself() {
+        let book = Phrasebook::default();
+        for (key, template, _) in book.templates() {
+            assert!(!template.as_str().is_empty(), "en.toml has no {key}");
+        }
+    }
+
+    #[test]
+    fn a_book_written_before_a_text_existed_takes_the_english_one() {
+        let older = ENGLISH
+            .lines()
+            .filter(|l| !l.starts_with("skip_to_") && !l.starts_with("kept ="))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let book = Phrasebook::parse("old.toml", &older).unwrap();
+        assert_eq!(book.cues.skip_to_backward, english().cues.skip_to_backward);
+        assert_eq!(book.course.kept, english().course.kept);
     }
 
     #[test]
@@ -428,7 +308,7 @@ mod tests {
 
     #[test]
     fn templates_fill_their_placeholders() {
-        let t = Template("In {lead}: speed up to {speed}.".into());
+        let t = Template::from("In {lead}: speed up to {speed}.");
         assert_eq!(
             t.fill(&[("lead", "ten seconds"), ("speed", "two miles per hour")]),
             "In ten seconds: speed up to two miles per hour."

@@ -78,6 +78,7 @@ impl Composer<'_> {
         template.fill(&[
             ("name", &name),
             ("speed", &words.speed(next.speed, self.program.units)),
+            ("number", &words.decimal(next.speed)),
             ("incline", &words.incline(next.incline)),
             ("percent", &words.signed(next.incline)),
         ])
