@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use treadcue::course::{Course, CourseWalk, Next, Rating, WalkRecord, next_walk, parse};
+use treadcue::course::{Because, Course, CourseWalk, Next, Rating, WalkRecord, next_walk, parse};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
@@ -31,8 +31,15 @@ fn record(walk_index: u32, done: bool, rating: Rating, day: f64) -> WalkRecord {
     WalkRecord {
         walk: walk(walk_index),
         done,
-        rating,
+        rating: Some(rating),
         ended_at: at(day),
+    }
+}
+
+fn unrated(walk_index: u32, day: f64) -> WalkRecord {
+    WalkRecord {
+        rating: None,
+        ..record(walk_index, true, Rating::Right, day)
     }
 }
 
@@ -154,7 +161,7 @@ fn a_long_break_eases_back_with_the_previous_session_first() {
     after.push(WalkRecord {
         walk: n.walk,
         done: true,
-        rating: Rating::Right,
+        rating: Some(Rating::Right),
         ended_at: at(16.6),
     });
     assert_eq!(next(&after, 18.0).walk, walk(4));
@@ -178,7 +185,7 @@ fn an_easier_walk_not_done_is_walked_again_before_going_on() {
         WalkRecord {
             walk: eased,
             done: false,
-            rating: Rating::Right,
+            rating: Some(Rating::Right),
             ended_at: at(20.0),
         },
     ];
@@ -207,4 +214,40 @@ fn a_rating_changes_what_comes_next() {
     let easy = [record(0, true, Rating::TooEasy, 0.0)];
     assert_eq!(next(&right, 1.0).walk, walk(1));
     assert_eq!(next(&easy, 1.0).walk, walk(3));
+}
+
+#[test]
+fn an_unrated_walk_counts_as_right_and_breaks_a_run_of_too_hard() {
+    assert_eq!(next(&[unrated(0, 0.0)], 1.0).walk, walk(1));
+    let records = [
+        record(0, true, Rating::TooEasy, 0.0),
+        record(3, true, Rating::TooHard, 2.0),
+        unrated(3, 4.0),
+        record(4, true, Rating::TooHard, 6.0),
+    ];
+    assert_eq!(next(&records, 7.0).walk, walk(4), "not twice in a row");
+}
+
+#[test]
+fn the_walker_is_told_why_a_walk_comes_again() {
+    let because = |records: &[WalkRecord]| next(records, 30.0).because;
+    assert_eq!(because(&[]), Because::Onward);
+    assert_eq!(
+        because(&[record(0, true, Rating::Right, 29.0)]),
+        Because::Onward
+    );
+    assert_eq!(
+        because(&[record(0, false, Rating::Right, 29.0)]),
+        Because::NotDone
+    );
+    assert_eq!(
+        because(&[record(0, true, Rating::TooHard, 29.0)]),
+        Because::TooHard
+    );
+    let twice = [
+        record(0, true, Rating::TooEasy, 27.0),
+        record(3, true, Rating::TooHard, 28.0),
+        record(3, true, Rating::TooHard, 29.0),
+    ];
+    assert_eq!(because(&twice), Because::SteppedBack);
 }

@@ -5,130 +5,13 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
+use support::remote::{Remote, remote};
 use support::world::playerctl_on;
-
-struct Remote {
-    _pulse: PulseServer,
-    bus: PrivateBus,
-    daemon: Daemon,
-    base: String,
-    jar: tempfile::NamedTempFile,
-}
-
-impl Drop for Remote {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("treadcued said:\n{}", self.daemon.stderr());
-        }
-    }
-}
-
-fn remote() -> Remote {
-    support::require("curl", "curl");
-    let pulse = PulseServer::start();
-    let bus = PrivateBus::start(None);
-    let listen = format!("127.0.0.1:{}", support::free_port());
-    let daemon = Daemon::start(&bus, &pulse.address(), &["--web", &listen]);
-    Remote {
-        _pulse: pulse,
-        bus,
-        daemon,
-        base: format!("http://{listen}"),
-        jar: tempfile::NamedTempFile::new().unwrap(),
-    }
-}
-
-impl Remote {
-    /// curl with the cookie jar: the status code and the body.
-    fn curl(&self, method: &str, path: &str, body: Option<&str>, extra: &[&str]) -> (u16, String) {
-        let jar = self.jar.path().to_str().unwrap();
-        let mut command = Command::new("curl");
-        command
-            .args(["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method])
-            .args(["-b", jar, "-c", jar])
-            .args(extra);
-        if let Some(body) = body {
-            command.args([
-                "-H",
-                "Content-Type: application/json",
-                "--data-binary",
-                body,
-            ]);
-        }
-        let out: Output = command
-            .arg(format!("{}{path}", self.base))
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let (body, code) = text.rsplit_once('\n').unwrap();
-        (code.parse().unwrap(), body.to_string())
-    }
-
-    fn json(&self, method: &str, path: &str, body: Option<&str>) -> (u16, serde_json::Value) {
-        let (code, text) = self.curl(method, path, body, &[]);
-        (
-            code,
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
-        )
-    }
-
-    fn pair(&self) {
-        let code = self.pairing_code();
-        let (status, reply) = self.json(
-            "POST",
-            "/api/pair",
-            Some(&format!("{{\"code\": \"{code}\"}}")),
-        );
-        assert_eq!(status, 200, "{reply}");
-    }
-
-    fn pairing_code(&self) -> String {
-        let out = self.bus.ctl(&["web", "pair"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// The paired phone's token, from the cookie jar.
-    fn token(&self) -> String {
-        std::fs::read_to_string(self.jar.path())
-            .unwrap()
-            .lines()
-            .find(|l| l.contains("treadcue_token"))
-            .and_then(|l| l.split_whitespace().last())
-            .expect("a paired phone's cookie")
-            .to_string()
-    }
-
-    /// `count` event streams, asked for and never read.
-    fn stalled_streams(&self, count: usize) -> Vec<std::net::TcpStream> {
-        use std::io::Write;
-        let address = self.base.trim_start_matches("http://");
-        let request = format!(
-            "GET /api/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\r\n",
-            self.token()
-        );
-        (0..count)
-            .map(|_| {
-                let mut stream = std::net::TcpStream::connect(address).unwrap();
-                stream.write_all(request.as_bytes()).unwrap();
-                stream
-            })
-            .collect()
-    }
-
-    fn dbus_state(&self) -> String {
-        self.bus.status()["state"].as_str().unwrap().to_string()
-    }
-}
 
 #[test]
 fn every_call_needs_a_paired_phone_and_pairing_takes_the_right_code_only() {

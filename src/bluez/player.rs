@@ -60,12 +60,21 @@ impl ButtonsPlayer {
         quietly(stopped)
     }
 
+    /// The next step; after a course walk, the next rating to choose.
     async fn next(&self) -> fdo::Result<()> {
-        quietly(self.controller.next())
+        let controller = self.controller.clone();
+        let done = tokio::task::spawn_blocking(move || controller.button_next())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        quietly(done)
     }
 
     async fn previous(&self) -> fdo::Result<()> {
-        quietly(self.controller.previous())
+        let controller = self.controller.clone();
+        let done = tokio::task::spawn_blocking(move || controller.button_previous())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        quietly(done)
     }
 
     #[zbus(property)]

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{ControlError, Controller, Core, no_session};
+use super::{ControlError, Controller, Core, IfRunning, no_session};
 use crate::audio::bank::Bank;
 use crate::audio::sequencer::Sequencer;
 use crate::catalog::{Catalog, LoadError, is_program_id};
@@ -63,8 +63,30 @@ impl Controller {
     /// when a synthesizer must render new phrases: call it off the bus's
     /// own task.
     pub fn start(&self, id: &str) -> Result<(), ControlError> {
+        self.start_as(id, IfRunning::Replace)
+    }
+
+    /// The same, refusing to end a session under way unless `if_running`
+    /// says to replace it.
+    pub fn start_as(&self, id: &str, if_running: IfRunning) -> Result<(), ControlError> {
         let program = load(&self.setup().catalog, id)?;
-        self.start_program(&program, Counting::default())
+        self.start_program(&program, Counting::default(), if_running)
+    }
+
+    /// The error for a start that would end the session under way.
+    pub(super) fn refuse_if_running(
+        &self,
+        core: &Core,
+        wanted: &str,
+        if_running: IfRunning,
+    ) -> Result<(), ControlError> {
+        if if_running == IfRunning::Refuse && core.session.is_active() {
+            return Err(ControlError::SessionRunning {
+                running: core.session.status().program_name,
+                wanted: wanted.to_string(),
+            });
+        }
+        Ok(())
     }
 
     /// Starts a loaded program as a session that counts for `counting`.
@@ -72,7 +94,11 @@ impl Controller {
         &self,
         program: &Program,
         counting: Counting,
+        if_running: IfRunning,
     ) -> Result<(), ControlError> {
+        // Told at once, before any phrase is rendered, and again under
+        // the lock: a session started meanwhile is not ended either.
+        self.refuse_if_running(&self.core(), &program.name, if_running)?;
         let setup = self.setup();
         let (plan, bank) = self.prepare(&setup, program)?;
         // Opening the device may take a while: not under the lock.
@@ -82,6 +108,7 @@ impl Controller {
         self.discard_leftover();
         let replaced = {
             let mut core = self.core();
+            self.refuse_if_running(&core, &program.name, if_running)?;
             let replaced = self.end_replaced(&mut core);
             let sounds = bank.sounds_for(&plan);
             let id = self
@@ -96,6 +123,7 @@ impl Controller {
             core.session.count_as(counting);
             core.playing = Some(id);
             core.storage_told = false;
+            core.rating_choice = None;
             core.fitness.new_session();
             let status = core.session.status();
             tracing::info!(

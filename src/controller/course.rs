@@ -188,10 +188,15 @@ impl Controller {
         let course = &progress.course;
         let next = progress.next.walk.walk;
         let rows = (0..course.walks()).map(|walk| {
-            let state = match walk.cmp(&next) {
-                std::cmp::Ordering::Less => "done",
-                std::cmp::Ordering::Equal => "next",
-                std::cmp::Ordering::Greater => "to come",
+            let walked = |r: &&WalkRecord| r.walk.walk == walk && r.done;
+            // A walk once done stays done, also when the course steps
+            // back to walk it again.
+            let state = if walk == next && !progress.next.complete {
+                "next"
+            } else if progress.records.iter().any(|r| walked(&r)) || walk < next {
+                "done"
+            } else {
+                "to come"
             };
             let last = progress.records.iter().rev().find(|r| r.walk.walk == walk);
             WalkRow {
@@ -203,7 +208,7 @@ impl Controller {
                 }),
                 last_outcome: last.map_or_else(String::new, |r| {
                     let how = if r.done { "done" } else { "not done" };
-                    format!("{how}, {}", r.rating.as_str())
+                    format!("{how}, {}", Rating::shown(r.rating))
                 }),
             }
         });
@@ -236,7 +241,7 @@ impl Controller {
 
     /// Every course walk of the history with its rating: the session's
     /// start (RFC 3339, as the history gives it), the course, the walk
-    /// (from 0), and the rating ("right" when none was given).
+    /// (from 0), and the rating ("unrated" when none was given).
     pub fn course_history(&self) -> Result<Vec<(String, String, u32, String)>, ControlError> {
         let enrolment = self
             .state_files()
@@ -248,12 +253,8 @@ impl Controller {
             .into_iter()
             .filter_map(|entry| {
                 let tag = entry.counting.course.clone()?;
-                let rating = enrolment
-                    .ratings
-                    .get(&entry.session)
-                    .copied()
-                    .unwrap_or_default();
-                let rating = rating.as_str().to_string();
+                let rating = enrolment.ratings.get(&entry.session).copied();
+                let rating = Rating::shown(rating).to_string();
                 Some((entry.start, tag.course, tag.walk.walk, rating))
             })
             .collect())
@@ -336,11 +337,7 @@ fn record_of(entry: &Entry, enrolment: &Enrolment) -> Option<WalkRecord> {
     Some(WalkRecord {
         walk,
         done: entry.completed && !entry.counting.skipped_backward,
-        rating: enrolment
-            .ratings
-            .get(&entry.session)
-            .copied()
-            .unwrap_or_default(),
+        rating: enrolment.ratings.get(&entry.session).copied(),
         ended_at,
     })
 }
@@ -353,6 +350,10 @@ fn status_of(progress: &Progress) -> CourseStatus {
         session: progress.next.walk.walk,
         sessions: course.walks(),
         next_due: progress.next.due_at.map_or(0, micros),
+        last_rating: progress
+            .records
+            .last()
+            .map_or_else(String::new, |r| Rating::shown(r.rating).to_string()),
     }
 }
 

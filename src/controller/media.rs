@@ -25,14 +25,17 @@ pub struct MediaControls {
 impl MediaControls {
     pub fn of(status: &Status) -> MediaControls {
         let active = status.state.is_active();
+        // After a course walk, until it is rated or another begins, Next
+        // and Previous say the ratings to choose from (see `rating`).
+        let rating = !active && status.course.last_rating == "unrated";
         MediaControls {
             playback_status: playback_status(status.state),
             can_play: true,
             can_pause: active,
             // Next on the last step has nowhere to go.
-            can_go_next: active && status.step_index + 1 < status.step_count,
+            can_go_next: (active && status.step_index + 1 < status.step_count) || rating,
             // Previous restarts the step, or goes a step back.
-            can_go_previous: active,
+            can_go_previous: active || rating,
             can_control: true,
         }
     }

@@ -30,6 +30,7 @@ mod keeping;
 mod machine;
 mod media;
 mod programs;
+mod rating;
 mod sensors;
 mod today;
 
@@ -61,6 +62,21 @@ pub enum ControlError {
     Voice(String),
     #[error("{0}")]
     Storage(String),
+    /// A start that would end the session under way, which it did not
+    /// ask to replace.
+    #[error(
+        "{running:?} is under way: starting {wanted:?} would end it; stop it first, or ask to replace it"
+    )]
+    SessionRunning { running: String, wanted: String },
+}
+
+/// What a start does when a session is under way: a script's D-Bus Start
+/// replaces it, as it always has; the phone and the other front ends ask
+/// first, so one stray tap on a moving belt never ends a walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfRunning {
+    Replace,
+    Refuse,
 }
 
 /// What a headphone's (MPRIS) Pause does: earbuds that send Pause when
@@ -148,6 +164,9 @@ struct Core {
     /// The walker was told this session's progress cannot be saved.
     storage_told: bool,
     fitness: fitness::Fitness,
+    /// The rating a button said last after a course walk, and when: Play
+    /// keeps it (see `rating`).
+    rating_choice: Option<(crate::course::Rating, std::time::Instant)>,
 }
 
 impl Core {
@@ -389,8 +408,12 @@ impl Controller {
         let recorded = ending.entry.map_or(Ok(()), |entry| self.record_end(&entry));
         if of_course {
             // The walk counts from here: clients see the course move on
-            // with the session's end.
+            // with the session's end. The walker hears when the next is
+            // due and how to rate this one, once the finish words are.
             self.refresh_course();
+            if let Some(words) = self.after_walk_words() {
+                self.coach_words_due(words);
+            }
         }
         self.notify(ending.change);
         recorded

@@ -6,21 +6,23 @@ use std::time::{Duration, SystemTime};
 
 use super::commands::load;
 use super::course::Progress;
-use super::{ControlError, Controller, Setup};
+use super::{ControlError, Controller, IfRunning, Setup};
+use crate::course::Because;
 use crate::session::{Counting, CourseTag};
 use crate::voice::Voice;
 
 impl Controller {
-    /// Starts the course's next walk, due or not, announcing it first.
-    pub fn start_today(&self) -> Result<(), ControlError> {
+    /// Starts the course's next walk, due or not, announcing it first;
+    /// a session under way is ended only when `if_running` says so.
+    pub fn start_today(&self, if_running: IfRunning) -> Result<(), ControlError> {
         let progress = self.progress(SystemTime::now())?.ok_or_else(|| {
             ControlError::InvalidState("you follow no course: enrol in one first".into())
         })?;
-        self.start_walk(&progress)
+        self.start_walk(&progress, if_running)
     }
 
     /// Starts the walk `progress` makes next.
-    fn start_walk(&self, progress: &Progress) -> Result<(), ControlError> {
+    fn start_walk(&self, progress: &Progress, if_running: IfRunning) -> Result<(), ControlError> {
         if progress.next.complete {
             return Err(ControlError::InvalidState(format!(
                 "every session of {} is done: enrol in another course, or leave it and enrol again to walk it anew",
@@ -40,7 +42,7 @@ impl Controller {
             }),
             skipped_backward: false,
         };
-        self.start_program(&program, counting)?;
+        self.start_program(&program, counting, if_running)?;
         tracing::info!(
             "{}: walk {} of {} started, announced as \"{said}\"",
             progress.course.id,
@@ -58,11 +60,15 @@ impl Controller {
         if self.core().session.is_active() {
             return self.resume();
         }
+        // Play after a rating was chosen keeps it (see `rating`).
+        if self.keep_rating()? {
+            return Ok(());
+        }
         let setup = self.setup();
         let texts = &setup.phrases.course;
         let Some(progress) = self.progress(SystemTime::now())? else {
             return match self.history()?.last() {
-                Some(last) => self.start(&last.program),
+                Some(last) => self.start_as(&last.program, IfRunning::Refuse),
                 None => self.tell(&setup, &[texts.choose.to_string()]),
             };
         };
@@ -77,7 +83,7 @@ impl Controller {
             let fallback = setup.phrases.cues.remaining.fill(&[("remaining", &wait)]);
             return self.tell(&setup, &[rest, fallback]);
         }
-        self.start_walk(&progress)
+        self.start_walk(&progress, IfRunning::Refuse)
     }
 
     /// Says the first of `texts` the voice can say, over nothing.
@@ -131,10 +137,17 @@ fn preface(setup: &Setup, progress: &Progress) -> Option<String> {
         .round
         .fill(&[("index", &number), ("count", &count)]);
     let voice = setup.voice.as_ref();
-    let mut parts = vec![first_sayable(voice, &[intro, round])];
-    if progress.next.is_easing_back() {
-        parts.push(first_sayable(voice, &[texts.easing_back.to_string()]));
-    }
+    // Why this walk, first: a welcome back before "week one, session
+    // one", which alone would sound like starting over.
+    let why = match progress.next.because {
+        _ if progress.next.is_easing_back() => Some(&texts.easing_back),
+        Because::NotDone => Some(&texts.again_not_done),
+        Because::TooHard => Some(&texts.again_too_hard),
+        Because::SteppedBack => Some(&texts.stepped_back),
+        Because::Onward => None,
+    };
+    let mut parts = vec![why.and_then(|why| first_sayable(voice, &[why.to_string()]))];
+    parts.push(first_sayable(voice, &[intro, round]));
     if let Some(note) = course.sessions[course.session_of(walk)].note.clone() {
         parts.push(first_sayable(voice, &[note]));
     }
@@ -150,7 +163,7 @@ fn first_sayable(voice: &dyn Voice, texts: &[String]) -> Option<String> {
 }
 
 /// How long until `due`, as said: minutes under two hours, else hours.
-fn spoken_wait(setup: &Setup, due: SystemTime) -> String {
+pub(super) fn spoken_wait(setup: &Setup, due: SystemTime) -> String {
     let wait = due
         .duration_since(SystemTime::now())
         .unwrap_or_default()

@@ -19,7 +19,7 @@ use crate::program::SourceFile;
 pub use catalog::{BUILT_IN_COURSES, CourseCatalog, CourseLoadError};
 pub use parse::parse;
 pub use programs::check_programs;
-pub use progress::{Next, Rating, WalkRecord, next_walk};
+pub use progress::{Because, Next, Rating, WalkRecord, next_walk};
 
 /// The keys that make a TOML file a course rather than a program.
 pub const COURSE_KEYS: &[&str] = &["sessions", "sessions_per_week", "min_rest"];
@@ -40,6 +40,9 @@ pub struct CourseStatus {
     /// When the next walk is due, in microseconds since the Unix epoch;
     /// 0 when it is due now (or there is no course).
     pub next_due: i64,
+    /// How the walk that ended last was rated: "unrated", "too-hard",
+    /// "right" or "too-easy"; empty before the first walk.
+    pub last_rating: String,
 }
 
 /// A validated course.

@@ -4,6 +4,7 @@
 //! | what happened | what comes next |
 //! | --- | --- |
 //! | done, rated right | the next walk, or the next session once its `times` are used up |
+//! | done, not rated | as rated right: the walk is done, and an unrated walk is shown unrated |
 //! | done, rated too easy | the next session, skipping this one's remaining `times` |
 //! | done, rated too hard | the same session again |
 //! | too hard twice in a row | one session back |
@@ -20,12 +21,10 @@ use super::{Course, CourseWalk};
 pub const LONG_BREAK: Duration = Duration::from_secs(14 * 24 * 3600);
 
 /// How a walk felt, as the walker rates it afterwards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Rating {
     TooHard,
-    /// Assumed when no rating comes.
-    #[default]
     Right,
     TooEasy,
 }
@@ -39,6 +38,11 @@ impl Rating {
             Rating::Right => "right",
             Rating::TooEasy => "too-easy",
         }
+    }
+
+    /// A walk's rating as shown: "unrated" when none was given.
+    pub fn shown(rating: Option<Rating>) -> &'static str {
+        rating.map_or("unrated", Rating::as_str)
     }
 }
 
@@ -63,8 +67,23 @@ pub struct WalkRecord {
     pub walk: CourseWalk,
     /// Reached its end with no backward step skipped.
     pub done: bool,
-    pub rating: Rating,
+    /// `None` until the walker rates it; it then counts as right.
+    pub rating: Option<Rating>,
     pub ended_at: SystemTime,
+}
+
+/// Why the next walk is the one it is: what the walker is told first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Because {
+    /// The first walk, or the course went on.
+    #[default]
+    Onward,
+    /// The last walk was not walked to its end: it comes again.
+    NotDone,
+    /// The last walk was too hard: it comes again.
+    TooHard,
+    /// Two walks in a row were too hard: a session back.
+    SteppedBack,
 }
 
 /// What comes next.
@@ -75,6 +94,7 @@ pub struct Next {
     pub due_at: Option<SystemTime>,
     /// Every walk of the course is done.
     pub complete: bool,
+    pub because: Because,
 }
 
 impl Next {
@@ -91,13 +111,20 @@ pub fn next_walk(course: &Course, records: &[WalkRecord], now: SystemTime) -> Ne
         eased_from: None,
     };
     let mut too_hard_in_a_row = 0;
+    let mut because = Because::Onward;
     for record in records {
-        too_hard_in_a_row = if record.rating == Rating::TooHard {
+        too_hard_in_a_row = if record.rating == Some(Rating::TooHard) {
             too_hard_in_a_row + 1
         } else {
             0
         };
         at = after(course, record, too_hard_in_a_row);
+        because = match (too_hard_in_a_row, record.done, record.rating) {
+            (2.., _, _) => Because::SteppedBack,
+            (_, false, _) => Because::NotDone,
+            (_, true, Some(Rating::TooHard)) => Because::TooHard,
+            _ => Because::Onward,
+        };
         if too_hard_in_a_row >= 2 {
             // Stepped back: the next too-hard counts afresh.
             too_hard_in_a_row = 0;
@@ -116,6 +143,7 @@ pub fn next_walk(course: &Course, records: &[WalkRecord], now: SystemTime) -> Ne
         walk: at,
         due_at,
         complete: at.walk >= course.walks(),
+        because,
     }
 }
 
@@ -130,13 +158,13 @@ fn after(course: &Course, record: &WalkRecord, too_hard_in_a_row: u32) -> Course
             eased_from: None,
         };
     }
-    if !record.done || record.rating == Rating::TooHard {
+    if !record.done || record.rating == Some(Rating::TooHard) {
         return played;
     }
     let onward = match (played.eased_from, record.rating) {
         // The easier walk is behind: back to where the walker was.
         (Some(was), _) => was,
-        (None, Rating::TooEasy) => course.first_walk_of(course.session_of(played.walk) + 1),
+        (None, Some(Rating::TooEasy)) => course.first_walk_of(course.session_of(played.walk) + 1),
         (None, _) => played.walk + 1,
     };
     CourseWalk {

@@ -39,8 +39,10 @@ pub(super) async fn course(
     match command {
         CourseCommand::List { json } => list(proxy, json).await,
         CourseCommand::Enrol { course } => {
+            let before = all_properties(connection).await?;
             proxy.enrol(&course).await?;
             let p = all_properties(connection).await?;
+            println!("{}", enrolled_line(&before, &p));
             println!("{}", next_line(&p));
             Ok(())
         }
@@ -113,6 +115,23 @@ async fn show(
         println!("{:>4}  {state:<8} {program}{when}", walk + 1);
     }
     Ok(())
+}
+
+/// Which course the walker now follows, and what that replaced.
+fn enrolled_line(before: &Properties, now: &Properties) -> String {
+    let (was, is) = (text(before, "Course"), text(now, "Course"));
+    let name = format!("{} ({is})", text(now, "CourseName"));
+    if was == is {
+        return format!("You already follow {name}: your progress in it stays.");
+    }
+    let mut line = format!("Enrolled in {name}.");
+    if !was.is_empty() {
+        line.push_str(&format!(
+            " This replaces your progress in {} ({was}): its sessions stay in the history, and enrolling in it again starts it from its first session.",
+            text(before, "CourseName")
+        ));
+    }
+    line
 }
 
 /// "Next: session 5 of 18, due now." or "... due 2026-11-23 07:30."

@@ -27,6 +27,9 @@ pub enum Error {
     Storage(String),
     /// Bluetooth cannot be used: no BlueZ, no adapter.
     NoBluetooth(String),
+    /// A start would end the session under way, and did not ask to
+    /// replace it (Start and StartToday always replace it).
+    SessionRunning(String),
 }
 
 impl From<ControlError> for Error {
@@ -41,6 +44,7 @@ impl From<ControlError> for Error {
             ControlError::Device(_) => Error::NoDevice(message),
             ControlError::Voice(_) => Error::Voice(message),
             ControlError::Storage(_) => Error::Storage(message),
+            ControlError::SessionRunning { .. } => Error::SessionRunning(message),
         }
     }
 }

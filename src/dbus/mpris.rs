@@ -161,12 +161,21 @@ impl MprisPlayer {
         self.told(server, stopped).await
     }
 
+    /// The next step; after a course walk, the next rating to choose.
     async fn next(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        self.told(server, self.controller.next()).await
+        let controller = self.controller.clone();
+        let done = tokio::task::spawn_blocking(move || controller.button_next())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        self.told(server, done).await
     }
 
     async fn previous(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        self.told(server, self.controller.previous()).await
+        let controller = self.controller.clone();
+        let done = tokio::task::spawn_blocking(move || controller.button_previous())
+            .await
+            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
+        self.told(server, done).await
     }
 
     fn set_position(&self, _track: ObjectPath<'_>, _position: i64) {}

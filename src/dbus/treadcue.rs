@@ -7,6 +7,7 @@ use zbus::object_server::{ObjectServer, SignalEmitter};
 
 use super::{Announcer, Error};
 use crate::controller::Controller;
+use crate::controller::IfRunning;
 use crate::store::Entry;
 
 /// One session of the history as D-Bus carries it.
@@ -175,9 +176,10 @@ impl Treadcue {
         self.told(server, left).await
     }
 
-    /// Starts the course's next session, due or not.
+    /// Starts the course's next session, due or not, replacing one under
+    /// way as Start does.
     async fn start_today(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        let started = blocking(&self.controller, |c| c.start_today()).await;
+        let started = blocking(&self.controller, |c| c.start_today(IfRunning::Replace)).await;
         self.told(server, started).await
     }
 
@@ -377,6 +379,13 @@ impl Treadcue {
     #[zbus(property)]
     fn next_due(&self) -> i64 {
         self.announcer.shown().course.next_due
+    }
+
+    /// How the course walk that ended last was rated: "unrated",
+    /// "too-hard", "right" or "too-easy"; empty before the first walk.
+    #[zbus(property)]
+    fn last_rating(&self) -> String {
+        self.announcer.shown().course.last_rating
     }
 
     /// A Bluetooth treadmill is connected.

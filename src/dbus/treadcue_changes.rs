@@ -37,7 +37,7 @@ pub async fn announce_changes(
     }
     compare!(old.course, new.course;
         id => "Course", name => "CourseName", session => "CourseSession",
-        sessions => "CourseSessions", next_due => "NextDue",
+        sessions => "CourseSessions", next_due => "NextDue", last_rating => "LastRating",
     );
     compare!(old.fitness, new.fitness;
         treadmill_connected => "TreadmillConnected", belt_speed => "BeltSpeed",

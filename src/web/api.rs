@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::Web;
 use super::events::properties;
-use crate::controller::{ControlError, Controller};
+use crate::controller::{ControlError, Controller, IfRunning};
 
 /// An error as the API gives it.
 #[derive(Debug)]
@@ -55,6 +55,7 @@ impl From<ControlError> for ApiError {
             ControlError::Device(_) => (StatusCode::SERVICE_UNAVAILABLE, "NoDevice"),
             ControlError::Voice(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Voice"),
             ControlError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Storage"),
+            ControlError::SessionRunning { .. } => (StatusCode::CONFLICT, "SessionRunning"),
         };
         ApiError::new(status, name, &e.to_string())
     }
@@ -127,13 +128,29 @@ pub async fn programs(State(web): State<Web>) -> Reply {
     Ok(Json(Value::Array(rows)))
 }
 
+/// A start: `replace` must be true to end a session under way; without
+/// it such a start is refused (409 `SessionRunning`).
 #[derive(Deserialize)]
 pub struct StartBody {
     program: String,
+    #[serde(default)]
+    replace: bool,
+}
+
+fn if_running(replace: bool) -> IfRunning {
+    if replace {
+        IfRunning::Replace
+    } else {
+        IfRunning::Refuse
+    }
 }
 
 pub async fn start(State(web): State<Web>, Body(body): Body<StartBody>) -> Reply {
-    blocking(&web.controller, move |c| c.start(&body.program)).await?;
+    let if_running = if_running(body.replace);
+    blocking(&web.controller, move |c| {
+        c.start_as(&body.program, if_running)
+    })
+    .await?;
     done(&web)
 }
 
@@ -249,8 +266,23 @@ pub async fn leave(State(web): State<Web>) -> Reply {
     done(&web)
 }
 
-pub async fn today(State(web): State<Web>) -> Reply {
-    blocking(&web.controller, |c| c.start_today()).await?;
+/// Today's session: the body, if any, may say `{"replace": true}`.
+#[derive(Deserialize, Default)]
+pub struct TodayBody {
+    #[serde(default)]
+    replace: bool,
+}
+
+pub async fn today(State(web): State<Web>, body: axum::body::Bytes) -> Reply {
+    let body: TodayBody = if body.iter().all(u8::is_ascii_whitespace) {
+        TodayBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, "InvalidArgument", &e.to_string())
+        })?
+    };
+    let if_running = if_running(body.replace);
+    blocking(&web.controller, move |c| c.start_today(if_running)).await?;
     done(&web)
 }
 

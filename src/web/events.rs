@@ -46,7 +46,7 @@ pub fn properties(s: &Status) -> Value {
         "PauseReason": s.pause_reason, "NextStep": s.next_step, "Volume": s.volume,
         "Course": s.course.id, "CourseName": s.course.name,
         "CourseSession": s.course.session, "CourseSessions": s.course.sessions,
-        "NextDue": s.course.next_due,
+        "NextDue": s.course.next_due, "LastRating": s.course.last_rating,
         "TreadmillConnected": s.fitness.treadmill_connected,
         "BeltSpeed": s.fitness.belt_speed, "BeltIncline": s.fitness.belt_incline,
         "BeltDistance": s.fitness.belt_distance, "HeartRate": s.fitness.heart_rate,

@@ -7,6 +7,7 @@ pub mod bus;
 pub mod fitness;
 pub mod levels;
 pub mod pulse;
+pub mod remote;
 pub mod signal;
 pub mod world;
 
