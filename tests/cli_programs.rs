@@ -135,7 +135,7 @@ fn plan_prints_a_readable_table() {
     assert!(output.status.success());
     let text = stdout(&output);
     assert!(
-        text.starts_with("One-minute demo (demo): 1:00, 3 steps"),
+        text.starts_with("Seventy-second demo (demo): 1:10, 3 steps"),
         "{text}"
     );
     assert!(text.contains("briefing      Safety first"), "{text}");
@@ -148,7 +148,7 @@ fn plan_json_is_machine_readable_and_in_samples() {
     assert!(output.status.success());
     let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     assert_eq!(plan["sample_rate"], 16000);
-    assert_eq!(plan["length"], 60 * 16000);
+    assert_eq!(plan["length"], 70 * 16000);
     assert_eq!(plan["steps"].as_array().unwrap().len(), 3);
     let first = &plan["cues"][0];
     assert_eq!(first["kind"], "briefing");
@@ -228,4 +228,39 @@ fn a_tone_file_with_an_impossible_rate_is_refused_by_name() {
             "{said}"
         );
     }
+}
+
+#[test]
+fn check_warns_when_a_backward_step_is_mostly_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let chatty = |seconds: u32| {
+        format!(
+            "name = \"Chatty\"\n[[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 2\n\
+             [[steps]]\ndirection = \"backward\"\nduration = \"{seconds}s\"\nspeed = 0.8\n\
+             say = [{{ at = \"9s\", text = \"Keep going, you are doing really well: chest up, eyes to the back of the treadmill.\" }}]\n\
+             [[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 2\n"
+        )
+    };
+    let short = write(dir.path(), "short.toml", &chatty(24));
+    let output = treadcued(&["check", &short]);
+    let text = format!(
+        "{}{}",
+        stdout(&output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "a warning is not an error: {text}");
+    assert!(
+        text.contains(
+            "short.toml:6:1: warning: step 2 is more than half speech while the walker is backward"
+        ),
+        "{text}"
+    );
+    let long = write(dir.path(), "long.toml", &chatty(60));
+    let output = treadcued(&["check", &long]);
+    let text = format!(
+        "{}{}",
+        stdout(&output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!text.contains("more than half speech"), "{text}");
 }

@@ -26,11 +26,9 @@ fn a_zbus_client_starts_pauses_skips_and_sees_signals_and_changes() {
         let mut steps = proxy.receive_step_started().await.unwrap();
         let mut finished = proxy.receive_session_finished().await.unwrap();
         let programs = proxy.list_programs().await.unwrap();
-        assert!(
-            programs.iter().any(|(id, name, _, secs)| id == "demo"
-                && name == "One-minute demo"
-                && *secs == 60.0)
-        );
+        assert!(programs.iter().any(|(id, name, _, secs)| id == "demo"
+            && name == "Seventy-second demo"
+            && *secs == 70.0));
 
         proxy.start("demo").await.unwrap();
         assert_eq!(proxy.state().await.unwrap(), "running");
@@ -287,7 +285,7 @@ fn treadcuectl_drives_the_daemon_and_says_when_it_is_not_running() {
     assert!(
         ctl(&["status"])
             .1
-            .contains("One-minute demo (demo): paused")
+            .contains("Seventy-second demo (demo): paused")
     );
     ctl(&["toggle"]);
     assert!(ctl(&["status"]).1.contains(": running"));
@@ -453,7 +451,7 @@ fn the_log_tells_what_each_session_did() {
     let log = world.daemon.stderr();
     for line in [
         "programs ready, 0 broken",
-        "demo: started, 3 steps, 60 s",
+        "demo: started, 3 steps, 70 s",
         "demo: paused (requested)",
         "demo: resumed",
         "demo: step 2 of 3, Backward (backward, 0.8 mph)",

@@ -32,7 +32,7 @@ fn playerctl_pauses_plays_and_skips_like_headphone_buttons() {
     );
     assert_eq!(
         playerctl(&world, &["metadata", "xesam:album"]),
-        "One-minute demo"
+        "Seventy-second demo"
     );
     playerctl(&world, &["previous"]);
     std::thread::sleep(Duration::from_millis(200));
@@ -50,7 +50,7 @@ fn playerctl_shows_the_position_in_the_step_as_it_moves() {
     let length: f64 = playerctl(&world, &["metadata", "mpris:length"])
         .parse()
         .unwrap();
-    assert_eq!(length, 23_000_000.0);
+    assert_eq!(length, 31_000_000.0);
     let position = |world: &World| -> f64 { playerctl(world, &["position"]).parse().unwrap() };
     // A fresh sound server may take a moment to start taking samples; the
     // position counts samples played, so it waits with them.

@@ -42,7 +42,7 @@ fn a_start_while_a_session_runs_is_refused_unless_it_says_it_replaces() {
     assert_eq!(reply["error"], "SessionRunning");
     let message = reply["message"].as_str().unwrap();
     assert!(
-        message.contains("One-minute demo") && message.contains("First steps backward"),
+        message.contains("Seventy-second demo") && message.contains("First steps backward"),
         "both sessions are named: {message}"
     );
     let (_, status) = remote.json("GET", "/api/status", None);

@@ -82,7 +82,7 @@ impl Phrasebook {
     }
 
     /// Every text with a key, and the placeholders it may use.
-    fn templates(&self) -> [(&'static str, &Template, &'static [&'static str]); 56] {
+    pub fn templates(&self) -> [(&'static str, &Template, &'static [&'static str]); 58] {
         let step = &["speed", "incline", "duration"][..];
         let lead = &["lead", "name", "speed", "incline", "percent", "number"][..];
         let c = &self.cues;
@@ -98,6 +98,16 @@ impl Phrasebook {
             ("cues.named", &c.named, &["name"]),
             ("cues.round", &c.round, &["index", "count"]),
             ("cues.heads_up_to_backward", &c.heads_up_to_backward, lead),
+            (
+                "cues.heads_up_to_backward_same",
+                &c.heads_up_to_backward_same,
+                lead,
+            ),
+            (
+                "cues.heads_up_to_backward_faster",
+                &c.heads_up_to_backward_faster,
+                lead,
+            ),
             ("cues.heads_up_to_forward", &c.heads_up_to_forward, lead),
             ("cues.heads_up_faster", &c.heads_up_faster, lead),
             ("cues.heads_up_slower", &c.heads_up_slower, lead),

@@ -78,7 +78,10 @@ pub struct CueTexts {
     pub announce_short: Template,
     pub named: Template,
     pub round: Template,
+    /// Before a turn into a slower backward step.
     pub heads_up_to_backward: Template,
+    pub heads_up_to_backward_same: Template,
+    pub heads_up_to_backward_faster: Template,
     pub heads_up_to_forward: Template,
     pub heads_up_faster: Template,
     pub heads_up_slower: Template,

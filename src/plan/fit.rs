@@ -2,9 +2,8 @@
 //! their step was too short, told the way the plan resolved them, so a
 //! program that passes `check` plays as its author expects.
 
-use super::{Adjustment, CueKind, Plan};
-use crate::program::Diagnostic;
-use crate::program::Program;
+use super::{Adjustment, CueKind, Plan, talked_over};
+use crate::program::{Diagnostic, Direction, Program};
 
 /// One warning for each kind of cue that was shortened or left out,
 /// naming the steps it happened in (numbered from 1) and pointing at the
@@ -49,7 +48,42 @@ pub fn fit_warnings(program: &Program, plan: &Plan) -> Vec<Diagnostic> {
                 .with_help("make these steps longer, or set fewer cues in [cues] (a shorter countdown, no heads-up)"),
         );
     }
+    warnings.extend(talked_over_warning(program, plan));
     warnings
+}
+
+/// A warning when a backward step is more than half speech even with the
+/// posture reminders left out: its announcement, notes and the heads-up
+/// of the next change leave the walker no quiet to feel their feet.
+fn talked_over_warning(program: &Program, plan: &Plan) -> Option<Diagnostic> {
+    let steps: Vec<usize> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, step)| step.direction == Direction::Backward)
+        .filter(|(index, step)| talked_over(spoken_in(plan, *index), step.length))
+        .map(|(index, _)| index)
+        .collect();
+    let step = program.steps.get(*steps.first()?)?;
+    let message = format!(
+        "{} more than half speech while the walker is backward",
+        describe(&steps)
+    );
+    Some(
+        program
+            .source
+            .warning(step.span.clone(), message)
+            .with_help("make these steps longer, or say less in them (shorter `say` texts, a shorter heads-up)"),
+    )
+}
+
+/// Samples of words in step `index`, the safety briefing aside.
+fn spoken_in(plan: &Plan, index: usize) -> u64 {
+    plan.cues
+        .iter()
+        .filter(|c| c.step == index && c.text.is_some() && c.kind != CueKind::Briefing)
+        .map(|c| c.length - c.speech_offset)
+        .sum()
 }
 
 fn steps_with(adjustments: &[Adjustment], kind: CueKind, shortened: bool) -> Vec<usize> {

@@ -19,15 +19,18 @@ pub enum Tone {
     Chime,
     Halfway,
     Finish,
+    /// A pause was taken: the walker pressing a button hears it worked.
+    Pause,
 }
 
 impl Tone {
-    pub const ALL: [Tone; 5] = [
+    pub const ALL: [Tone; 6] = [
         Tone::Tick,
         Tone::Go,
         Tone::Chime,
         Tone::Halfway,
         Tone::Finish,
+        Tone::Pause,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Tone {
             Tone::Chime => "chime",
             Tone::Halfway => "halfway",
             Tone::Finish => "finish",
+            Tone::Pause => "pause",
         }
     }
 
@@ -48,6 +52,7 @@ impl Tone {
             Tone::Chime => 300,
             Tone::Halfway => 350,
             Tone::Finish => 900,
+            Tone::Pause => 300,
         })
     }
 }

@@ -294,31 +294,10 @@ fn pcm_data(wav: &[u8]) -> Result<(u32, std::ops::Range<usize>), String> {
 /// the fixed words of each template, numbers, units and names.
 pub fn fragments(book: &Phrasebook) -> Vec<String> {
     let mut all: Vec<String> = book.fixed_phrases().into_iter().map(String::from).collect();
-    let c = &book.cues;
     let w = &book.words;
-    let templates: [&Template; 20] = [
-        &c.announce_forward,
-        &c.announce_backward,
-        &c.named,
-        &c.round,
-        &c.heads_up_to_backward,
-        &c.heads_up_to_forward,
-        &c.heads_up_faster,
-        &c.heads_up_slower,
-        &c.heads_up_steeper,
-        &c.heads_up_flatter,
-        &c.heads_up_both,
-        &c.heads_up_same,
-        &c.heads_up_finish,
-        &c.remaining,
-        &w.and_a_half,
-        &w.and,
-        &w.incline,
-        &w.decline,
-        &c.halfway,
-        &c.finish,
-    ];
-    for template in templates {
+    // The fixed words between the placeholders of every text: cues,
+    // words, the course's and the coach's.
+    for (_, template, _) in book.templates() {
         all.extend(template_pieces(template));
     }
     all.extend((0..=100).map(|n| w.number(n)));

@@ -64,7 +64,7 @@ try:
     # Start the demo from the list of programs.
     wait("the programs", lambda: driver.find_elements(By.CSS_SELECTOR, "#programs button"))
     demo = [b for b in driver.find_elements(By.CSS_SELECTOR, "#programs button")
-            if b.text.startswith("One-minute demo")][0]
+            if b.text.startswith("Seventy-second demo")][0]
     demo.click()
     wait("the session on D-Bus", lambda: dbus_state() == "running")
     wait("the step on the page", lambda: "1 of 3" in by_id("stepname").text)

@@ -20,6 +20,11 @@ const DRIFT: Duration = Duration::from_secs(3);
 const AUTHOR_REPLACES: Duration = Duration::from_secs(5);
 /// How far a "N to go" cue may drift: it states a time.
 const REMAINING_DRIFT: Duration = Duration::from_secs(1);
+/// No posture reminder this soon after a turn: the announcement, and the
+/// walker finding their feet, come first.
+const QUIET_AFTER_TURN: Duration = Duration::from_secs(10);
+/// Nor this close before a heads-up is due.
+const QUIET_BEFORE_HEADS_UP: Duration = Duration::from_secs(3);
 /// How far a heads-up may drift before its lead is re-worded.
 const HEADS_UP_DRIFT: Duration = Duration::from_secs(2);
 /// Room kept for re-wording a heads-up whose lead changed.
@@ -201,12 +206,6 @@ impl<'a> Composer<'a> {
         if !self.unchanged(index + 1) {
             self.heads_up(index);
         }
-        let quiet = self.settings.quiet_recovery && step.role == Role::Recover;
-        if !quiet {
-            self.halfway(index, step.duration);
-            self.remaining(index, step.duration);
-            self.posture(index, step);
-        }
         for text in step.texts.iter() {
             let at = start + self.samples(text.at);
             self.push(
@@ -217,6 +216,12 @@ impl<'a> Composer<'a> {
                 at,
                 at..=end.saturating_sub(1),
             );
+        }
+        let quiet = self.settings.quiet_recovery && step.role == Role::Recover;
+        if !quiet {
+            self.halfway(index, step.duration);
+            self.remaining(index, step.duration);
+            self.posture(index, step);
         }
     }
 
@@ -346,25 +351,74 @@ impl<'a> Composer<'a> {
 
     /// Reminders at even spacing through the step, rotating through the
     /// set across the whole session so the walker hears each in turn.
+    /// None in the quiet after a turn or once the heads-up of the change
+    /// ahead is due, and none that would make more than half of the step
+    /// speech: a walker in a short first bout is not talked over.
     fn posture(&mut self, index: usize, step: &Step) {
         let Some(set) = step.posture else { return };
         let every = self.samples(step.posture_every.unwrap_or(self.settings.posture_every));
         let (start, end) = (self.steps[index].start, self.steps[index].end());
+        let (from, until) = self.posture_room(index);
         let texts = self.phrases.posture_texts(set).to_vec();
+        let mut spoken = self.spoken_in(index);
         let mut at = start + every;
         while at < end {
-            if self.author_speaks_near(index, at) {
+            if at < from || at > until || self.author_speaks_near(index, at) {
                 at += every;
                 continue;
             }
-            let next = self.next_reminder.entry(set).or_default();
-            let text = texts[*next % texts.len()].clone();
-            *next += 1;
+            let next = self.next_reminder.get(&set).copied().unwrap_or_default();
+            let text = texts[next % texts.len()].clone();
+            let length = self.speech_length(None, Some(&text));
+            if super::talked_over(spoken + length, end - start) {
+                break;
+            }
+            self.next_reminder.insert(set, next + 1);
+            spoken += length;
             let window = self.near(at, DRIFT);
-            let window = (*window.start()).max(start)..=(*window.end()).min(end - 1);
+            let window = (*window.start()).max(start.max(from))..=(*window.end()).min(until);
             self.push(CueKind::Posture, index, None, Some(text), at, window);
             at += every;
         }
+    }
+
+    /// Where posture reminders may go in step `index`: not in the first
+    /// seconds after a turn into it, nor once the heads-up of the change
+    /// that ends it is near.
+    fn posture_room(&self, index: usize) -> (u64, u64) {
+        let (start, end) = (self.steps[index].start, self.steps[index].end());
+        let steps = &self.program.steps;
+        let turned = index > 0 && steps[index - 1].direction != steps[index].direction;
+        let from = if turned {
+            start + self.samples(QUIET_AFTER_TURN)
+        } else {
+            start
+        };
+        let until = match steps.get(index + 1) {
+            Some(next) if !self.unchanged(index + 1) => {
+                let lead = if next.direction != steps[index].direction {
+                    self.settings.heads_up_turn
+                } else {
+                    self.settings.heads_up
+                };
+                end.saturating_sub(self.samples(lead + QUIET_BEFORE_HEADS_UP))
+            }
+            _ => end.saturating_sub(1),
+        };
+        (from, until)
+    }
+
+    /// Speech already asked of step `index`: its announcement, heads-up,
+    /// the author's texts, halfway and time-left cues.
+    fn spoken_in(&self, index: usize) -> u64 {
+        self.candidates
+            .iter()
+            .filter(|c| c.step == index && c.text.is_some() && c.kind != CueKind::Briefing)
+            .map(|c| {
+                let text = c.text.as_deref().map(|t| t.replace(LEAD, ""));
+                self.speech_length(c.tone, text.as_deref())
+            })
+            .sum()
     }
 
     fn finish_cues(&mut self) {

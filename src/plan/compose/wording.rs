@@ -55,7 +55,14 @@ impl Composer<'_> {
             return cues.heads_up_finish.fill(&[]);
         };
         let template: &Template = match (next.direction, this.direction) {
-            (Direction::Backward, Direction::Forward) => &cues.heads_up_to_backward,
+            (Direction::Backward, Direction::Forward) => {
+                // Slow down before turning, never speed up first.
+                match next.speed.total_cmp(&this.speed) {
+                    std::cmp::Ordering::Less => &cues.heads_up_to_backward,
+                    std::cmp::Ordering::Equal => &cues.heads_up_to_backward_same,
+                    std::cmp::Ordering::Greater => &cues.heads_up_to_backward_faster,
+                }
+            }
             (Direction::Forward, Direction::Backward) => &cues.heads_up_to_forward,
             _ => {
                 let speed = next.speed.total_cmp(&this.speed);
