@@ -220,3 +220,109 @@ fn walked_time_counts_only_the_samples_played_by_direction() {
     play(&mut skipped, RATE as usize);
     assert_eq!(skipped.snapshot().walked, [2 * u64::from(RATE), 0]);
 }
+
+/// A sound of `seconds` of a steady level, standing in for words.
+fn words(seconds: f64) -> CueSound {
+    let samples: Arc<[f32]> = vec![0.25; (seconds * f64::from(RATE)) as usize].into();
+    CueSound {
+        length: samples.len(),
+        tone: Some(samples),
+        speech: None,
+        speech_offset: 0,
+    }
+}
+
+/// Where the output is louder than `level`, by runs: (start, length).
+fn sounding(out: &[f32], level: f32) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, s) in out.iter().enumerate() {
+        if s.abs() <= level {
+            continue;
+        }
+        match runs.last_mut() {
+            // A tone's own zero crossings do not split it.
+            Some((start, len)) if i <= *start + *len + 96 => *len = i + 1 - *start,
+            _ => runs.push((i, 1)),
+        }
+    }
+    runs
+}
+
+#[test]
+fn a_skip_that_turns_the_walker_round_says_so_and_counts_in_before_the_go() {
+    let (plan, sounds) = demo();
+    let turn = 1;
+    assert_ne!(plan.steps[turn].direction, plan.steps[0].direction);
+    let (events, news) = mpsc::channel();
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0).with_events(events);
+    play(&mut seq, RATE as usize * 2);
+    let _ = news.try_iter().count();
+    assert!(seq.seek_step_turning(turn, Some(words(1.0))));
+    assert_eq!(seq.step(), turn, "the step has changed at once");
+    let start = plan.steps[turn].start;
+    // 1 s of words, a gap, the step's own count of ticks a second apart
+    // (two in the demo), then the go.
+    let ticks = plan
+        .cues
+        .iter()
+        .filter(|c| c.kind == CueKind::Countdown && c.step == turn)
+        .count();
+    assert_eq!(ticks, 2);
+    let out = play(&mut seq, RATE as usize * 6);
+    let lead = (RATE as f64 * 1.25) as usize + ticks * RATE as usize;
+    let runs = sounding(&out, 0.01);
+    assert_eq!(runs[0].0, 0, "the words at once");
+    // A tick's first samples ramp up: it is heard within a millisecond.
+    let near = |heard: usize, planned: usize| heard.abs_diff(planned) < 48;
+    let first = (RATE as f64 * 1.25) as usize;
+    for (n, run) in runs[1..=ticks].iter().enumerate() {
+        assert!(near(run.0, first + n * RATE as usize), "{runs:?}");
+    }
+    let go = plan
+        .cues
+        .iter()
+        .position(|c| c.kind == CueKind::Go && c.step == turn)
+        .unwrap();
+    let started: Vec<(usize, u64)> = news
+        .try_iter()
+        .filter_map(|e| match e {
+            Event::CueStarted { cue, at } => Some((cue, at)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started.first(), Some(&(go, start)), "the go comes after");
+    assert!(
+        near(runs[ticks + 1].0, lead),
+        "a second after the last tick: {runs:?}"
+    );
+    assert!(seq.position() > start);
+}
+
+#[test]
+fn a_turning_skip_while_paused_counts_in_at_the_resume_and_a_plain_one_does_not() {
+    let (plan, sounds) = demo();
+    let mut seq = Sequencer::new(plan.clone(), sounds.clone(), 1.0);
+    play(&mut seq, RATE as usize * 2);
+    seq.pause();
+    assert!(seq.seek_step_turning(1, None));
+    let silent = play(&mut seq, RATE as usize);
+    assert_eq!(peak(&silent[FADE..]), 0.0, "nothing counted while paused");
+    assert!(seq.resume_saying(Some(words(0.5))));
+    let out = play(&mut seq, RATE as usize * 5);
+    let runs = sounding(&out, 0.01);
+    let first = (RATE as f64 * 0.75) as usize;
+    assert_eq!(runs[0].0, 0, "the resume's words at once");
+    assert!(runs[1].0.abs_diff(first) < 48, "then the ticks: {runs:?}");
+    assert!(runs[2].0.abs_diff(first + RATE as usize) < 48, "{runs:?}");
+
+    // A resume with no turn: its words, then the clock goes on.
+    let mut seq = Sequencer::new(plan.clone(), sounds, 1.0);
+    play(&mut seq, RATE as usize * 2);
+    seq.pause();
+    let at = seq.position();
+    assert!(seq.resume_saying(Some(words(0.5))));
+    play(&mut seq, (RATE as f64 * 0.75) as usize);
+    assert_eq!(seq.position(), at, "the clock waits for the words");
+    play(&mut seq, 100);
+    assert_eq!(seq.position(), at + 100);
+}

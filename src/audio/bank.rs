@@ -115,6 +115,17 @@ impl Bank {
         Ok(())
     }
 
+    /// A tone alone, to play over a session (the pause's confirmation).
+    pub fn tone_sound(&self, tone: Tone) -> CueSound {
+        let samples = self.tones[&tone].clone();
+        CueSound {
+            length: samples.len(),
+            tone: Some(samples),
+            speech: None,
+            speech_offset: 0,
+        }
+    }
+
     /// The sound of each cue of `plan`, in order.
     pub fn sounds_for(&self, plan: &Plan) -> Arc<[CueSound]> {
         plan.cues

@@ -38,6 +38,9 @@ const FINISH: &[Note] = &[
     note(783.99, 0.300, 0.200),
 ];
 
+// Two falling notes, the chime turned round: the session has stopped.
+const PAUSE: &[Note] = &[note(880.0, 0.140, 0.060), note(587.33, 0.160, 0.100)];
+
 /// The notes of each tone. Their lengths add up to `Tone::default_length`.
 fn notes(tone: Tone) -> &'static [Note] {
     match tone {
@@ -46,6 +49,7 @@ fn notes(tone: Tone) -> &'static [Note] {
         Tone::Chime => CHIME,
         Tone::Halfway => HALFWAY,
         Tone::Finish => FINISH,
+        Tone::Pause => PAUSE,
     }
 }
 

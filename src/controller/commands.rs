@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{ControlError, Controller, Core, IfRunning, no_session};
 use crate::audio::bank::Bank;
-use crate::audio::sequencer::Sequencer;
+use crate::audio::sequencer::{CueSound, Sequencer};
 use crate::catalog::{Catalog, LoadError, is_program_id};
 use crate::plan::Plan;
 use crate::program::Direction;
@@ -156,9 +156,15 @@ impl Controller {
         if let Some(ending) = snapshot.and_then(|s| self.settle(core, &s)) {
             return Some(ending);
         }
-        let at = snapshot.map_or((core.session.position(), core.session.walked()), |s| {
-            (s.position, s.walked)
-        });
+        let session = &core.session;
+        let at = snapshot.map_or(
+            (
+                session.position(),
+                session.walked(),
+                session.fastest_backward(),
+            ),
+            |s| (s.position, s.walked, s.fastest_backward),
+        );
         let entry = history_entry(&core.session, at, Outcome::Stopped, SystemTime::now())
             .map(|entry| self.with_measured(entry, core));
         core.playing = None;
@@ -173,52 +179,15 @@ impl Controller {
         })
     }
 
-    /// Harmless when paused already.
-    pub fn pause(&self) -> Result<(), ControlError> {
-        self.command(|s| s.pause()).map(drop)
-    }
-
-    /// Harmless when running already. With the device lost, the session
-    /// stays paused (its pause reason says why) and goes on by itself
-    /// when the device is back.
-    pub fn resume(&self) -> Result<(), ControlError> {
-        self.command(|s| s.resume()).map(drop)
-    }
-
-    /// Resumes a paused session, pauses a running one, in one step.
-    pub fn toggle(&self) -> Result<(), ControlError> {
-        self.command(|s| match s.state() {
-            crate::audio::sequencer::PlayState::Paused => s.resume(),
-            _ => s.pause(),
-        })
-        .map(drop)
-    }
-
-    /// A button's PlayPause (MPRIS, headphones): toggles the session;
-    /// with none, what Play does. May start a session: off async tasks.
-    pub fn play_pause(&self) -> Result<(), ControlError> {
-        if self.state().is_active() {
-            return self.toggle();
-        }
-        self.play()
-    }
-
-    /// A button's Pause (MPRIS, headphones): pauses, or does nothing when
-    /// `headphone_pause` says so (earbuds that send Pause when taken out).
-    pub fn button_pause(&self) -> Result<(), ControlError> {
-        match self.headphone_pause() {
-            super::HeadphonePause::Pause => self.pause(),
-            super::HeadphonePause::Ignore => Ok(()),
-        }
-    }
-
     pub fn stop(&self) -> Result<(), ControlError> {
         self.command(|s| s.stop()).map(drop)
     }
 
     /// On to the next step. Skipping a backward step is marked: the
-    /// session no longer counts as a course walk done.
+    /// session no longer counts as a course walk done. A skip that turns
+    /// the walker round says so and counts in before the step's "go".
     pub fn next(&self) -> Result<(), ControlError> {
+        let words = self.turn_words(|_, step, _| step + 1);
         self.command_marking(|s, session| {
             let step = s.step() + 1;
             if step >= s.plan().steps.len() {
@@ -227,7 +196,7 @@ impl Controller {
             if s.plan().steps[step - 1].direction == Direction::Backward {
                 session.skipped_backward();
             }
-            s.seek_step(step);
+            seek(s, step, words);
             Ok(())
         })?
     }
@@ -235,18 +204,38 @@ impl Controller {
     /// Back to the start of the step, or to the step before when the
     /// step has only just begun.
     pub fn previous(&self) -> Result<(), ControlError> {
+        let words = self.turn_words(previous_target);
         self.command(|s| {
-            let plan = s.plan();
-            let step = s.step();
-            let start = plan.steps.get(step).map_or(0, |st| st.start);
-            let into_step = plan.seconds(s.position().saturating_sub(start));
-            let target = if into_step < RESTART_WITHIN.as_secs_f64() {
-                step.saturating_sub(1)
-            } else {
-                step
-            };
-            s.seek_step(target);
+            let target = previous_target(s.plan(), s.step(), s.position());
+            seek(s, target, words);
         })
+    }
+
+    /// What is said before a skip that turns the walker round: "Next: slow
+    /// to point six, hold the rails, and turn to walk backward." With no
+    /// turn, or nothing the voice can say, nothing (a turn still counts
+    /// in).
+    fn turn_words(&self, target: impl Fn(&Plan, usize, u64) -> usize) -> Option<CueSound> {
+        let (now, to) = {
+            let core = self.core();
+            let id = core.active()?;
+            self.player.with_sequencer(id, |s| {
+                let plan = s.plan();
+                let to = plan.steps.get(target(plan, s.step(), s.position()))?;
+                Some((plan.steps.get(s.step())?.direction, to.clone()))
+            })??
+        };
+        if now == to.direction {
+            return None;
+        }
+        let setup = self.setup();
+        let cues = &setup.phrases.cues;
+        let template = match to.direction {
+            Direction::Backward => &cues.skip_to_backward,
+            Direction::Forward => &cues.skip_to_forward,
+        };
+        let text = template.fill(&[("number", &setup.phrases.words.decimal(to.speed))]);
+        self.words_sound(&text)
     }
 
     /// Says a phrase now, over the session if one plays.
@@ -260,17 +249,23 @@ impl Controller {
         self.say_as(text, true)
     }
 
-    fn say_as(&self, text: &str, after_cue: bool) -> Result<(), ControlError> {
-        let text = clean_say_text(text)?;
+    /// A phrase rendered, as a plan of its own and its one sound.
+    pub(super) fn phrase(&self, text: &str) -> Result<(Arc<Plan>, Arc<[CueSound]>), ControlError> {
         let clip = self
             .setup()
             .voice
-            .render_once(&text)
+            .render_once(text)
             .map_err(|e| ControlError::Voice(e.to_string()))?;
         let mut bank = Bank::new(self.rate, None).map_err(ControlError::Voice)?;
-        bank.add_phrase(&text, &clip);
-        let plan = Arc::new(Plan::phrase(&text, &bank, self.rate));
+        bank.add_phrase(text, &clip);
+        let plan = Arc::new(Plan::phrase(text, &bank, self.rate));
         let sounds = bank.sounds_for(&plan);
+        Ok((plan, sounds))
+    }
+
+    fn say_as(&self, text: &str, after_cue: bool) -> Result<(), ControlError> {
+        let text = clean_say_text(text)?;
+        let (plan, sounds) = self.phrase(&text)?;
         self.player
             .open()
             .map_err(|e| ControlError::Device(e.to_string()))?;
@@ -326,6 +321,30 @@ impl Controller {
         }
         self.notify(super::Change::Volume(self.volume()));
         Ok(())
+    }
+}
+
+/// The step Previous goes to from `step`, `position` samples into the
+/// session: the step's own start, or the step before it just after a
+/// change.
+fn previous_target(plan: &Plan, step: usize, position: u64) -> usize {
+    let start = plan.steps.get(step).map_or(0, |st| st.start);
+    let into_step = plan.seconds(position.saturating_sub(start));
+    if into_step < RESTART_WITHIN.as_secs_f64() {
+        step.saturating_sub(1)
+    } else {
+        step
+    }
+}
+
+/// Seeks to `target`, counting in when it turns the walker round.
+fn seek(s: &mut Sequencer, target: usize, words: Option<CueSound>) {
+    let now = s.plan().steps.get(s.step()).map(|st| st.direction);
+    let to = s.plan().steps.get(target).map(|st| st.direction);
+    if now.is_some() && to.is_some() && now != to {
+        s.seek_step_turning(target, words);
+    } else {
+        s.seek_step(target);
     }
 }
 
