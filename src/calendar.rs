@@ -41,6 +41,45 @@ impl std::str::FromStr for Date {
     }
 }
 
+impl Date {
+    /// Days since 1970-01-01 (the proleptic Gregorian calendar).
+    fn days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let month = i64::from(self.month);
+        let day_of_year =
+            (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    fn from_days(days: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let days = days + 719_468;
+        let era = days.div_euclid(146_097);
+        let day_of_era = days - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let mp = (5 * day_of_year + 2) / 153;
+        let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Date {
+            year: year as i32,
+            month,
+            day,
+        }
+    }
+
+    /// The date `days` later (earlier when negative).
+    pub fn plus_days(self, days: i64) -> Date {
+        Date::from_days(self.days() + days)
+    }
+}
+
 /// A moment on the local clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocalTime {
@@ -105,5 +144,19 @@ mod tests {
         assert!("2026-13-01".parse::<Date>().is_err());
         assert!("yesterday".parse::<Date>().is_err());
         assert!("2026-11".parse::<Date>().is_err());
+    }
+
+    #[test]
+    fn days_are_counted_across_months_years_and_leap_days() {
+        let date = |text: &str| text.parse::<Date>().unwrap();
+        assert_eq!(date("1970-01-01").days(), 0);
+        assert_eq!(date("2026-12-28").plus_days(7), date("2027-01-04"));
+        assert_eq!(date("2028-02-26").plus_days(7), date("2028-03-04"));
+        assert_eq!(date("2027-02-26").plus_days(7), date("2027-03-05"));
+        assert_eq!(date("2000-03-01").plus_days(-1), date("2000-02-29"));
+        assert_eq!(date("1900-03-01").plus_days(-1), date("1900-02-28"));
+        for days in -800_000..800_000i64 {
+            assert_eq!(Date::from_days(days).days(), days);
+        }
     }
 }

@@ -145,6 +145,8 @@ pub struct Session {
     step_starts: u64,
     /// Samples walked forward and backward, as of the last snapshot.
     walked: [u64; 2],
+    /// The fastest backward step walked, as of the last snapshot.
+    fastest_backward: Option<usize>,
     /// When the session was first started; it names the session in the
     /// checkpoint and the history.
     started_at: SystemTime,
@@ -223,6 +225,7 @@ impl Default for Session {
             lead_in: 0,
             step_starts: 0,
             walked: [0, 0],
+            fastest_backward: None,
             started_at: UNIX_EPOCH,
             counting: Counting::default(),
         }
@@ -254,6 +257,11 @@ impl Session {
     /// Samples walked forward and backward, as of the last snapshot.
     pub fn walked(&self) -> [u64; 2] {
         self.walked
+    }
+
+    /// The fastest backward step walked, as of the last snapshot.
+    pub fn fastest_backward(&self) -> Option<usize> {
+        self.fastest_backward
     }
 
     /// Whether pause, resume, skip and stop have something to act on.
@@ -370,6 +378,7 @@ impl Session {
         self.lead_in = snapshot.lead_in;
         self.step_starts = snapshot.step_starts;
         self.walked = snapshot.walked;
+        self.fastest_backward = snapshot.fastest_backward;
     }
 
     /// The status at `now`.
@@ -514,6 +523,7 @@ mod tests {
             device_lost: false,
             held_at_gate: false,
             walked: [0, 0],
+            fastest_backward: None,
         }
     }
 
@@ -529,9 +539,9 @@ mod tests {
             (status.state, status.step_index, status.step_count),
             (State::Running, 0, 3)
         );
-        assert_eq!(status.step_ends_at, micros(t0) + 23_000_000);
+        assert_eq!(status.step_ends_at, micros(t0) + 24_000_000);
 
-        let t1 = t0 + Duration::from_secs(23);
+        let t1 = t0 + Duration::from_secs(24);
         let start1 = plan.steps[1].start;
         let applied = session.apply(&snapshot(PlayState::Playing, 1, start1, 2), t1);
         assert_eq!(applied.step_started, Some(1));
@@ -540,7 +550,7 @@ mod tests {
             (status.step_index, status.direction.as_str()),
             (1, "backward")
         );
-        assert_eq!(status.step_ends_at, micros(t1) + 23_000_000);
+        assert_eq!(status.step_ends_at, micros(t1) + 31_000_000);
 
         let t2 = t1 + Duration::from_secs(3);
         let paused = snapshot(PlayState::Paused, 1, start1 + 3000, 2);
@@ -548,7 +558,7 @@ mod tests {
         let status = session.status();
         assert_eq!(
             (status.state, status.step_ends_at, status.step_remaining),
-            (State::Paused, 0, 20.0)
+            (State::Paused, 0, 28.0)
         );
         assert_eq!(status.pause_reason, "requested");
         // The same snapshot again changes nothing.
@@ -556,7 +566,7 @@ mod tests {
 
         let t3 = t2 + Duration::from_secs(60);
         session.apply(&snapshot(PlayState::Playing, 1, start1 + 3000, 2), t3);
-        assert_eq!(session.status().step_ends_at, micros(t3) + 20_000_000);
+        assert_eq!(session.status().step_ends_at, micros(t3) + 28_000_000);
 
         let ended = session.apply(&snapshot(PlayState::Finished, 2, plan.end, 3), t3);
         assert_eq!(ended.ended, Some(State::Finished));

@@ -137,7 +137,12 @@ fn a_speed_set_at_the_console_is_the_walkers_and_is_not_fought() {
     // Longer than the 10 s off the step's speed that earn a nudge.
     std::thread::sleep(Duration::from_secs(12));
     assert_eq!(said(&w, "The belt is at"), 0, "no nudge against the walker");
-    assert_eq!(writes(&w).len(), 4, "the speed is not set back");
+    assert_eq!(
+        writes(&w).len(),
+        4,
+        "the speed is not set back: {:?}",
+        writes(&w)
+    );
     assert!(w.bus.ctl(&["pause"]).status.success());
     wait_until("the belt pauses with the session", || {
         writes(&w).last() == Some(&vec![0x08, 0x02])

@@ -10,6 +10,7 @@ use std::sync::mpsc::Sender;
 use super::pcm::Speech;
 use crate::plan::Plan;
 
+mod count_in;
 mod gate;
 
 /// Fade applied when a sound is cut by pause, skip or stop: short enough
@@ -134,12 +135,19 @@ pub struct Sequencer {
     /// Which of `walked` the step under way counts into (1: backward):
     /// set when the step changes, not looked up for every sample.
     walking: usize,
+    /// The fastest backward step walked in (for at least a sample), and
+    /// the step under way when it is faster still and not walked yet.
+    fastest_backward: Option<usize>,
+    faster_backward: Option<usize>,
     /// The device is gone: the session is held paused until it is back.
     device_lost: bool,
     /// Resume was asked for while the device was gone.
     resume_when_back: bool,
     /// The turn gate: the session holds before this step begins.
     gate: gate::Gate,
+    /// A skip turned the walker round: the next start of the clock
+    /// counts in first (see `count_in`).
+    count_in_due: bool,
 }
 
 /// Where a sequencer stands, read at one moment under its lock: the one
@@ -157,6 +165,8 @@ pub struct Snapshot {
     pub held_at_gate: bool,
     /// Samples walked forward and backward so far.
     pub walked: [u64; 2],
+    /// The fastest backward step walked so far.
+    pub fastest_backward: Option<usize>,
 }
 
 impl Sequencer {
@@ -190,9 +200,12 @@ impl Sequencer {
             id: 0,
             walked: [0, 0],
             walking: 0,
+            fastest_backward: None,
+            faster_backward: None,
             device_lost: false,
             resume_when_back: false,
             gate: gate::Gate::default(),
+            count_in_due: false,
         }
     }
 
@@ -228,12 +241,16 @@ impl Sequencer {
 
     /// Notes which way the step now under way walks.
     fn step_changed(&mut self) {
+        let step = self.step();
+        let speed = |step: usize| self.plan.steps.get(step).map_or(0.0, |s| s.speed);
         let backward = self
             .plan
             .steps
-            .get(self.step())
+            .get(step)
             .is_some_and(|s| s.direction == crate::program::Direction::Backward);
         self.walking = usize::from(backward);
+        let faster = self.fastest_backward.is_none_or(|f| speed(step) > speed(f));
+        self.faster_backward = (backward && faster).then_some(step);
     }
 
     /// Carries on from a session that had walked this much (samples
@@ -339,6 +356,7 @@ impl Sequencer {
             device_lost: self.device_lost,
             held_at_gate: self.gate.is_holding(),
             walked: self.walked,
+            fastest_backward: self.fastest_backward,
         }
     }
 
@@ -451,6 +469,7 @@ impl Sequencer {
             return false;
         }
         self.clear_gate();
+        self.count_in_due = false;
         self.fade_out_current();
         self.current = None;
         self.position = self.plan.steps[step].start;
@@ -589,6 +608,9 @@ impl Sequencer {
         // The finish words play past the last step: not walked.
         if self.next_step > 0 && self.position < self.plan.length {
             self.walked[self.walking] += 1;
+            if let Some(step) = self.faster_backward.take() {
+                self.fastest_backward = Some(step);
+            }
         }
         self.position += 1;
         if self.position >= self.plan.end {

@@ -8,6 +8,7 @@
 use std::time::SystemTime;
 
 use super::{Change, ControlError, Controller};
+use crate::calendar::{Date, week_of};
 use crate::session::{Session, from_micros, micros};
 use crate::store::history::Outcome;
 use crate::store::{Checkpoint, Entry, StateFiles};
@@ -264,6 +265,8 @@ impl Controller {
                 outcome: Outcome::Interrupted,
                 walked: checkpoint.walked[0] + checkpoint.walked[1],
                 walked_backward: checkpoint.walked[1],
+                top_backward_speed: None,
+                units: None,
                 position: checkpoint.position,
                 session: checkpoint.started_at,
                 counting: checkpoint.counting.clone(),
@@ -309,28 +312,37 @@ impl Controller {
     }
 
     /// Minutes walked forward and backward per local week (named by its
-    /// Monday), oldest first.
+    /// Monday), oldest first, from the first week walked to this one: a
+    /// week without walking is there with zero minutes, so a break shows.
     pub fn weekly_minutes(&self) -> Result<Vec<(String, f64, f64)>, ControlError> {
-        let mut weeks: Vec<(crate::calendar::Date, f64, f64)> = Vec::new();
+        let mut weeks: std::collections::BTreeMap<Date, (f64, f64)> = Default::default();
         for entry in self.history()? {
-            let Some(week) = crate::calendar::week_of(from_micros(entry.session)) else {
+            let Some(week) = week_of(from_micros(entry.session)) else {
                 continue;
             };
             let backward = entry.walked_backward.clamp(0.0, entry.walked.max(0.0));
             let forward = entry.walked.max(0.0) - backward;
-            match weeks.iter_mut().find(|(w, _, _)| *w == week) {
-                Some((_, f, b)) => {
-                    *f += forward / 60.0;
-                    *b += backward / 60.0;
-                }
-                None => weeks.push((week, forward / 60.0, backward / 60.0)),
-            }
+            let minutes = weeks.entry(week).or_default();
+            minutes.0 += forward / 60.0;
+            minutes.1 += backward / 60.0;
         }
-        weeks.sort_by_key(|(week, _, _)| *week);
-        Ok(weeks
+        let Some(&first) = weeks.keys().next() else {
+            return Ok(Vec::new());
+        };
+        let last = week_of(SystemTime::now())
             .into_iter()
-            .map(|(week, f, b)| (week.to_string(), f, b))
-            .collect())
+            .chain(weeks.keys().next_back().copied())
+            .max()
+            .unwrap_or(first);
+        // A clock once set years wrong does not make a list of thousands.
+        let mut week = first.max(last.plus_days(-7 * MAX_WEEKS));
+        let mut rows = Vec::new();
+        while week <= last {
+            let (forward, backward) = weeks.get(&week).copied().unwrap_or_default();
+            rows.push((week.to_string(), forward, backward));
+            week = week.plus_days(7);
+        }
+        Ok(rows)
     }
 
     pub fn state_files(&self) -> &StateFiles {
@@ -338,15 +350,24 @@ impl Controller {
     }
 }
 
-/// The history's entry for a session ending at sample `at` of its
-/// program, having walked `walked` samples (forward, backward).
+/// The most weeks `weekly_minutes` lists: ten years.
+const MAX_WEEKS: i64 = 520;
+
+/// Where a session ended: the sample of its program, the samples walked
+/// (forward, backward) and the fastest backward step walked.
+pub(super) type EndedAt = (u64, [u64; 2], Option<usize>);
+
+/// The history's entry for a session ending at `ended`.
 pub(super) fn history_entry(
     session: &Session,
-    (at, walked): (u64, [u64; 2]),
+    (at, walked, fastest): EndedAt,
     outcome: Outcome,
     now: SystemTime,
 ) -> Option<Entry> {
     let plan = session.plan()?;
+    let top_backward_speed = fastest
+        .and_then(|step| plan.steps.get(step))
+        .map(|s| s.speed);
     let finished = outcome == Outcome::Finished;
     let step_count = plan.steps.len() as u32;
     Some(Entry {
@@ -364,6 +385,8 @@ pub(super) fn history_entry(
         outcome,
         walked: plan.seconds(walked[0] + walked[1]),
         walked_backward: plan.seconds(walked[1]),
+        top_backward_speed,
+        units: top_backward_speed.map(|_| plan.units.label().to_string()),
         position: plan.seconds(at.min(plan.length)),
         session: micros(session.started_at()),
         counting: session.counting().clone(),

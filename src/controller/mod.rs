@@ -29,6 +29,7 @@ mod fitness;
 mod keeping;
 mod machine;
 mod media;
+mod pausing;
 mod programs;
 mod rating;
 mod sensors;
@@ -385,7 +386,11 @@ impl Controller {
         };
         let entry = history_entry(
             &core.session,
-            (snapshot.position, snapshot.walked),
+            (
+                snapshot.position,
+                snapshot.walked,
+                snapshot.fastest_backward,
+            ),
             outcome,
             now,
         )

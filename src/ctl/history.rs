@@ -23,6 +23,13 @@ pub(super) async fn history(
         .into_iter()
         .map(|(start, course, session, rating)| (start, (course, session, rating)))
         .collect();
+    // How much of each was walked backward, and how fast.
+    let backward: HashMap<String, (f64, f64, String)> = proxy
+        .backward_history()
+        .await?
+        .into_iter()
+        .map(|(start, seconds, top, units)| (start, (seconds, top, units)))
+        .collect();
     let measured = super::bluetooth::measured(connection).await;
     if let Some(since) = since {
         rows.retain(|row| local_time(&row.2).is_some_and(|t| t.date >= since));
@@ -37,6 +44,7 @@ pub(super) async fn history(
             .map(
                 |(program, name, start, end, done, count, completed, outcome, walked)| {
                     let course = courses.get(&start);
+                    let backward = backward.get(&start);
                     let measured = measured.get(&start).copied().unwrap_or_default();
                     let mut row = serde_json::json!({
                         "course": course.map(|c| c.0.clone()),
@@ -51,6 +59,9 @@ pub(super) async fn history(
                         "completed": completed,
                         "outcome": outcome,
                         "walked": walked,
+                        "walked_backward": backward.map_or(0.0, |b| b.0),
+                        "top_backward_speed": backward.filter(|b| b.1 > 0.0).map(|b| b.1),
+                        "units": backward.filter(|b| !b.2.is_empty()).map(|b| b.2.clone()),
                     });
                     for (key, value) in measured.json() {
                         row[key] = value;
@@ -68,7 +79,14 @@ pub(super) async fn history(
     for (program, name, start, _end, done, count, _completed, outcome, walked) in rows {
         let when = local_time(&start).map_or_else(|| start.clone(), |t| t.to_string());
         // Whole seconds, one format for every row.
-        let walked = clock(Duration::from_secs(walked.max(0.0).round() as u64));
+        let seconds = |s: f64| clock(Duration::from_secs(s.max(0.0).round() as u64));
+        let walked = seconds(walked);
+        let back = backward.get(&start);
+        let backward_part = format!("back {:>5}", seconds(back.map_or(0.0, |b| b.0)));
+        let top = back
+            .filter(|b| b.1 > 0.0)
+            .map(|(_, top, units)| format!("  top backward {top} {units}"))
+            .unwrap_or_default();
         let steps = format!("{done}/{count} steps");
         let course = courses
             .get(&start)
@@ -80,7 +98,7 @@ pub(super) async fn history(
             .map(|m| format!("  [{}]", m.words()))
             .unwrap_or_default();
         println!(
-            "{when}  {program:<22} {walked:>7}  {steps:<12} {outcome:<11}  {name}{course}{measured}"
+            "{when}  {program:<22} {walked:>7}  {backward_part}  {steps:<12} {outcome:<11}  {name}{course}{top}{measured}"
         );
     }
     Ok(())

@@ -53,6 +53,7 @@ pub trait Treadcue {
     fn rate(&self, rating: &str) -> zbus::Result<()>;
     fn course_overview(&self) -> zbus::Result<Vec<(u32, String, String, String, String)>>;
     fn course_history(&self) -> zbus::Result<Vec<(String, String, u32, String)>>;
+    fn backward_history(&self) -> zbus::Result<Vec<(String, f64, f64, String)>>;
     #[zbus(property)]
     fn state(&self) -> zbus::Result<String>;
     #[zbus(property)]

@@ -217,6 +217,23 @@ impl Treadcue {
         blocking(&self.controller, |c| c.course_history()).await
     }
 
+    /// The backward walking of every session of the history: its start
+    /// (as History gives it), the seconds walked backward, the fastest
+    /// backward speed walked (0 when none) and its units ("" when none).
+    #[zbus(out_args("sessions"))]
+    async fn backward_history(&self) -> Result<Vec<(String, f64, f64, String)>, Error> {
+        blocking(&self.controller, |c| {
+            Ok(c.history()?
+                .into_iter()
+                .map(|e| {
+                    let top = e.top_backward_speed.unwrap_or(0.0);
+                    (e.start, e.walked_backward, top, e.units.unwrap_or_default())
+                })
+                .collect())
+        })
+        .await
+    }
+
     /// Re-reads the configuration; a broken one is reported and the old
     /// one stays in force.
     #[zbus(out_args("warnings"))]

@@ -50,6 +50,13 @@ pub struct Entry {
     /// Of the seconds walked, those walked backward.
     #[serde(default)]
     pub walked_backward: f64,
+    /// The fastest backward step walked, in `units`: what the walker
+    /// worked up to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_backward_speed: Option<f64>,
+    /// The program's units, "mph" or "km/h".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
     /// Seconds into the program when it ended.
     #[serde(default)]
     pub position: f64,
@@ -172,6 +179,8 @@ mod tests {
             outcome: Outcome::Finished,
             walked: 60.0,
             walked_backward: 20.0,
+            top_backward_speed: Some(0.8),
+            units: Some("mph".into()),
             position: 60.0,
             session,
             counting: Counting::default(),
