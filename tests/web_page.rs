@@ -17,8 +17,10 @@ const MARKUP: &str = "name = \"<b>Bold</b> walk\"\n\
     [[steps]]\ndirection = \"backward\"\nduration = \"1m\"\nspeed = 0.8\n\
     [[steps]]\ndirection = \"forward\"\nduration = \"2m\"\nspeed = 1.5\n";
 
-#[test]
-fn the_page_pairs_starts_shows_progress_and_follows_every_front_end() {
+/// Runs `tests/browser/SCRIPT` against a daemon serving the page, with
+/// the markup program among its programs; returns where the screenshots
+/// are.
+fn run_browser(script: &str) -> std::path::PathBuf {
     support::require("chromium", "chromium");
     support::require("chromedriver", "chromium-driver");
     let selenium = Command::new("/usr/bin/python3")
@@ -46,7 +48,9 @@ fn the_page_pairs_starts_shows_progress_and_follows_every_front_end() {
     );
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/remote.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser")
+        .join(script);
     let out = Command::new("/usr/bin/python3")
         .arg(&script)
         .arg(format!("http://{listen}"))
@@ -62,8 +66,39 @@ fn the_page_pairs_starts_shows_progress_and_follows_every_front_end() {
         String::from_utf8_lossy(&out.stderr),
         daemon.stderr()
     );
-    for name in ["remote-pairing.png", "remote-light.png", "remote-dark.png"] {
+    shots
+}
+
+fn assert_pngs(shots: &Path, names: &[&str]) {
+    for name in names {
         let png = std::fs::read(shots.join(name)).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "{name} is a PNG");
     }
+}
+
+#[test]
+fn the_page_pairs_starts_shows_progress_and_follows_every_front_end() {
+    let shots = run_browser("remote.py");
+    assert_pngs(
+        &shots,
+        &["remote-pairing.png", "remote-light.png", "remote-dark.png"],
+    );
+}
+
+/// A walker's taps on a moving belt: a stray tap never ends a walk or
+/// drops a course's progress; an ended session shows what was walked,
+/// asks for the rating and offers the next; courses from the phone.
+#[test]
+fn the_page_asks_before_ending_a_walk_and_carries_a_course_from_the_phone() {
+    let shots = run_browser("walker.py");
+    assert_pngs(
+        &shots,
+        &[
+            "remote-session.png",
+            "remote-ask.png",
+            "remote-ended.png",
+            "remote-courses.png",
+            "remote-history.png",
+        ],
+    );
 }

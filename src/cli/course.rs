@@ -50,10 +50,11 @@ pub fn check(arg: &str, config: &Config) -> bool {
     if !errors.is_empty() {
         return print_errors(arg, &errors);
     }
+    let weeks = course.week_of(course.walks().saturating_sub(1));
     println!(
-        "{arg}: ok (course: {} sessions over {} weeks, {} a week)",
+        "{arg}: ok (course: {} sessions over {weeks} week{}, {} a week)",
         course.walks(),
-        course.week_of(course.walks().saturating_sub(1)),
+        if weeks == 1 { "" } else { "s" },
         course.sessions_per_week
     );
     true

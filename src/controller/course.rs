@@ -28,6 +28,9 @@ pub struct CourseInfo {
     pub description: String,
     /// Walks in the whole course, counting each session's `times`.
     pub sessions: u32,
+    /// Weeks the course takes at its pace, and its walks a week.
+    pub weeks: u32,
+    pub per_week: u32,
 }
 
 /// What the controller keeps of the course between changes.
@@ -85,6 +88,8 @@ impl Controller {
                     name: course.name.clone(),
                     description: course.description.clone(),
                     sessions: course.walks(),
+                    weeks: course.week_of(course.walks().saturating_sub(1)),
+                    per_week: course.sessions_per_week,
                 }),
                 Err(e) => {
                     tracing::warn!("course {id} cannot be walked: {e}");

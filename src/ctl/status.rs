@@ -105,6 +105,7 @@ pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::R
             "course_session": unsigned(&p, "CourseSession"),
             "course_sessions": unsigned(&p, "CourseSessions"),
             "next_due": micros(&p, "NextDue"),
+            "last_rating": text(&p, "LastRating"),
             "treadmill_connected": flag(&p, "TreadmillConnected"),
             "belt_speed": number(&p, "BeltSpeed"),
             "belt_incline": number(&p, "BeltIncline"),

@@ -206,6 +206,8 @@ pub async fn history(State(web): State<Web>) -> Reply {
                 "step_count": e.step_count, "completed": e.completed,
                 "outcome": e.outcome.as_str(), "walked": e.walked,
                 "walked_backward": e.walked_backward,
+                "top_backward_speed": e.top_backward_speed,
+                "units": e.units,
                 "course": course.map(|c| c.0.clone()),
                 "course_session": course.map(|c| c.1),
                 "rating": course.map(|c| c.2.clone()),
@@ -234,7 +236,10 @@ pub async fn courses(State(web): State<Web>) -> Reply {
     let courses = blocking(&web.controller, |c| Ok(c.list_courses())).await?;
     let rows: Vec<Value> = courses
         .into_iter()
-        .map(|c| json!({"id": c.id, "name": c.name, "description": c.description, "sessions": c.sessions}))
+        .map(|c| {
+            json!({"id": c.id, "name": c.name, "description": c.description,
+                   "sessions": c.sessions, "weeks": c.weeks, "per_week": c.per_week})
+        })
         .collect();
     Ok(Json(Value::Array(rows)))
 }
@@ -251,12 +256,34 @@ pub async fn course(State(web): State<Web>) -> Reply {
     Ok(Json(Value::Array(rows)))
 }
 
+/// An enrolment: `replace` must be true to leave another course followed
+/// now; without it such an enrolment is refused (409 `CourseFollowed`),
+/// so one tap never throws a walker's progress away.
 #[derive(Deserialize)]
 pub struct EnrolBody {
     course: String,
+    #[serde(default)]
+    replace: bool,
 }
 
 pub async fn enrol(State(web): State<Web>, Body(body): Body<EnrolBody>) -> Reply {
+    let status = web.controller.status();
+    let followed = &status.course;
+    if !body.replace && !followed.id.is_empty() && followed.id != body.course {
+        let message = format!(
+            "you follow {} (session {} of {}): enrolling in {} replaces that progress; \
+             send \"replace\": true to go on",
+            followed.name,
+            (followed.session + 1).min(followed.sessions),
+            followed.sessions,
+            body.course
+        );
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "CourseFollowed",
+            &message,
+        ));
+    }
     blocking(&web.controller, move |c| c.enrol(&body.course)).await?;
     done(&web)
 }
