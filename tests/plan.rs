@@ -604,3 +604,22 @@ fn a_preface_is_said_first_before_the_briefing() {
     );
     assert_plan_keeps_its_promises(&program, &plan);
 }
+
+/// A program cools down once, at its end: the recovery after the last
+/// backward bout of a repeat is not a second cool-down.
+#[test]
+fn every_built_in_program_cools_down_once_at_its_end() {
+    use treadcue::program::Role;
+    for b in BUILT_IN {
+        let program = built_in(b.id).unwrap().unwrap();
+        let cool_downs: Vec<usize> = (0..program.steps.len())
+            .filter(|&i| program.steps[i].role == Role::CoolDown)
+            .collect();
+        assert!(
+            cool_downs.is_empty() || cool_downs == [program.steps.len() - 1],
+            "{}: cool-downs at steps {cool_downs:?} of {}",
+            b.id,
+            program.steps.len()
+        );
+    }
+}

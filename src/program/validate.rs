@@ -701,8 +701,12 @@ impl Validator<'_> {
 }
 
 /// Gives each step its place: forward steps before the first backward one
-/// warm up, those after the last cool down, those between recover.
+/// warm up, the last step after the last backward one cools down, and
+/// the forward steps between recover (the recovery of a repeated bout
+/// that follows its last backward step too: one program has one
+/// cool-down).
 fn assign_roles(steps: &mut [Step]) {
+    let final_step = steps.len().saturating_sub(1);
     let first = steps
         .iter()
         .position(|s| s.direction == Direction::Backward);
@@ -713,7 +717,7 @@ fn assign_roles(steps: &mut [Step]) {
         step.role = match (step.direction, first, last) {
             (Direction::Backward, _, _) => Role::Backward,
             (_, Some(first), _) if i < first => Role::WarmUp,
-            (_, _, Some(last)) if i > last => Role::CoolDown,
+            (_, _, Some(last)) if i > last && i == final_step => Role::CoolDown,
             (_, Some(_), Some(_)) => Role::Recover,
             _ => Role::Walk,
         };
