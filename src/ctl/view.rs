@@ -128,7 +128,7 @@ fn bar(done: f64, width: usize) -> String {
 }
 
 /// Cut to `width` characters, so a line never wraps.
-fn fit(line: String, width: usize) -> String {
+pub(super) fn fit(line: String, width: usize) -> String {
     if line.chars().count() <= width {
         return line;
     }

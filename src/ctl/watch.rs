@@ -93,13 +93,33 @@ pub(super) async fn watch(
             }
         }
         if terminal {
-            let (step_left, session_left) = p.as_ref().map_or((0.0, 0.0), left);
-            screen.draw(&describe(p.as_ref(), step_left, session_left, width()));
+            screen.draw(&terminal_view(p.as_ref(), width()));
         }
     }
     drop(keys);
     Ok(())
 }
+
+/// The view in a terminal: the session, the course followed and what
+/// the keys do, each line fitted to `width`.
+fn terminal_view(p: Option<&Properties>, width: usize) -> Vec<String> {
+    let (step_left, session_left) = p.map_or((0.0, 0.0), left);
+    let mut lines = describe(p, step_left, session_left, width);
+    let mut extra = Vec::new();
+    if let Some(p) = p.filter(|p| !text(p, "Course").is_empty()) {
+        extra.push(format!(
+            "course: {}. {}",
+            text(p, "CourseName"),
+            super::course::next_line(p)
+        ));
+    }
+    extra.push(KEYS.to_string());
+    lines.extend(extra.into_iter().map(|line| super::view::fit(line, width)));
+    lines
+}
+
+/// What the keys do, shown under the view.
+const KEYS: &str = "keys: space pause/resume · n next step · p back · q quit";
 
 enum Action {
     Toggle,
