@@ -137,9 +137,13 @@ fn a_speed_set_at_the_console_is_the_walkers_and_is_not_fought() {
     // Longer than the 10 s off the step's speed that earn a nudge.
     std::thread::sleep(Duration::from_secs(12));
     assert_eq!(said(&w, "The belt is at"), 0, "no nudge against the walker");
-    assert_eq!(
-        writes(&w).len(),
-        4,
+    // Every speed sent since is the walker's (a session held for a
+    // moment, on a loaded machine, pauses and restarts the belt at it).
+    let since: Vec<Vec<u8>> = writes(&w)[4..].to_vec();
+    assert!(
+        since
+            .iter()
+            .all(|w| w.first() != Some(&0x02) || *w == speed_bytes(320)),
         "the speed is not set back: {:?}",
         writes(&w)
     );
