@@ -34,6 +34,10 @@ fn run_browser(script: &str) -> std::path::PathBuf {
     std::fs::write(programs.path().join("markup.toml"), MARKUP).unwrap();
     let pulse = PulseServer::start();
     let bus = PrivateBus::start(None);
+    // A session walked two weeks ago, before this one.
+    let state = bus.dir().join("treadcue");
+    std::fs::create_dir_all(&state).unwrap();
+    std::fs::write(state.join("history.jsonl"), earlier_session(14)).unwrap();
     let port = support::free_port();
     let listen = format!("127.0.0.1:{port}");
     let daemon = Daemon::start(
@@ -67,6 +71,32 @@ fn run_browser(script: &str) -> std::path::PathBuf {
         daemon.stderr()
     );
     shots
+}
+
+/// A history line for a session `days` ago that walked backward at up
+/// to 0.7 mph.
+fn earlier_session(days: u32) -> String {
+    let out = Command::new("date")
+        .args([
+            "-u",
+            "-d",
+            &format!("{days} days ago"),
+            "+%Y-%m-%dT%H:%M:%SZ %s",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (start, seconds) = text.trim().split_once(' ').unwrap();
+    let session = seconds.parse::<i64>().unwrap() * 1_000_000;
+    serde_json::json!({
+        "program": "retro-first-steps", "program_name": "Retro first steps",
+        "start": start, "end": start, "steps_done": 9, "step_count": 9,
+        "completed": true, "outcome": "finished", "walked": 600.0,
+        "walked_backward": 180.0, "top_backward_speed": 0.7, "units": "mph",
+        "position": 600.0, "session": session,
+    })
+    .to_string()
+        + "\n"
 }
 
 fn assert_pngs(shots: &Path, names: &[&str]) {

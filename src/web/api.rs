@@ -199,7 +199,11 @@ pub async fn history(State(web): State<Web>) -> Reply {
     let rows: Vec<Value> = entries
         .into_iter()
         .map(|e| {
-            let course = courses.get(&e.start);
+            // Keyed by the start to the second: a session started in the
+            // same second as a course walk is not taken for it.
+            let course = courses
+                .get(&e.start)
+                .filter(|_| e.counting.course.is_some());
             json!({
                 "program": e.program, "program_name": e.program_name,
                 "start": e.start, "end": e.end, "steps_done": e.steps_done,

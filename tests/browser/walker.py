@@ -160,9 +160,13 @@ try:
     wait("the rating on D-Bus", lambda: dbus()["last_rating"] == "too-hard")
     wait("the prompt gone", lambda: not shown("rate"))
 
-    # The week's minutes are written out, not only drawn.
-    figures = driver.find_elements(By.CSS_SELECTOR, "#weeks .figures")
-    assert figures and "back" in figures[-1].text, [f.text for f in figures]
+    # The week's minutes are written out, not only drawn: the session two
+    # weeks ago (10 minutes, 3 backward), the empty week between as zero,
+    # and this week.
+    figures = [f.text for f in driver.find_elements(By.CSS_SELECTOR, "#weeks .figures")]
+    assert len(figures) == 3, figures
+    assert figures[0] == "3 back · 7 fwd" and figures[1] == "0 back · 0 fwd", figures
+    assert "0.7 mph" in by_id("speeds").text, by_id("speeds").text
 
     # The next session, started from the ended view.
     tap(by_id("startnext"))
@@ -170,6 +174,9 @@ try:
     assert dbus()["course"] == "from-zero"
     ctl("stop")
     wait("stopped again", lambda: shown("ended"))
+    # The demo, started within a second of a course walk, is no course's.
+    entries = api("GET", "history")["body"]
+    assert all(e["course"] is None for e in entries if e["program"] == "demo"), entries
 
     # Leaving asks first; then no course.
     tap(by_id("leave"))
