@@ -90,7 +90,7 @@ fn every_call_needs_a_paired_phone_and_pairing_takes_the_right_code_only() {
 }
 
 #[test]
-fn five_wrong_codes_lock_pairing_and_the_lockout_is_logged() {
+fn five_wrong_codes_lock_out_their_address_only_and_are_logged_as_a_rate() {
     let remote = remote();
     let code = remote.pairing_code();
     let wrong = if code == "000000" { "000001" } else { "000000" };
@@ -112,14 +112,18 @@ fn five_wrong_codes_lock_pairing_and_the_lockout_is_logged() {
         (429, Some("PairingLocked")),
         "{reply}"
     );
-    let (status, _) = remote.json("POST", "/api/pair/request", None);
-    assert_eq!(status, 429);
-    assert!(
-        remote
-            .daemon
-            .stderr()
-            .contains("pairing refused: pairing is locked")
+    // The walker's own way stays open, and a phone elsewhere pairs.
+    let code = remote.pairing_code();
+    let (status, body) = remote.curl(
+        "POST",
+        "/api/pair",
+        Some(&format!("{{\"code\": \"{code}\"}}")),
+        &["--interface", "127.0.0.2"],
     );
+    assert_eq!(status, 200, "{body}");
+    let log = remote.daemon.stderr();
+    assert!(log.contains("wrong pairing codes from 127.0.0.1"), "{log}");
+    assert!(log.contains("a phone was paired from 127.0.0.2"), "{log}");
 }
 
 #[test]

@@ -137,6 +137,7 @@ pub fn run(loader: Loader, config: Config) -> ExitCode {
     let daemon = DaemonOptions {
         bus,
         web,
+        web_hosts: config.web.hosts.clone(),
         pairing,
         bluetooth_buttons: config.bluetooth.buttons,
     };

@@ -83,6 +83,8 @@ pub struct Bluetooth {
 pub struct WebConfig {
     /// Where the web remote listens; off when `None`.
     pub listen: Option<String>,
+    /// Names it answers to besides the machine's own.
+    pub hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,6 +136,7 @@ impl Config {
     pub fn resolve(read: Option<&ReadFile>, flags: Flags) -> Result<Config, String> {
         let file_courses = read.and_then(|r| r.file.courses.folders.clone());
         let file_web = read.and_then(|r| r.file.web.listen.clone());
+        let file_hosts = read.and_then(|r| r.file.web.hosts.clone());
         let file_buttons = read.and_then(|r| r.file.bluetooth.buttons);
         let in_file = |e: String| match read {
             Some(read) => format!("{}: {e}", read.path.display()),
@@ -193,6 +196,7 @@ impl Config {
             },
             web: WebConfig {
                 listen: flags.web.listen.or(file_web),
+                hosts: flags.web.hosts.or(file_hosts).unwrap_or_default(),
             },
             ducking: ducking::Ducking::resolve(file_ducking.merge(flags.ducking))?,
             bluetooth: Bluetooth {
@@ -471,6 +475,7 @@ pub fn known_keys() -> Vec<String> {
         "voice.command",
         "voice.phrasebook",
         "web.listen",
+        "web.hosts",
     ]
     .map(String::from)
     .to_vec();

@@ -154,6 +154,11 @@ pub struct WebSettings {
     /// port, like 0.0.0.0:8321 for the whole LAN [default: off].
     #[arg(long = "web", value_name = "ADDR:PORT")]
     pub listen: Option<String>,
+    /// A name the web remote answers to besides this machine's hostname,
+    /// HOSTNAME.local, localhost and IP addresses (a name on your router,
+    /// say); repeat for more.
+    #[arg(long = "web-host", value_name = "NAME")]
+    pub hosts: Option<Vec<String>>,
 }
 
 /// `[bluetooth]`: treadcue and BlueZ.

@@ -45,6 +45,11 @@ pub trait Treadcue {
     fn say(&self, text: &str) -> zbus::Result<()>;
     fn reload(&self) -> zbus::Result<Vec<String>>;
     fn history(&self) -> zbus::Result<Vec<crate::dbus::treadcue::HistoryRow>>;
+    fn history_page(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> zbus::Result<(Vec<crate::dbus::treadcue::HistoryRow>, u32)>;
     fn weekly_minutes(&self) -> zbus::Result<Vec<(String, f64, f64)>>;
     fn list_courses(&self) -> zbus::Result<Vec<(String, String, String, u32)>>;
     fn enrol(&self, course: &str) -> zbus::Result<()>;

@@ -39,6 +39,8 @@ pub struct DaemonOptions {
     pub bus: Bus,
     /// Where the web remote listens, if it is on.
     pub web: Option<std::net::SocketAddr>,
+    /// Names the web remote answers to besides the machine's own.
+    pub web_hosts: Vec<String>,
     /// The phones paired with the web remote.
     pub pairing: Arc<crate::pairing::Pairing>,
     /// Register a player with BlueZ for the headphone buttons.
@@ -188,6 +190,7 @@ async fn serve_web(
     };
     let server = crate::web::bind(
         listen,
+        options.web_hosts.clone(),
         controller.clone(),
         options.pairing.clone(),
         shutdown,

@@ -19,24 +19,37 @@ use crate::session::micros;
 
 /// How long a code may be used.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(120);
-/// Wrong codes in a row before pairing is locked.
+/// Wrong codes in a row from one source before it is locked out.
 pub const MAX_FAILURES: u32 = 5;
-/// How long pairing stays locked.
+/// How long a source stays locked out.
 pub const LOCKOUT: Duration = Duration::from_secs(60);
+/// Wrong guesses at one code, from all sources together, before the code
+/// is void: many machines guessing at once get no more than this.
+pub const MAX_GUESSES_PER_CODE: u32 = 20;
+/// Most sources whose failures are remembered.
+const MAX_SOURCES: usize = 4096;
 /// Most phones kept; pairing one more forgets the one seen longest ago.
 const MAX_DEVICES: usize = 32;
 /// Least time between two codes said aloud: a page asking again and
-/// again must not talk over the coaching.
-pub const SPEAK_EVERY: Duration = Duration::from_secs(5);
+/// again must not talk over the walker's quiet.
+pub const SPEAK_EVERY: Duration = Duration::from_secs(30);
 /// How often a device's last-seen time is written, at most.
 const SEEN_WRITE_EVERY: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PairError {
-    #[error("pairing is locked after {MAX_FAILURES} wrong codes; try again in {0} s")]
+    #[error(
+        "this device is locked out after {MAX_FAILURES} wrong codes; try again in {0} s \
+         (`treadcuectl web pair` on treadcue's computer still works)"
+    )]
     Locked(u64),
     #[error("a code was said a moment ago: listen for it, or ask again in {0} s")]
     TooSoon(u64),
+    #[error(
+        "a code said in the headphones is still good for {0} s: type the one you heard \
+         (`treadcuectl web pair` on treadcue's computer gives a new one)"
+    )]
+    CodeWaiting(u64),
     #[error("no code is waiting: ask for one first")]
     NoCode,
     #[error("the code has expired: ask for a new one")]
@@ -61,11 +74,25 @@ pub struct Device {
     pub last_seen: i64,
 }
 
+/// The code waiting to be typed.
+struct Code {
+    digits: String,
+    issued: Instant,
+    /// Wrong guesses at it, from every source.
+    wrong: u32,
+}
+
+/// Wrong codes from one source (a phone's address).
 #[derive(Default)]
-struct State {
-    code: Option<(String, Instant)>,
+struct Source {
     failures: u32,
     locked_until: Option<Instant>,
+}
+
+#[derive(Default)]
+struct State {
+    code: Option<Code>,
+    sources: std::collections::HashMap<String, Source>,
     devices: Vec<Device>,
     last_written: Option<Instant>,
     last_spoken: Option<Instant>,
@@ -105,17 +132,22 @@ impl Pairing {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A new 6-digit code, replacing any earlier one.
+    /// A new 6-digit code, replacing any earlier one: the local path
+    /// (`treadcuectl web pair`), the walker's own say, never locked out.
     pub fn new_code(&self, now: Instant) -> Result<String, PairError> {
         let mut state = self.state();
-        locked(&state, now)?;
-        let code = random_code().map_err(PairError::Storage)?;
-        state.code = Some((code.clone(), now));
-        Ok(code)
+        let digits = random_code().map_err(PairError::Storage)?;
+        state.code = Some(Code {
+            digits: digits.clone(),
+            issued: now,
+            wrong: 0,
+        });
+        Ok(digits)
     }
 
-    /// A new code to say aloud: as [`Pairing::new_code`], but not twice
-    /// within [`SPEAK_EVERY`].
+    /// A new code to say aloud for a phone that asked: not within
+    /// [`SPEAK_EVERY`] of the last, and never replacing a code that is
+    /// still good (the walker may be typing it).
     pub fn code_to_say(&self, now: Instant) -> Result<String, PairError> {
         {
             let mut state = self.state();
@@ -125,32 +157,55 @@ impl Pairing {
                 let wait = SPEAK_EVERY - now.duration_since(at);
                 return Err(PairError::TooSoon(wait.as_secs_f64().ceil() as u64));
             }
+            if let Some(code) = &state.code
+                && now.duration_since(code.issued) < CODE_LIFETIME
+            {
+                let left = CODE_LIFETIME - now.duration_since(code.issued);
+                return Err(PairError::CodeWaiting(left.as_secs_f64().ceil() as u64));
+            }
             state.last_spoken = Some(now);
         }
         self.new_code(now)
     }
 
-    /// Trades the right code for a token for a phone called `name`.
-    pub fn pair(&self, code: &str, name: &str, now: Instant) -> Result<String, PairError> {
+    /// Trades the right code for a token for a phone called `name`, asking
+    /// from `source` (its address): wrong codes lock that source out, and
+    /// void the code once [`MAX_GUESSES_PER_CODE`] have been tried.
+    pub fn pair(
+        &self,
+        code: &str,
+        name: &str,
+        source: &str,
+        now: Instant,
+    ) -> Result<String, PairError> {
         let mut state = self.state();
-        locked(&state, now)?;
-        let (expected, issued) = state.code.clone().ok_or(PairError::NoCode)?;
+        locked(&state, source, now)?;
+        let (expected, issued) = match &state.code {
+            Some(code) => (code.digits.clone(), code.issued),
+            None => return Err(PairError::NoCode),
+        };
         if now.duration_since(issued) > CODE_LIFETIME {
             state.code = None;
             return Err(PairError::Expired);
         }
         if !same(code.trim().as_bytes(), expected.as_bytes()) {
-            state.failures += 1;
-            if state.failures >= MAX_FAILURES {
-                state.failures = 0;
-                state.code = None;
-                state.locked_until = Some(now + LOCKOUT);
-            }
+            wrong_guess(&mut state, source, now);
             return Err(PairError::Wrong);
         }
         state.code = None;
-        state.failures = 0;
+        state.sources.remove(source);
         let token = random_hex(32).map_err(PairError::Storage)?;
+        self.add_device(&mut state, &token, name, now)?;
+        Ok(token)
+    }
+
+    fn add_device(
+        &self,
+        state: &mut State,
+        token: &str,
+        name: &str,
+        now: Instant,
+    ) -> Result<(), PairError> {
         let wall = micros(SystemTime::now());
         if state.devices.len() >= MAX_DEVICES {
             state
@@ -162,12 +217,11 @@ impl Pairing {
         state.devices.push(Device {
             id,
             name: device_name(name),
-            token_hash: hash(&token),
+            token_hash: hash(token),
             first_seen: wall,
             last_seen: wall,
         });
-        self.write(&mut state, now).map_err(PairError::Storage)?;
-        Ok(token)
+        self.write(state, now).map_err(PairError::Storage)
     }
 
     /// Whether `token` belongs to a paired phone; notes it was seen.
@@ -220,12 +274,35 @@ impl Pairing {
     }
 }
 
-fn locked(state: &State, now: Instant) -> Result<(), PairError> {
-    match state.locked_until {
+fn locked(state: &State, source: &str, now: Instant) -> Result<(), PairError> {
+    match state.sources.get(source).and_then(|s| s.locked_until) {
         Some(until) if until > now => Err(PairError::Locked(
             until.duration_since(now).as_secs_f64().ceil() as u64,
         )),
         _ => Ok(()),
+    }
+}
+
+/// Counts a wrong code against its source and against the code.
+fn wrong_guess(state: &mut State, source: &str, now: Instant) {
+    if state.sources.len() >= MAX_SOURCES {
+        // Forget those not locked out: the map stays bounded however
+        // many addresses guess.
+        state
+            .sources
+            .retain(|_, s| s.locked_until.is_some_and(|until| until > now));
+    }
+    let entry = state.sources.entry(source.to_string()).or_default();
+    entry.failures += 1;
+    if entry.failures >= MAX_FAILURES {
+        entry.failures = 0;
+        entry.locked_until = Some(now + LOCKOUT);
+    }
+    if let Some(code) = &mut state.code {
+        code.wrong += 1;
+        if code.wrong >= MAX_GUESSES_PER_CODE {
+            state.code = None;
+        }
     }
 }
 
@@ -282,85 +359,4 @@ fn device_name(user_agent: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pairing() -> (tempfile::TempDir, Pairing) {
-        let dir = tempfile::tempdir().unwrap();
-        let pairing = Pairing::load(dir.path().join("web-devices.json"));
-        (dir, pairing)
-    }
-
-    #[test]
-    fn the_right_code_gives_a_token_that_checks_and_survives_a_restart() {
-        let (dir, pairing) = pairing();
-        let now = Instant::now();
-        let code = pairing.new_code(now).unwrap();
-        assert_eq!(code.len(), 6);
-        assert!(code.chars().all(|c| c.is_ascii_digit()));
-        let token = pairing
-            .pair(&code, "Mozilla/5.0 (Linux; Android 14)", now)
-            .unwrap();
-        assert!(pairing.check(&token, now));
-        assert!(!pairing.check("not-a-token", now));
-        assert_eq!(
-            pairing.pair(&code, "x", now),
-            Err(PairError::NoCode),
-            "used once"
-        );
-        let again = Pairing::load(dir.path().join("web-devices.json"));
-        assert!(again.check(&token, now));
-        let kept = std::fs::read_to_string(dir.path().join("web-devices.json")).unwrap();
-        assert!(!kept.contains(&token), "only the token's hash is kept");
-        assert_eq!(again.devices()[0].name, "Linux; Android 14");
-    }
-
-    #[test]
-    fn codes_are_said_at_most_every_few_seconds() {
-        let (_dir, pairing) = pairing();
-        let now = Instant::now();
-        assert!(pairing.code_to_say(now).is_ok());
-        assert_eq!(
-            pairing.code_to_say(now + Duration::from_secs(1)),
-            Err(PairError::TooSoon(4))
-        );
-        assert!(pairing.code_to_say(now + SPEAK_EVERY).is_ok());
-    }
-
-    #[test]
-    fn a_code_expires_after_two_minutes() {
-        let (_dir, pairing) = pairing();
-        let now = Instant::now();
-        let code = pairing.new_code(now).unwrap();
-        let late = now + CODE_LIFETIME + Duration::from_secs(1);
-        assert_eq!(pairing.pair(&code, "x", late), Err(PairError::Expired));
-    }
-
-    #[test]
-    fn five_wrong_codes_lock_pairing_for_a_minute() {
-        let (_dir, pairing) = pairing();
-        let now = Instant::now();
-        let code = pairing.new_code(now).unwrap();
-        let wrong = if code == "000000" { "000001" } else { "000000" };
-        for _ in 0..MAX_FAILURES {
-            assert_eq!(pairing.pair(wrong, "x", now), Err(PairError::Wrong));
-        }
-        assert_eq!(pairing.pair(&code, "x", now), Err(PairError::Locked(60)));
-        assert!(matches!(pairing.new_code(now), Err(PairError::Locked(_))));
-        let later = now + LOCKOUT + Duration::from_secs(1);
-        let code = pairing.new_code(later).unwrap();
-        assert!(pairing.pair(&code, "x", later).is_ok());
-    }
-
-    #[test]
-    fn a_forgotten_phone_is_refused() {
-        let (_dir, pairing) = pairing();
-        let now = Instant::now();
-        let code = pairing.new_code(now).unwrap();
-        let token = pairing.pair(&code, "x", now).unwrap();
-        let id = pairing.devices()[0].id.clone();
-        assert_eq!(pairing.forget(Some("nobody"), now), Ok(0));
-        assert_eq!(pairing.forget(Some(&id), now), Ok(1));
-        assert!(!pairing.check(&token, now));
-    }
-}
+mod tests;

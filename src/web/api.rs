@@ -189,9 +189,61 @@ pub async fn volume(State(web): State<Web>, Body(body): Body<VolumeBody>) -> Rep
     done(&web)
 }
 
-pub async fn history(State(web): State<Web>) -> Reply {
-    let (entries, courses) =
+/// Most sessions in one reply of `/api/history`, and how many when the
+/// call does not say: a long history is read in pages.
+pub const HISTORY_PAGE_MAX: usize = 1000;
+pub const HISTORY_PAGE_DEFAULT: usize = 200;
+
+/// `?limit=N&offset=K`: the `limit` sessions before the newest `offset`,
+/// oldest first.
+#[derive(Default)]
+pub struct HistoryPage {
+    limit: Option<usize>,
+    offset: usize,
+}
+
+impl HistoryPage {
+    fn parse(query: Option<&str>) -> Result<HistoryPage, ApiError> {
+        let mut page = HistoryPage::default();
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let number = value.parse::<usize>().map_err(|_| {
+                let message = format!("{key} must be a whole number, not {value:?}");
+                ApiError::new(StatusCode::BAD_REQUEST, "InvalidArgument", &message)
+            });
+            match key {
+                "limit" => page.limit = Some(number?),
+                "offset" => page.offset = number?,
+                _ => {
+                    let message = format!("unknown parameter {key:?}: limit and offset are known");
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidArgument",
+                        &message,
+                    ));
+                }
+            }
+        }
+        Ok(page)
+    }
+}
+
+pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Response, ApiError> {
+    let page = HistoryPage::parse(uri.query())?;
+    let limit = page.limit.unwrap_or(HISTORY_PAGE_DEFAULT);
+    if limit == 0 || limit > HISTORY_PAGE_MAX {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            &format!("limit must be from 1 to {HISTORY_PAGE_MAX}"),
+        ));
+    }
+    let (mut entries, courses) =
         blocking(&web.controller, |c| Ok((c.history()?, c.course_history()?))).await?;
+    let total = entries.len();
+    let end = total.saturating_sub(page.offset);
+    entries.truncate(end);
+    entries.drain(..end.saturating_sub(limit));
     let courses: std::collections::HashMap<String, (String, u32, String)> = courses
         .into_iter()
         .map(|(start, course, session, rating)| (start, (course, session, rating)))
@@ -222,7 +274,11 @@ pub async fn history(State(web): State<Web>) -> Reply {
             })
         })
         .collect();
-    Ok(Json(Value::Array(rows)))
+    Ok((
+        [("X-Total-Count", total.to_string())],
+        Json(Value::Array(rows)),
+    )
+        .into_response())
 }
 
 pub async fn weeks(State(web): State<Web>) -> Reply {

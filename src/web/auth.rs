@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::Web;
 use super::api::{ApiError, Body, blocking};
+use super::listener::Peer;
 use crate::pairing::{CODE_LIFETIME, PairError};
 
 const COOKIE: &str = "treadcue_token";
@@ -84,8 +85,18 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
 }
 
 /// `POST /api/pair/request`: treadcued speaks a new code into the
-/// headphones. The code is never in the reply.
+/// headphones. The code is never in the reply. It is never said during a
+/// running session (over the coaching), nor in place of a code that is
+/// still good.
 pub async fn request_code(State(web): State<Web>) -> Result<Response, ApiError> {
+    if web.controller.state() == crate::session::State::Running {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "PairingBusy",
+            "a session is running, and a code is never said over the coaching: pause it, \
+             then ask again (or run `treadcuectl web pair` on treadcue's computer)",
+        ));
+    }
     let code = web
         .pairing
         .code_to_say(Instant::now())
@@ -120,9 +131,11 @@ pub struct PairBody {
 }
 
 /// `POST /api/pair` with `{"code": "123456"}`: the phone gets its token
-/// in a cookie (and in the reply, for scripts).
+/// in a cookie (and in the reply, for scripts). Wrong codes count against
+/// the address they come from.
 pub async fn pair(
     State(web): State<Web>,
+    ConnectInfo(Peer(from)): ConnectInfo<Peer>,
     headers: HeaderMap,
     Body(body): Body<PairBody>,
 ) -> Result<Response, ApiError> {
@@ -130,14 +143,15 @@ pub async fn pair(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    let source = from.ip().to_string();
     let token = web
         .pairing
-        .pair(&body.code, name, Instant::now())
+        .pair(&body.code, name, &source, Instant::now())
         .map_err(|e| {
-            tracing::warn!("web: pairing refused: {e}");
+            web.refused_codes.note(&source);
             pair_error(e)
         })?;
-    tracing::info!("web: a phone was paired");
+    tracing::info!("web: a phone was paired from {source}");
     let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=315360000");
     Ok((
         [(header::SET_COOKIE, cookie)],
@@ -149,12 +163,14 @@ pub async fn pair(
 fn pair_error(e: PairError) -> ApiError {
     let status = match e {
         PairError::Locked(_) | PairError::TooSoon(_) => StatusCode::TOO_MANY_REQUESTS,
+        PairError::CodeWaiting(_) => StatusCode::CONFLICT,
         PairError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::FORBIDDEN,
     };
     let name = match e {
         PairError::Locked(_) => "PairingLocked",
         PairError::TooSoon(_) => "TooSoon",
+        PairError::CodeWaiting(_) => "CodeWaiting",
         PairError::Storage(_) => "Storage",
         _ => "WrongCode",
     };

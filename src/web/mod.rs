@@ -6,7 +6,9 @@
 mod api;
 mod auth;
 mod events;
+mod host;
 mod listener;
+mod rate_log;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -34,13 +36,19 @@ pub struct Web {
     /// Every change, as the events the stream sends.
     events: broadcast::Sender<events::Message>,
     streams: Arc<AtomicUsize>,
+    /// The names answered to.
+    hosts: host::AllowedHosts,
+    /// Wrong pairing codes, logged as a rate.
+    refused_codes: Arc<rate_log::RateLog>,
 }
 
 /// Binds `listen` now, so a bad address or a port in use is told at
 /// start; the server runs once the returned future is awaited, until
-/// `shutdown` resolves.
+/// `shutdown` resolves. `hosts` are names to answer to besides this
+/// machine's own (see `host`).
 pub async fn bind(
     listen: SocketAddr,
+    hosts: Vec<String>,
     controller: Arc<Controller>,
     pairing: Arc<Pairing>,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -50,6 +58,8 @@ pub async fn bind(
     let web = Web {
         events: sender,
         streams: Arc::new(AtomicUsize::new(0)),
+        hosts: host::AllowedHosts::new(&hosts),
+        refused_codes: Arc::new(rate_log::RateLog::new("wrong pairing codes from")),
         controller,
         pairing,
     };
@@ -57,6 +67,7 @@ pub async fn bind(
     tokio::spawn(events::relay(web.clone(), stopped.clone()));
     let app = router(web, stopped);
     Ok(async move {
+        let app = app.into_make_service_with_connect_info::<listener::Peer>();
         let server = axum::serve(listener, app).with_graceful_shutdown(async move {
             shutdown.await;
             // Event streams end too, or the server would wait for them.
@@ -104,6 +115,10 @@ fn router(web: Web, stopped: tokio::sync::watch::Receiver<bool>) -> Router {
         .nest("/api", api)
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(auth::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            web.clone(),
+            host::known_host,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(web)
 }

@@ -115,7 +115,8 @@ impl Remote {
             .to_string()
     }
 
-    /// `count` event streams, asked for and never read.
+    /// `count` event streams, asked for and never read, from addresses
+    /// 127.0.1.x, 16 from each (one address may hold only so many).
     pub fn stalled_streams(&self, count: usize) -> Vec<std::net::TcpStream> {
         use std::io::Write;
         let address = self.base.trim_start_matches("http://");
@@ -124,8 +125,9 @@ impl Remote {
             self.token()
         );
         (0..count)
-            .map(|_| {
-                let mut stream = std::net::TcpStream::connect(address).unwrap();
+            .map(|i| {
+                let source = format!("127.0.1.{}", i / 16 + 1);
+                let mut stream = connect_from(&source, address).unwrap();
                 stream.write_all(request.as_bytes()).unwrap();
                 stream
             })
@@ -135,4 +137,17 @@ impl Remote {
     pub fn dbus_state(&self) -> String {
         self.bus.status()["state"].as_str().unwrap().to_string()
     }
+}
+
+/// A TCP connection to `to` from the local address `source` (any of
+/// 127.0.0.0/8 on Linux): clients on several machines, as the server
+/// sees them.
+pub fn connect_from(source: &str, to: &str) -> std::io::Result<std::net::TcpStream> {
+    use socket2::{Domain, Socket, Type};
+    let to: std::net::SocketAddr = to.parse().expect("an address and port");
+    let from: std::net::SocketAddr = format!("{source}:0").parse().expect("an address");
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.bind(&from.into())?;
+    socket.connect(&to.into())?;
+    Ok(socket.into())
 }
