@@ -5,10 +5,15 @@
 //! - everything the first page load transfers;
 //! - from a D-Bus `Pause` (or `Resume`) to its event on an open event
 //!   stream, on loopback;
-//! - the idle daemon's resident memory with the web remote on.
+//! - the idle daemon's resident memory with the web remote on;
+//! - a paired phone's answer times while one address attacks (headers
+//!   trickled, idle connections, wrong pairing codes), beside a D-Bus
+//!   round trip.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../tests/support/mod.rs"]
 mod support;
+
+mod attacks;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -66,6 +71,7 @@ fn main() {
     println!(
         "D-Bus Pause/Resume to its event on an open stream, {ROUNDS} rounds: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms  (target p50 <= 20 ms)"
     );
+    attacks::print(&address, &token, &bus);
 }
 
 /// Resident memory of a process, in MB.
