@@ -79,8 +79,9 @@ pub fn built_in(id: &str) -> Option<Result<Program, Vec<Diagnostic>>> {
         .map(|b| program::parse(b.id, &format!("{} (built in)", b.id), b.text.as_bytes()))
 }
 
-/// Reads and parses a program file; its id is the file's stem.
-pub fn load_file(path: &Path) -> Result<Program, Vec<Diagnostic>> {
+/// Reads and parses a program file; its id is the file's stem. A `.zwo`
+/// file is a Zwift run workout, imported with `zwo`'s options.
+pub fn load_file(path: &Path, zwo: &crate::zwo::ZwoOptions) -> Result<Program, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let bytes = read_capped(path).map_err(|e| {
         vec![Diagnostic::whole_file(
@@ -92,8 +93,28 @@ pub fn load_file(path: &Path) -> Result<Program, Vec<Diagnostic>> {
     let id = path
         .file_stem()
         .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+    if is_zwo(path) {
+        let text = String::from_utf8(bytes).map_err(|_| {
+            vec![Diagnostic::whole_file(
+                Severity::Error,
+                &name,
+                "the file is not UTF-8 text",
+            )]
+        })?;
+        let imported = crate::zwo::import(&text, &name, zwo)?;
+        return program::parse(&id, &format!("{name} (imported)"), imported.toml.as_bytes());
+    }
     program::parse(&id, &name, &bytes)
 }
+
+/// Whether `path` is a Zwift workout file.
+pub fn is_zwo(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("zwo"))
+}
+
+/// The extensions of program files, in the order a folder is searched.
+const PROGRAM_EXTENSIONS: [&str; 2] = ["toml", "zwo"];
 
 /// Reads at most one byte past the limit, so a huge file is refused
 /// without being read whole.
@@ -112,7 +133,8 @@ pub fn ids_with(built_in: impl Iterator<Item = String>, folders: &[PathBuf]) -> 
         ids.extend(entries.flatten().filter_map(|entry| {
             let path = entry.path();
             let stem = path.file_stem()?.to_str()?.to_string();
-            (path.extension()? == "toml" && is_program_id(&stem)).then_some(stem)
+            let extension = path.extension()?.to_str()?;
+            (PROGRAM_EXTENSIONS.contains(&extension) && is_program_id(&stem)).then_some(stem)
         }));
     }
     ids.sort();
@@ -132,7 +154,7 @@ pub fn is_inside(folder: &Path, path: &Path) -> bool {
 
 /// Whether a command-line argument names a file rather than a program id.
 pub fn looks_like_path(arg: &str) -> bool {
-    arg.contains('/') || arg.ends_with(".toml")
+    arg.contains('/') || arg.ends_with(".toml") || arg.ends_with(".zwo")
 }
 
 /// A program id is a plain name: letters, digits, `-` and `_`.
@@ -152,6 +174,8 @@ pub struct Catalog {
     pub folders: Vec<PathBuf>,
     /// Speeds are given in these units, whatever a program's file says.
     pub units: Option<Units>,
+    /// How Zwift workouts are imported.
+    pub zwo: crate::zwo::ZwoOptions,
     /// Programs already parsed, by file and its identity on disk: a
     /// program is parsed again only when its file changed, however often
     /// clients list the programs.
@@ -190,12 +214,17 @@ impl Catalog {
         Catalog {
             folders,
             units: None,
+            zwo: crate::zwo::ZwoOptions::default(),
             parsed: Arc::default(),
         }
     }
 
     pub fn with_units(self, units: Option<Units>) -> Self {
         Catalog { units, ..self }
+    }
+
+    pub fn with_zwo(self, zwo: crate::zwo::ZwoOptions) -> Self {
+        Catalog { zwo, ..self }
     }
 
     fn converted(&self, program: Program) -> Program {
@@ -215,12 +244,14 @@ impl Catalog {
     pub fn load(&self, id: &str) -> Result<Program, LoadError> {
         if is_program_id(id) {
             for folder in self.folders.iter().rev() {
-                let path = folder.join(format!("{id}.toml"));
-                if path.is_file() {
-                    return self
-                        .load_in_folder(folder, &path)
-                        .map(|p| self.converted(p))
-                        .map_err(LoadError::Invalid);
+                for extension in PROGRAM_EXTENSIONS {
+                    let path = folder.join(format!("{id}.{extension}"));
+                    if path.is_file() {
+                        return self
+                            .load_in_folder(folder, &path)
+                            .map(|p| self.converted(p))
+                            .map_err(LoadError::Invalid);
+                    }
                 }
             }
             if let Some(result) = built_in(id) {
@@ -257,16 +288,41 @@ impl Catalog {
         {
             return program.clone();
         }
-        let program = load_file(path);
+        let program = load_file(path, &self.zwo);
         parsed.insert(path.to_path_buf(), (stamp, program.clone()));
         program
+    }
+
+    /// What importing the Zwift workout `arg` (a file or a program id)
+    /// changed (speeds capped, the file's own threshold used), as
+    /// warnings; none for a program of treadcue's own.
+    pub fn import_notes(&self, arg: &str) -> Vec<Diagnostic> {
+        let path = if looks_like_path(arg) {
+            Some(PathBuf::from(arg))
+        } else {
+            self.folders.iter().rev().find_map(|folder| {
+                PROGRAM_EXTENSIONS
+                    .iter()
+                    .map(|extension| folder.join(format!("{arg}.{extension}")))
+                    .find(|path| path.is_file())
+            })
+        };
+        let Some(path) = path.filter(|p| is_zwo(p)) else {
+            return Vec::new();
+        };
+        let name = path.display().to_string();
+        crate::files::read_regular_text(&path, MAX_FILE_BYTES as u64)
+            .ok()
+            .and_then(|text| crate::zwo::import(&text, &name, &self.zwo).ok())
+            .map(|imported| imported.notes)
+            .unwrap_or_default()
     }
 
     /// Loads a command-line argument: a file if it looks like a path, else
     /// a program id.
     pub fn load_arg(&self, arg: &str) -> Result<Program, LoadError> {
         if looks_like_path(arg) {
-            load_file(Path::new(arg))
+            load_file(Path::new(arg), &self.zwo)
                 .map(|p| self.converted(p))
                 .map_err(LoadError::Invalid)
         } else {

@@ -29,3 +29,4 @@ pub mod spoken;
 pub mod store;
 pub mod voice;
 pub mod web;
+pub mod zwo;

@@ -64,7 +64,7 @@ fn a_ten_megabyte_file_is_refused_without_being_read_whole() {
     for _ in 0..10 * 1024 {
         file.write_all(line.as_bytes()).unwrap();
     }
-    let errors = load_file(file.path()).expect_err("too large");
+    let errors = load_file(file.path(), &Default::default()).expect_err("too large");
     assert!(
         errors[0].message.contains("may be at most 1048576 bytes"),
         "{}",
@@ -74,7 +74,11 @@ fn a_ten_megabyte_file_is_refused_without_being_read_whole() {
 
 #[test]
 fn a_missing_file_is_named() {
-    let errors = load_file(std::path::Path::new("/nonexistent/program.toml")).unwrap_err();
+    let errors = load_file(
+        std::path::Path::new("/nonexistent/program.toml"),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(
         errors[0]
             .to_string()

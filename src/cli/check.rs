@@ -48,8 +48,8 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     }
 }
 
-/// A folder stands for every `.toml` file in it, in name order; anything
-/// else for itself.
+/// A folder stands for every `.toml` and `.zwo` file in it, in name
+/// order; anything else for itself.
 fn expand(arg: &str) -> Vec<String> {
     let path = std::path::Path::new(arg);
     if !path.is_dir() {
@@ -61,12 +61,12 @@ fn expand(arg: &str) -> Vec<String> {
     let mut files: Vec<String> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml" || x == "zwo"))
         .map(|p| p.display().to_string())
         .collect();
     files.sort();
     if files.is_empty() {
-        println!("{arg}: no .toml files in this folder");
+        println!("{arg}: no .toml or .zwo files in this folder");
     }
     files
 }
@@ -101,7 +101,8 @@ fn check_one(
         println!("{file}: {} error(s)", unsayable.len());
         return false;
     }
-    let mut warnings = safety_warnings(&program, options);
+    let mut warnings = catalog.import_notes(file);
+    warnings.extend(safety_warnings(&program, options));
     warnings.extend(super::sound_args::fit_warnings_of(config, &program));
     for warning in &warnings {
         let shown = if strict {

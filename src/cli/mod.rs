@@ -5,6 +5,7 @@ mod check;
 mod course;
 mod daemon;
 mod devices;
+mod import;
 mod interrupt;
 mod plan;
 mod play;
@@ -55,6 +56,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub daemon: daemon::DaemonArgs,
+
+    #[command(flatten)]
+    pub zwo: crate::config::zwo::ZwoSettings,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +79,9 @@ pub enum Command {
     Voices(devices::VoicesArgs),
     /// Speak a phrase with the chosen voice.
     Say(say::SayArgs),
+    /// Write a Zwift run workout (.zwo) as a treadcue program, to edit
+    /// and keep.
+    Import(import::ImportArgs),
 }
 
 /// Exit status for a run that found errors in its input.
@@ -123,6 +130,7 @@ impl Args {
                 bluetooth: self.daemon.bluetooth.clone(),
                 treadmill: self.daemon.treadmill.clone(),
                 heart: self.daemon.heart.clone(),
+                zwo: self.zwo.clone(),
             },
         }
     }
@@ -159,6 +167,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Devices(args)) => devices::devices(&args),
         Some(Command::Voices(args)) => devices::voices(&args),
         Some(Command::Say(args)) => say::run(&args, &config),
+        Some(Command::Import(args)) => import::run(&args, &config),
     }
 }
 

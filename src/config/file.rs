@@ -36,6 +36,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub heart: super::fitness::HeartSettings,
     #[serde(default)]
+    pub zwo: super::zwo::ZwoSettings,
+    #[serde(default)]
     pub cues: FileCues,
 }
 

@@ -6,6 +6,7 @@ pub mod file;
 pub mod fitness;
 pub mod limits;
 pub mod settings;
+pub mod zwo;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,6 +52,7 @@ pub struct Flags {
     pub bluetooth: settings::BluetoothSettings,
     pub treadmill: fitness::TreadmillSettings,
     pub heart: fitness::HeartSettings,
+    pub zwo: zwo::ZwoSettings,
 }
 
 /// The effective configuration. `treadcued --print-config` prints it, in
@@ -70,6 +72,7 @@ pub struct Config {
     pub bluetooth: Bluetooth,
     pub treadmill: fitness::Treadmill,
     pub heart: fitness::Heart,
+    pub zwo: zwo::Zwo,
     pub cues: CueSettings,
 }
 
@@ -144,6 +147,8 @@ impl Config {
         };
         let file_treadmill = read.map(|r| r.file.treadmill.clone()).unwrap_or_default();
         let file_heart = read.map(|r| r.file.heart.clone()).unwrap_or_default();
+        let file_zwo = read.map(|r| r.file.zwo.clone()).unwrap_or_default();
+        zwo::Zwo::resolve(file_zwo.clone()).map_err(in_file)?;
         fitness::Treadmill::resolve(file_treadmill.clone()).map_err(in_file)?;
         fitness::Heart::resolve(file_heart.clone()).map_err(in_file)?;
         let file_ducking = match read {
@@ -204,6 +209,7 @@ impl Config {
             },
             treadmill: fitness::Treadmill::resolve(file_treadmill.merge(flags.treadmill))?,
             heart: fitness::Heart::resolve(file_heart.merge(flags.heart))?,
+            zwo: zwo::Zwo::resolve(file_zwo.merge(flags.zwo))?,
             cues,
         };
         config.check()?;
@@ -263,7 +269,9 @@ impl Config {
             UnitsChoice::Mph => Some(Units::Mph),
             UnitsChoice::Kmh => Some(Units::Kmh),
         };
-        Catalog::new(self.programs.folders.clone()).with_units(units)
+        Catalog::new(self.programs.folders.clone())
+            .with_units(units)
+            .with_zwo(self.zwo.options())
     }
 
     pub fn course_catalog(&self) -> CourseCatalog {
@@ -476,6 +484,7 @@ pub fn known_keys() -> Vec<String> {
         "voice.phrasebook",
         "web.listen",
         "web.hosts",
+        "zwo.threshold_pace",
     ]
     .map(String::from)
     .to_vec();
