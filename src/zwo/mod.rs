@@ -88,6 +88,7 @@ pub fn import(text: &str, file: &str, options: &ZwoOptions) -> Result<Imported, 
         steps_of(block, index, threshold, &mut steps);
         check_texts(&source, block, &mut errors);
     }
+    place_workout_texts(&source, &workout, &mut steps, &mut errors);
     mark_backward(&mut steps, &options.backward, file, &mut errors);
     for step in &mut steps {
         cap(
@@ -201,6 +202,40 @@ fn steps_of(block: &Block, index: usize, threshold: Pace, steps: &mut Vec<Step>)
                 break;
             }
             at -= step.seconds;
+        }
+    }
+}
+
+/// Texts of `<workout>` itself, placed from its start into the step they
+/// fall in.
+fn place_workout_texts(
+    source: &SourceFile,
+    workout: &Workout,
+    steps: &mut [Step],
+    errors: &mut Vec<Diagnostic>,
+) {
+    for text in &workout.texts {
+        let mut at = text.offset;
+        let step = steps.iter_mut().find(|step| {
+            let here = at < step.seconds;
+            if !here {
+                at -= step.seconds;
+            }
+            here
+        });
+        match step {
+            Some(step) => step.says.push((at, text.message.clone())),
+            None => errors.push(source.error(
+                text.span.clone(),
+                format!("timeoffset {} is past the end of the workout", text.offset),
+            )),
+        }
+        if text.message.chars().count() > crate::program::limits::MAX_TEXT_CHARS {
+            let message = format!(
+                "this message is too long: treadcue says at most {} characters",
+                crate::program::limits::MAX_TEXT_CHARS
+            );
+            errors.push(source.error(text.span.clone(), message));
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Workout {
     /// `thresholdSecPerKm`, when the file sets it.
     pub threshold: Option<f64>,
     pub blocks: Vec<Block>,
+    /// Texts placed directly in `<workout>`, from its start.
+    pub texts: Vec<Text>,
 }
 
 /// A block of the workout, with where it is in the file.
@@ -173,11 +175,15 @@ impl Reader<'_> {
             self.error(root.range(), "the file has no <workout> element");
             return None;
         };
-        let blocks: Vec<Block> = workout
-            .children()
-            .filter(Node::is_element)
-            .filter_map(|node| self.block(node))
-            .collect();
+        let (mut blocks, mut texts) = (Vec::new(), Vec::new());
+        for node in workout.children().filter(Node::is_element) {
+            if is(node, "textevent") || is(node, "TextNotification") || is(node, "gameplayevent") {
+                // Placed from the workout's start.
+                texts.extend(self.texts_at(node));
+            } else if let Some(block) = self.block(node) {
+                blocks.push(block);
+            }
+        }
         if blocks.is_empty() && self.errors.is_empty() {
             self.error(workout.range(), "the workout has no blocks");
         }
@@ -186,6 +192,7 @@ impl Reader<'_> {
             description: text_of(root, "description").unwrap_or_default(),
             threshold,
             blocks,
+            texts,
         })
     }
 
@@ -226,6 +233,16 @@ impl Reader<'_> {
         self.number(node, attribute(node, name), name, 0.0..=3.0)
     }
 
+    /// `name`, or the middle of `low` and `high` when the block gives a
+    /// range instead (Zwift's own files do both).
+    fn power_or_range(&mut self, node: Node, name: &str, low: &str, high: &str) -> Option<f64> {
+        if attribute(node, name).is_none() && attribute(node, low).is_some() {
+            let (low, high) = (self.power(node, low)?, self.power(node, high)?);
+            return Some((low + high) / 2.0);
+        }
+        self.power(node, name)
+    }
+
     fn block(&mut self, node: Node) -> Option<Block> {
         let element = node.tag_name().name().to_string();
         if attribute(node, "durationType").is_some_and(|t| t.eq_ignore_ascii_case("distance")) {
@@ -242,7 +259,7 @@ impl Reader<'_> {
         let kind = match element.to_ascii_lowercase().as_str() {
             "steadystate" => Kind::Steady {
                 seconds: self.seconds(node, "Duration")?,
-                power: self.power(node, "Power")?,
+                power: self.power_or_range(node, "Power", "PowerLow", "PowerHigh")?,
             },
             "warmup" | "cooldown" | "ramp" => Kind::Ramp {
                 seconds: self.seconds(node, "Duration")?,
@@ -326,41 +343,67 @@ impl Reader<'_> {
     fn texts(&mut self, block: Node, length: f64) -> Vec<Text> {
         let mut texts = Vec::new();
         for node in block.children().filter(Node::is_element) {
-            if !is(node, "textevent") {
+            // Camera moves in Zwift's world: nothing to say or walk.
+            if is(node, "gameplayevent") {
+                continue;
+            }
+            // Zwift's files name the text two ways.
+            let (message, offset) = if is(node, "textevent") {
+                ("message", "timeoffset")
+            } else if is(node, "TextNotification") {
+                ("text", "timeOffset")
+            } else {
                 let name = node.tag_name().name().to_string();
                 self.error(
                     node.range(),
-                    format!("unknown element <{name}> in a block: only <textevent> is known there"),
+                    format!(
+                        "unknown element <{name}> in a block: <textevent> and \
+                         <TextNotification> are said, <gameplayevent> is left out"
+                    ),
                 );
                 continue;
-            }
-            if attribute(node, "distoffset").is_some() {
-                self.error(
-                    node.range(),
-                    "<textevent> placed by distance (distoffset): treadcue places texts by \
-                     time (timeoffset) only",
-                );
-                continue;
-            }
-            let offset = self.number(
-                node,
-                attribute(node, "timeoffset"),
-                "timeoffset",
-                0.0..=length.max(0.0),
-            );
-            let message = attribute(node, "message").map(str::trim).unwrap_or("");
-            if message.is_empty() {
-                self.error(node.range(), "<textevent> has no message");
-                continue;
-            }
-            if let Some(offset) = offset {
-                texts.push(Text {
-                    offset,
-                    message: message.to_string(),
-                    span: node.range(),
-                });
+            };
+            if let Some(text) = self.text(node, message, offset, length) {
+                texts.push(text);
             }
         }
         texts
+    }
+
+    /// A text of `<workout>` itself (its offset checked against the whole
+    /// workout later); nothing for a `<gameplayevent>`.
+    fn texts_at(&mut self, node: Node) -> Option<Text> {
+        if is(node, "gameplayevent") {
+            return None;
+        }
+        let (message, offset) = if is(node, "textevent") {
+            ("message", "timeoffset")
+        } else {
+            ("text", "timeOffset")
+        };
+        self.text(node, message, offset, MAX_BLOCK_SECONDS)
+    }
+
+    fn text(&mut self, node: Node, message: &str, offset: &str, length: f64) -> Option<Text> {
+        if attribute(node, "distoffset").is_some() {
+            self.error(
+                node.range(),
+                "<textevent> placed by distance (distoffset): treadcue places texts by \
+                 time (timeoffset) only",
+            );
+            return None;
+        }
+        let at = self.number(node, attribute(node, offset), offset, 0.0..=length.max(0.0));
+        let words = attribute(node, message).map(str::trim).unwrap_or("");
+        if words.is_empty() {
+            let name = node.tag_name().name().to_string();
+            self.error(node.range(), format!("<{name}> has no {message}"));
+            return None;
+        }
+        Some(Text {
+            offset: at?,
+            message: words.to_string(),
+            span: node.range(),
+        })
     }
 }

@@ -19,8 +19,12 @@ const ALL: &str = r#"<workout_file>
             <textevent timeoffset="200" message="Second hard minute."/>
         </IntervalsT>
         <FreeRide Duration="60"/>
-        <Ramp Duration="60" PowerLow="0.6" PowerHigh="0.5"/>
+        <Ramp Duration="60" PowerLow="0.6" PowerHigh="0.5">
+            <gameplayevent timeoffset="5" camera="1" type="camera_change"/>
+            <TextNotification text="Nearly there." timeOffset="30" font_size="0.5"/>
+        </Ramp>
         <Cooldown Duration="240" PowerLow="0.5" PowerHigh="0.3"/>
+        <textevent timeoffset="1190" message="Last ten seconds."/>
     </workout>
 </workout_file>"#;
 
@@ -59,6 +63,21 @@ fn every_block_becomes_steps_with_its_texts_where_they_fall() {
             .unwrap()
             .contains("Your own pace")
     );
+    // Zwift's other spelling of a text, and a text of the whole workout.
+    assert_eq!(program.steps[9].texts[0].text.as_ref(), "Nearly there.");
+    let last = &program.steps[10].texts[0];
+    assert_eq!(
+        (last.at.as_secs_f64(), last.text.as_ref()),
+        (200.0, "Last ten seconds.")
+    );
+    // A range where a steady block has one power: its middle.
+    let ranged = ALL.replace(
+        "Power=\"0.7\" pace=\"3\"",
+        "PowerLow=\"0.6\" PowerHigh=\"0.8\" pace=\"3\"",
+    );
+    assert_ne!(ranged, ALL);
+    let ranged = import(&ranged, "r.zwo", &at_nine_minutes()).unwrap();
+    assert_eq!(ranged.toml, imported.toml.replace("all.zwo", "r.zwo"));
 }
 
 #[test]
