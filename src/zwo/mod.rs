@@ -98,7 +98,7 @@ pub fn import(text: &str, file: &str, options: &ZwoOptions) -> Result<Imported, 
             &source,
             &mut notes,
         );
-        if step.seconds < MIN_SECONDS {
+        if step.seconds < MIN_SECONDS && errors.len() < read::MAX_ERRORS {
             let block = &workout.blocks[step.block];
             let message = format!(
                 "<{}> makes a step of {:.1} s: treadcue's steps last at least {MIN_SECONDS} s",
@@ -295,7 +295,7 @@ fn cap(
     let wanted = step.kmh;
     step.kmh = wanted.clamp(MIN_SPEED_KMH, top.max(MIN_SPEED_KMH));
     step.kmh = (step.kmh * 10.0).round() / 10.0;
-    if (step.kmh - wanted).abs() >= 0.05 {
+    if (step.kmh - wanted).abs() >= 0.05 && notes.len() < read::MAX_ERRORS {
         let way = if wanted > step.kmh {
             "capped"
         } else {

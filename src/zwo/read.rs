@@ -16,6 +16,9 @@ const MAX_NODES: u32 = 200_000;
 const MAX_BLOCK_SECONDS: f64 = 4.0 * 3600.0;
 /// Most repeats of an interval block.
 const MAX_REPEATS: u32 = 500;
+/// Most faults told about one file: a file of thousands of broken blocks
+/// is refused as quickly as one with a few.
+pub const MAX_ERRORS: usize = 20;
 
 /// A workout as the file gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,7 +142,9 @@ fn text_of(node: Node, name: &str) -> Option<String> {
 
 impl Reader<'_> {
     fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.errors.push(self.source.error(span, message));
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(self.source.error(span, message));
+        }
     }
 
     fn workout(&mut self, root: Node) -> Option<Workout> {

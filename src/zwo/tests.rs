@@ -248,3 +248,17 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn a_megabyte_of_blocks_or_of_nesting_is_refused_without_a_panic() {
+    let block = "<SteadyState Duration=\"2\" Power=\"0.5\"/>";
+    let many = format!(
+        "<workout_file><sportType>run</sportType><workout>{}</workout></workout_file>",
+        block.repeat(1_000_000 / block.len())
+    );
+    let errors = import(&many, "many.zwo", &at_nine_minutes()).unwrap_err();
+    assert!(errors[0].message.contains("at least 5 s"), "{}", errors[0]);
+    let deep = format!("{}{}", "<a>".repeat(300_000), "</a>".repeat(300_000));
+    let errors = import(&deep, "deep.zwo", &at_nine_minutes()).unwrap_err();
+    assert!(errors[0].message.contains("well-formed"), "{}", errors[0]);
+}
