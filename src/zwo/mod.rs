@@ -32,6 +32,8 @@ pub const MAX_BACKWARD_KMH: f64 = 5.6;
 const MIN_SPEED_KMH: f64 = 1.0;
 /// A `FreeRide` block's speed, as a share of the threshold speed.
 const FREE_SHARE: f64 = 0.65;
+/// The note of a step at the walker's own pace.
+const OWN_PACE: &str = "Your own pace: slow the belt or speed it up as you like.";
 /// Shortest step treadcue plays.
 const MIN_SECONDS: f64 = 5.0;
 
@@ -69,6 +71,8 @@ pub struct Imported {
 struct Step {
     seconds: f64,
     kmh: f64,
+    /// Percent.
+    incline: f64,
     backward: bool,
     note: Option<String>,
     says: Vec<(f64, String)>,
@@ -162,6 +166,7 @@ fn steps_of(block: &Block, index: usize, threshold: Pace, steps: &mut Vec<Step>)
     let step = |seconds: f64, kmh: f64, note: Option<String>| Step {
         seconds,
         kmh,
+        incline: 0.0,
         backward: false,
         note,
         says: Vec::new(),
@@ -184,12 +189,19 @@ fn steps_of(block: &Block, index: usize, threshold: Pace, steps: &mut Vec<Step>)
         }
         Kind::Intervals { repeat, on, off } => {
             for _ in 0..*repeat {
-                steps.push(step(on.0, speed(threshold, block, on.1), None));
-                steps.push(step(off.0, speed(threshold, block, off.1), None));
+                for part in [on, off].into_iter().filter(|p| p.seconds > 0.0) {
+                    let kmh = part
+                        .power
+                        .map_or(threshold.kmh() * FREE_SHARE, |p| speed(threshold, block, p));
+                    let note = part.power.is_none().then(|| OWN_PACE.to_string());
+                    let mut walked = step(part.seconds, kmh, note);
+                    walked.incline = part.slope.unwrap_or(0.0);
+                    steps.push(walked);
+                }
             }
         }
         Kind::Free { seconds } => {
-            let note = "Your own pace: slow the belt or speed it up as you like.".to_string();
+            let note = OWN_PACE.to_string();
             steps.push(step(*seconds, threshold.kmh() * FREE_SHARE, Some(note)));
         }
     }
@@ -361,6 +373,9 @@ fn write_program(workout: &Workout, file: &str, threshold: Pace, steps: &[Step])
             (step.seconds * 1000.0).round() as u64
         );
         let _ = writeln!(out, "speed = {:.1}", step.kmh);
+        if step.incline != 0.0 {
+            let _ = writeln!(out, "incline = {:.1}", step.incline);
+        }
         if let Some(note) = &step.note {
             let _ = writeln!(out, "note = {}", quoted(note));
         }

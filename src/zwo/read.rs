@@ -51,13 +51,19 @@ pub enum Kind {
     /// `Warmup`, `Cooldown`, `Ramp`: from one power to another.
     Ramp { seconds: f64, low: f64, high: f64 },
     /// `IntervalsT`: `repeat` times on, then off.
-    Intervals {
-        repeat: u32,
-        on: (f64, f64),
-        off: (f64, f64),
-    },
+    Intervals { repeat: u32, on: Part, off: Part },
     /// `FreeRide`: the walker's own pace.
     Free { seconds: f64 },
+}
+
+/// One half of an interval: how long, at what power (`None`: the
+/// walker's own pace) and on what slope (`OnSlope`, in percent, as
+/// treadmill workouts made for hills give it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub seconds: f64,
+    pub power: Option<f64>,
+    pub slope: Option<f64>,
 }
 
 impl Kind {
@@ -66,7 +72,7 @@ impl Kind {
             Kind::Steady { seconds, .. } | Kind::Ramp { seconds, .. } | Kind::Free { seconds } => {
                 *seconds
             }
-            Kind::Intervals { repeat, on, off } => f64::from(*repeat) * (on.0 + off.0),
+            Kind::Intervals { repeat, on, off } => f64::from(*repeat) * (on.seconds + off.seconds),
         }
     }
 }
@@ -312,16 +318,50 @@ impl Reader<'_> {
             "Repeat",
             1.0..=f64::from(MAX_REPEATS),
         )?;
+        let on = self.part(node, "On")?;
+        let off = self.part(node, "Off")?;
+        if on.seconds == 0.0 {
+            self.error(
+                node.range(),
+                "<IntervalsT> OnDuration is 0: the block has no time",
+            );
+            return None;
+        }
         Some(Kind::Intervals {
             repeat: repeat.round() as u32,
-            on: (
-                self.seconds(node, "OnDuration")?,
-                self.power(node, "OnPower")?,
-            ),
-            off: (
-                self.seconds(node, "OffDuration")?,
-                self.power(node, "OffPower")?,
-            ),
+            on,
+            off,
+        })
+    }
+
+    /// `OnDuration`, `OnPower` (or `PowerOnLow`/`PowerOnHigh`) and
+    /// `OnSlope`, or the same with `Off`. An off half may last 0 s (a
+    /// single step written as an interval), and a half with a slope but
+    /// no power walks at the walker's own pace.
+    fn part(&mut self, node: Node, half: &str) -> Option<Part> {
+        let seconds = self.number(
+            node,
+            attribute(node, &format!("{half}Duration")),
+            &format!("{half}Duration"),
+            0.0..=MAX_BLOCK_SECONDS,
+        )?;
+        let slope_name = format!("{half}Slope");
+        let slope = match attribute(node, &slope_name) {
+            Some(value) => Some(self.number(node, Some(value), &slope_name, -3.0..=15.0)?),
+            None => None,
+        };
+        let power_name = format!("{half}Power");
+        let (low, high) = (format!("Power{half}Low"), format!("Power{half}High"));
+        let has_power = attribute(node, &power_name).is_some() || attribute(node, &low).is_some();
+        let power = if has_power || slope.is_none() && seconds > 0.0 {
+            Some(self.power_or_range(node, &power_name, &low, &high)?)
+        } else {
+            None
+        };
+        Some(Part {
+            seconds,
+            power,
+            slope,
         })
     }
 

@@ -249,6 +249,39 @@ mod generated {
     }
 }
 
+/// Treadmill hill workouts give a slope and no power, and write single
+/// steps as intervals with no off half (as Auuki's run workouts do).
+#[test]
+fn slopes_become_inclines_at_the_walkers_own_pace() {
+    let hills = "<workout_file><sportType>run</sportType><workout>\n\
+        <IntervalsT Repeat=\"1\" OnDuration=\"300\" OffDuration=\"0\" OnSlope=\"1\"/>\n\
+        <IntervalsT Repeat=\"2\" OnDuration=\"30\" OffDuration=\"60\" OnSlope=\"4\" OffSlope=\"0\"/>\n\
+        </workout></workout_file>";
+    let imported = import(hills, "hills.zwo", &at_nine_minutes()).unwrap();
+    let program = crate::program::parse("h", "h.toml", imported.toml.as_bytes()).unwrap();
+    let inclines: Vec<f64> = program.steps.iter().map(|s| s.incline).collect();
+    assert_eq!(inclines, [1.0, 4.0, 0.0, 4.0, 0.0]);
+    assert!(
+        program.steps.iter().all(|s| s.speed == 4.3),
+        "65% of 6.67 km/h"
+    );
+    assert!(
+        program.steps[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("Your own pace")
+    );
+    let steep = hills.replace("OnSlope=\"4\"", "OnSlope=\"40\"");
+    let errors = import(&steep, "steep.zwo", &at_nine_minutes()).unwrap_err();
+    assert!(
+        errors[0].message.contains("OnSlope=\"40\""),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(errors[0].line, 3);
+}
+
 #[test]
 fn a_megabyte_of_blocks_or_of_nesting_is_refused_without_a_panic() {
     let block = "<SteadyState Duration=\"2\" Power=\"0.5\"/>";
