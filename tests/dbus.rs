@@ -207,6 +207,11 @@ fn every_malformed_call_gets_its_named_error_and_the_daemon_goes_on() {
         error_name(&world, "Start", &["int32:5"]),
         "org.freedesktop.DBus.Error.InvalidArgs"
     );
+    // A method that takes no argument refuses one.
+    assert_eq!(
+        error_name(&world, "Web.PairingCode", &["string:123456"]),
+        "org.freedesktop.DBus.Error.InvalidArgs"
+    );
     assert_eq!(
         error_name(&world, "Say", &[&format!("string:{}", "x".repeat(10_000))]),
         format!("{base}.InvalidArgument")

@@ -16,8 +16,18 @@ pub struct WebPairing {
 #[interface(name = "io.github.treadcue.Treadcue1.Web")]
 impl WebPairing {
     /// A new pairing code for a phone, good for two minutes; it replaces
-    /// any code asked for before.
-    async fn pairing_code(&self) -> Result<String, Error> {
+    /// any code asked for before. It takes no argument: a call with one
+    /// is refused, not read as something it is not.
+    async fn pairing_code(
+        &self,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) -> Result<String, Error> {
+        let signature = header.signature().to_string();
+        if !signature.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "PairingCode takes no argument, not ({signature})"
+            )));
+        }
         let code = self
             .pairing
             .new_code(Instant::now())
