@@ -295,7 +295,7 @@ fn the_pack_says_what_it_can_and_the_synthesizer_only_the_rest() {
 }
 
 /// Without a synthesizer, check names every word the bundled voice lacks,
-/// at the step whose words they are, before anything is played.
+/// at the note or `say` text that holds them, before anything is played.
 #[test]
 fn check_lists_every_word_the_voice_cannot_say() {
     let dir = tempfile::tempdir().unwrap();
@@ -303,7 +303,8 @@ fn check_lists_every_word_the_voice_cannot_say() {
     std::fs::write(
         &file,
         "name = \"Breathe\"\n[[steps]]\ndirection = \"forward\"\nduration = \"3m\"\nspeed = 1.5\n\
-         note = \"Breathe easy and smile.\"\n",
+         note = \"Breathe easy and smile.\"\n\
+         say = [{ at = \"10s\", text = \"Whistle loudly.\" }]\n",
     )
     .unwrap();
     let empty = dir.path().join("bin");
@@ -312,7 +313,11 @@ fn check_lists_every_word_the_voice_cannot_say() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{said}");
     assert!(
-        said.contains("breathe.toml:2:1: error: the voice cannot say `breathe`, `easy`, `smile`"),
+        said.contains("breathe.toml:6:8: error: the voice cannot say `breathe`, `easy`, `smile`"),
+        "{said}"
+    );
+    assert!(
+        said.contains("breathe.toml:7:29: error: the voice cannot say `whistle`"),
         "{said}"
     );
 }

@@ -137,6 +137,26 @@ pub fn voice_lines(config: &Config, program: &Program) -> Vec<String> {
 
 /// An error for each text of the program that the configured voice cannot
 /// say, naming every word it lacks, at the step the text belongs to.
+/// Where the words of `text` are written: the `say` text that is it,
+/// the note that holds the missing words, or else the step.
+fn where_written(
+    step: &crate::program::Step,
+    text: &str,
+    missing: &[String],
+) -> std::ops::Range<usize> {
+    if let Some(cue) = step.texts.iter().find(|t| t.text.as_ref() == text) {
+        return cue.span.clone();
+    }
+    let in_note = step.note.as_deref().is_some_and(|note| {
+        let note = note.to_lowercase();
+        missing.iter().any(|w| note.contains(&w.to_lowercase()))
+    });
+    match (&step.note_span, in_note) {
+        (Some(span), true) => span.clone(),
+        _ => step.span.clone(),
+    }
+}
+
 pub fn unsayable_errors(config: &Config, program: &Program) -> Vec<Diagnostic> {
     let (Ok(voice), Ok(phrases)) = (config.build_voice(), config.phrasebook()) else {
         return Vec::new();
@@ -153,7 +173,7 @@ pub fn unsayable_errors(config: &Config, program: &Program) -> Vec<Diagnostic> {
         let error = program
             .source
             .error(
-                step.span.clone(),
+                where_written(step, text, &missing),
                 format!("the voice cannot say {} in \"{text}\"", words.join(", ")),
             )
             .with_help(

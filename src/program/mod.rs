@@ -124,6 +124,9 @@ pub struct TextCue {
     #[serde(with = "secs")]
     pub at: Duration,
     pub text: Arc<str>,
+    /// Where the text is written, for errors about it.
+    #[serde(skip)]
+    pub span: Range<usize>,
 }
 
 /// Which round of which repeat block a step belongs to (innermost block).
@@ -157,6 +160,9 @@ pub struct Step {
     /// Where the step is written, for warnings about it.
     #[serde(skip)]
     pub span: Range<usize>,
+    /// Where its note is written, when it has one.
+    #[serde(skip)]
+    pub note_span: Option<Range<usize>>,
 }
 
 /// Per-program changes to the cue settings; `None` keeps the default.

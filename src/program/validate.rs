@@ -399,6 +399,7 @@ impl Validator<'_> {
             texts: texts?.into(),
             round: None,
             span,
+            note_span: raw.note.as_ref().map(|n| n.span()),
         })
     }
 
@@ -564,10 +565,12 @@ impl Validator<'_> {
             );
             return None;
         }
+        let text_span = text.span();
         let text = self.text(text, "a `say` text", MAX_TEXT_CHARS)?;
         Some(TextCue {
             at: at_time,
             text: text.into(),
+            span: text_span,
         })
     }
 
