@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
+use support::world::playerctl_on;
 
 /// A UTC time `days` ago, as the history writes it and in microseconds
 /// since the epoch.
@@ -58,10 +59,13 @@ fn the_weeks_run_without_gaps_and_each_session_keeps_its_top_backward_speed() {
     // Into the demo's backward step (0.8 mph), a few seconds walked.
     assert!(bus.ctl(&["start", "demo"]).status.success());
     assert!(bus.ctl(&["next"]).status.success());
+    // Walked, as the samples played count it (MPRIS's position in the
+    // step): a fresh sound server may take a while to start taking them.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let status = bus.status();
-        if status["direction"] == "backward" && status["step_left"].as_f64().unwrap() < 28.0 {
+        let into_step: f64 = playerctl_on(&bus, &["position"]).parse().unwrap_or(0.0);
+        if status["direction"] == "backward" && into_step > 1.0 {
             break;
         }
         assert!(Instant::now() < deadline, "never walked backward: {status}");
@@ -75,7 +79,7 @@ fn the_weeks_run_without_gaps_and_each_session_keeps_its_top_backward_speed() {
     assert_eq!(old["walked_backward"], 60.0);
     assert_eq!(new["top_backward_speed"], 0.8, "{new}");
     assert_eq!(new["units"], "mph");
-    assert!(new["walked_backward"].as_f64().unwrap() > 0.0, "{new}");
+    assert!(new["walked_backward"].as_f64().unwrap() >= 1.0, "{new}");
     let text = String::from_utf8(bus.ctl(&["history"]).stdout).unwrap();
     assert!(
         text.lines()
