@@ -311,6 +311,27 @@ impl Controller {
         Ok(entries)
     }
 
+    /// The `limit` sessions (1 to [`HISTORY_PAGE_MAX`]) before the newest
+    /// `offset`, oldest first, and how many there are in all: a long
+    /// history read a page at a time, by the web and D-Bus alike.
+    pub fn history_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Entry>, usize), ControlError> {
+        if !(1..=HISTORY_PAGE_MAX).contains(&limit) {
+            return Err(ControlError::InvalidArgument(format!(
+                "limit must be from 1 to {HISTORY_PAGE_MAX}, not {limit}"
+            )));
+        }
+        let mut entries = self.history()?;
+        let total = entries.len();
+        let end = total.saturating_sub(offset);
+        entries.truncate(end);
+        entries.drain(..end.saturating_sub(limit));
+        Ok((entries, total))
+    }
+
     /// Minutes walked forward and backward per local week (named by its
     /// Monday), oldest first, from the first week walked to this one: a
     /// week without walking is there with zero minutes, so a break shows.
@@ -349,6 +370,9 @@ impl Controller {
         &self.state
     }
 }
+
+/// Most sessions in one page of the history.
+pub const HISTORY_PAGE_MAX: usize = 1000;
 
 /// The most weeks `weekly_minutes` lists: ten years.
 const MAX_WEEKS: i64 = 520;

@@ -144,17 +144,8 @@ impl Treadcue {
     /// are in all. A long history is read without one huge reply.
     #[zbus(out_args("sessions", "total"))]
     async fn history_page(&self, offset: u32, limit: u32) -> Result<(Vec<HistoryRow>, u32), Error> {
-        if limit == 0 || limit > 1000 {
-            return Err(Error::InvalidArgument(format!(
-                "limit must be from 1 to 1000, not {limit}"
-            )));
-        }
         blocking(&self.controller, move |c| {
-            let mut entries = c.history()?;
-            let total = entries.len();
-            let end = total.saturating_sub(offset as usize);
-            entries.truncate(end);
-            entries.drain(..end.saturating_sub(limit as usize));
+            let (entries, total) = c.history_page(offset as usize, limit as usize)?;
             Ok((
                 entries.into_iter().map(history_row).collect(),
                 u32::try_from(total).unwrap_or(u32::MAX),

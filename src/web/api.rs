@@ -189,9 +189,7 @@ pub async fn volume(State(web): State<Web>, Body(body): Body<VolumeBody>) -> Rep
     done(&web)
 }
 
-/// Most sessions in one reply of `/api/history`, and how many when the
-/// call does not say: a long history is read in pages.
-pub const HISTORY_PAGE_MAX: usize = 1000;
+/// How many sessions `/api/history` gives when the call does not say.
 pub const HISTORY_PAGE_DEFAULT: usize = 200;
 
 /// `?limit=N&offset=K`: the `limit` sessions before the newest `offset`,
@@ -231,19 +229,10 @@ impl HistoryPage {
 pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Response, ApiError> {
     let page = HistoryPage::parse(uri.query())?;
     let limit = page.limit.unwrap_or(HISTORY_PAGE_DEFAULT);
-    if limit == 0 || limit > HISTORY_PAGE_MAX {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidArgument",
-            &format!("limit must be from 1 to {HISTORY_PAGE_MAX}"),
-        ));
-    }
-    let (mut entries, courses) =
-        blocking(&web.controller, |c| Ok((c.history()?, c.course_history()?))).await?;
-    let total = entries.len();
-    let end = total.saturating_sub(page.offset);
-    entries.truncate(end);
-    entries.drain(..end.saturating_sub(limit));
+    let ((entries, total), courses) = blocking(&web.controller, move |c| {
+        Ok((c.history_page(page.offset, limit)?, c.course_history()?))
+    })
+    .await?;
     let courses: std::collections::HashMap<String, (String, u32, String)> = courses
         .into_iter()
         .map(|(start, course, session, rating)| (start, (course, session, rating)))
