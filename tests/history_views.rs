@@ -11,27 +11,10 @@ use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
 use support::world::playerctl_on;
 
-/// A UTC time `days` ago, as the history writes it and in microseconds
-/// since the epoch.
-fn days_ago(days: u32) -> (String, i64) {
-    let out = Command::new("date")
-        .args([
-            "-u",
-            "-d",
-            &format!("{days} days ago"),
-            "+%Y-%m-%dT%H:%M:%SZ %s",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let (rfc, seconds) = text.trim().split_once(' ').unwrap();
-    (rfc.to_string(), seconds.parse::<i64>().unwrap() * 1_000_000)
-}
-
 /// A session walked three weeks ago, written as an earlier release did
 /// (no top speed).
 fn old_entry() -> String {
-    let (start, session) = days_ago(21);
+    let (start, session) = support::days_ago(21);
     serde_json::json!({
         "program": "demo", "program_name": "Seventy-second demo",
         "start": start, "end": start, "steps_done": 3, "step_count": 3,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use support::remote::{Remote, connect_from, remote, remote_with};
+use support::remote::{Remote, connect_from, idle_flood, remote, remote_with, trickle_headers};
 
 /// The paired phone's slowest answer to `GET /api/status` over `calls`.
 fn slowest_status(remote: &Remote, calls: usize) -> Duration {
@@ -132,21 +132,9 @@ fn a_header_trickle_from_one_address_is_closed_and_the_phone_is_answered_at_once
         .filter_map(|_| connect_from("127.0.0.7", &address).ok())
         .collect();
     let trickle = {
-        let mut writers: Vec<TcpStream> = slow.iter().map(|s| s.try_clone().unwrap()).collect();
+        let writers: Vec<TcpStream> = slow.iter().map(|s| s.try_clone().unwrap()).collect();
         let stop = stop.clone();
-        std::thread::spawn(move || {
-            for byte in
-                b"GET /api/status HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-            {
-                if stop.load(Ordering::SeqCst) {
-                    return;
-                }
-                for writer in &mut writers {
-                    let _ = writer.write_all(&[*byte]);
-                }
-                std::thread::sleep(Duration::from_secs(1));
-            }
-        })
+        std::thread::spawn(move || trickle_headers(writers, stop))
     };
     std::thread::sleep(Duration::from_secs(2));
     let slowest = slowest_status(&remote, 20);
@@ -183,30 +171,7 @@ fn idle_connections_reopened_as_closed_do_not_keep_the_phone_waiting() {
     // 400 idle connections from one address, each reopened when closed.
     let flood = {
         let stop = stop.clone();
-        std::thread::spawn(move || {
-            let mut open: Vec<TcpStream> = Vec::new();
-            let mut opened = 0usize;
-            while !stop.load(Ordering::SeqCst) {
-                open.retain(|s| {
-                    s.set_nonblocking(true).unwrap();
-                    let mut byte = [0u8; 1];
-                    match s.peek(&mut byte) {
-                        Ok(0) => false,
-                        Ok(_) => true,
-                        Err(e) => e.kind() == std::io::ErrorKind::WouldBlock,
-                    }
-                });
-                while open.len() < 400 {
-                    match connect_from("127.0.0.8", &address) {
-                        Ok(s) => open.push(s),
-                        Err(_) => break,
-                    }
-                    opened += 1;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            opened
-        })
+        std::thread::spawn(move || idle_flood("127.0.0.8", &address, stop))
     };
     std::thread::sleep(Duration::from_secs(2));
     let slowest = slowest_status(&remote, 30);

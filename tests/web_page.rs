@@ -76,18 +76,7 @@ fn run_browser(script: &str) -> std::path::PathBuf {
 /// A history line for a session `days` ago that walked backward at up
 /// to 0.7 mph.
 fn earlier_session(days: u32) -> String {
-    let out = Command::new("date")
-        .args([
-            "-u",
-            "-d",
-            &format!("{days} days ago"),
-            "+%Y-%m-%dT%H:%M:%SZ %s",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let (start, seconds) = text.trim().split_once(' ').unwrap();
-    let session = seconds.parse::<i64>().unwrap() * 1_000_000;
+    let (start, session) = support::days_ago(days);
     serde_json::json!({
         "program": "retro-first-steps", "program_name": "Retro first steps",
         "start": start, "end": start, "steps_done": 9, "step_count": 9,

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::support::bus::PrivateBus;
-use super::support::remote::connect_from;
+use super::support::remote::{connect_from, idle_flood, trickle_headers};
 
 const CALLS: usize = 100;
 
@@ -85,42 +85,15 @@ fn during(
 
 /// 300 connections from one address sending headers a byte a second.
 fn trickle(address: String, stop: Arc<AtomicBool>) {
-    let mut slow: Vec<TcpStream> = (0..300)
+    let slow: Vec<TcpStream> = (0..300)
         .filter_map(|_| connect_from("127.0.0.7", &address).ok())
         .collect();
-    let request = b"GET /api/status HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-    for byte in request {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        for stream in &mut slow {
-            let _ = stream.write_all(&[*byte]);
-        }
-        std::thread::sleep(Duration::from_secs(1));
-    }
+    trickle_headers(slow, stop);
 }
 
 /// 400 idle connections from one address, reopened as they are closed.
-fn idle_flood(address: String, stop: Arc<AtomicBool>) {
-    let mut open: Vec<TcpStream> = Vec::new();
-    while !stop.load(Ordering::SeqCst) {
-        open.retain(|s| {
-            let _ = s.set_nonblocking(true);
-            let mut byte = [0u8; 1];
-            match s.peek(&mut byte) {
-                Ok(0) => false,
-                Ok(_) => true,
-                Err(e) => e.kind() == std::io::ErrorKind::WouldBlock,
-            }
-        });
-        while open.len() < 400 {
-            match connect_from("127.0.0.8", &address) {
-                Ok(s) => open.push(s),
-                Err(_) => break,
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn idle(address: String, stop: Arc<AtomicBool>) {
+    idle_flood("127.0.0.8", &address, stop);
 }
 
 /// Wrong pairing codes as fast as one client can send them.
@@ -153,7 +126,7 @@ pub fn print(address: &str, token: &str, bus: &PrivateBus) {
     );
     let attacks: [(&str, Attack); 3] = [
         ("300 connections trickling headers a byte/s:   ", trickle),
-        ("400 idle connections reopened as closed:      ", idle_flood),
+        ("400 idle connections reopened as closed:      ", idle),
         ("wrong pairing codes as fast as one client can:", guesses),
     ];
     for (name, attack) in attacks {

@@ -83,3 +83,20 @@ pub fn prepared(program: &Program, rate: u32) -> (Arc<Plan>, Arc<[CueSound]>) {
 pub fn prepared_built_in(id: &str, rate: u32) -> (Arc<Plan>, Arc<[CueSound]>) {
     prepared(&built_in(id).unwrap().unwrap(), rate)
 }
+
+/// A UTC time `days` ago, as the history writes a session's start, and in
+/// microseconds since the epoch, as it names the session.
+pub fn days_ago(days: u32) -> (String, i64) {
+    let out = Command::new("date")
+        .args([
+            "-u",
+            "-d",
+            &format!("{days} days ago"),
+            "+%Y-%m-%dT%H:%M:%SZ %s",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (rfc, seconds) = text.trim().split_once(' ').unwrap();
+    (rfc.to_string(), seconds.parse::<i64>().unwrap() * 1_000_000)
+}

