@@ -9,21 +9,11 @@ Usage: remote.py BASE_URL BUS_ADDRESS TREADCUECTL SCREENSHOT_DIR
 import json
 import os
 import subprocess
-import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-base, bus, treadcuectl, shots = sys.argv[1:5]
-
-
-def ctl(*args):
-    out = subprocess.run([treadcuectl, "--bus-address", bus, *args],
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip()
+from phone import base, bus, ctl, phone, shots, wait
 
 
 def dbus_state():
@@ -35,23 +25,8 @@ def playerctl(*args):
     subprocess.run(["playerctl", "--player", "treadcue", *args], env=env, check=True)
 
 
-def wait(what, check, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {seconds} s")
-
-
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=390,844",
-            "--disable-dev-shm-usage", "--force-device-scale-factor=1"):
-    options.add_argument(arg)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = phone()
 try:
-    driver.set_window_size(390, 844)
     driver.get(base + "/")
     by_id = lambda i: driver.find_element(By.ID, i)
     wait("the pairing screen", lambda: by_id("pairing").is_displayed())

@@ -10,42 +10,17 @@ Usage: walker.py BASE_URL BUS_ADDRESS TREADCUECTL SCREENSHOT_DIR
 
 import json
 import os
-import subprocess
-import sys
-import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-base, bus, treadcuectl, shots = sys.argv[1:5]
-
-
-def ctl(*args):
-    out = subprocess.run([treadcuectl, "--bus-address", bus, *args],
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip()
+from phone import base, ctl, phone, shots, wait
 
 
 def dbus():
     return json.loads(ctl("status", "--json"))
 
 
-def wait(what, check, seconds=15):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {seconds} s")
-
-
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=390,844",
-            "--disable-dev-shm-usage", "--force-device-scale-factor=1"):
-    options.add_argument(arg)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = phone()
 by_id = lambda i: driver.find_element(By.ID, i)
 shown = lambda i: by_id(i).is_displayed()
 
@@ -84,7 +59,6 @@ def answer(keep, screenshot=None):
 
 
 try:
-    driver.set_window_size(390, 844)
     driver.get(base + "/")
     wait("the pairing screen", lambda: shown("pairing"))
     by_id("code").send_keys(ctl("web", "pair"))
