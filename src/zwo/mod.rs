@@ -242,14 +242,19 @@ fn place_workout_texts(
                 format!("timeoffset {} is past the end of the workout", text.offset),
             )),
         }
-        if text.message.chars().count() > crate::program::limits::MAX_TEXT_CHARS {
-            let message = format!(
-                "this message is too long: treadcue says at most {} characters",
-                crate::program::limits::MAX_TEXT_CHARS
-            );
-            errors.push(source.error(text.span.clone(), message));
-        }
+        errors.extend(too_long(source, text));
     }
+}
+
+/// An error when `text` is longer than treadcue says.
+fn too_long(source: &SourceFile, text: &read::Text) -> Option<Diagnostic> {
+    let chars = text.message.chars().count();
+    let most = crate::program::limits::MAX_TEXT_CHARS;
+    (chars > most).then(|| {
+        let message =
+            format!("this message is {chars} characters long: treadcue says at most {most}");
+        source.error(text.span.clone(), message)
+    })
 }
 
 /// Text events that treadcue could not say: too long, or at the very end
@@ -257,14 +262,7 @@ fn place_workout_texts(
 fn check_texts(source: &SourceFile, block: &Block, errors: &mut Vec<Diagnostic>) {
     let length = block.kind.seconds();
     for text in &block.texts {
-        let chars = text.message.chars().count();
-        if chars > crate::program::limits::MAX_TEXT_CHARS {
-            let message = format!(
-                "this message is {chars} characters long: treadcue says at most {}",
-                crate::program::limits::MAX_TEXT_CHARS
-            );
-            errors.push(source.error(text.span.clone(), message));
-        }
+        errors.extend(too_long(source, text));
         if text.offset >= length {
             let message = format!(
                 "timeoffset {} is at or past the end of its block ({length} s long)",
