@@ -282,7 +282,7 @@ impl Catalog {
         let stamp = std::fs::metadata(path)
             .map(|m| Stamp::of(&m))
             .map_err(|e| refuse(format!("cannot read the file: {e}")))?;
-        let mut parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+        let mut parsed = crate::sync::lock(&self.parsed);
         if let Some((seen, program)) = parsed.get(path)
             && *seen == stamp
         {

@@ -90,7 +90,7 @@ impl Player {
     }
 
     fn output(&self) -> MutexGuard<'_, Option<Output>> {
-        self.output.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.output)
     }
 
     /// Opens the device if it is not open yet and starts `plan`, replacing
@@ -139,7 +139,7 @@ impl Player {
             0
         };
         let pre_roll = (self.options.pre_roll.as_secs_f64() * rate as f64) as u64;
-        let volume = *self.volume.lock().unwrap_or_else(|p| p.into_inner());
+        let volume = *crate::sync::lock(&self.volume);
         let id = self.started.fetch_add(1, Ordering::SeqCst) + 1;
         let sequencer = Sequencer::new(plan, sounds, volume)
             .with_id(id)
@@ -197,12 +197,12 @@ impl Player {
 
     pub fn set_volume(&self, volume: f32) {
         let volume = volume.clamp(0.0, 1.0);
-        *self.volume.lock().unwrap_or_else(|p| p.into_inner()) = volume;
+        *crate::sync::lock(&self.volume) = volume;
         self.with_session(|s| s.set_volume(volume));
     }
 
     pub fn volume(&self) -> f32 {
-        *self.volume.lock().unwrap_or_else(|p| p.into_inner())
+        *crate::sync::lock(&self.volume)
     }
 
     /// Whether the device is open.

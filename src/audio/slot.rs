@@ -15,7 +15,7 @@ pub type Slot = Arc<Mutex<Option<Sequencer>>>;
 /// Locks the slot even if a panic elsewhere poisoned it: the audio must
 /// go on, and the sequencer's state is whole after every call.
 pub fn lock(slot: &Slot) -> MutexGuard<'_, Option<Sequencer>> {
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    crate::sync::lock(slot)
 }
 
 /// Fills `out` from whatever sequencer is in the slot, silence if none:

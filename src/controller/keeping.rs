@@ -26,7 +26,7 @@ pub(super) struct Keeping {
 
 impl Controller {
     fn keeping(&self) -> std::sync::MutexGuard<'_, Keeping> {
-        self.writing.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.writing)
     }
 
     /// Writes an ended session to the history, then lets its checkpoint

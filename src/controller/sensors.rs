@@ -77,7 +77,7 @@ impl Controller {
     fn kept_devices(
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>> {
-        self.kept_devices.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.kept_devices)
     }
 
     pub fn sensor_address(&self, sensor: Sensor) -> Option<String> {

@@ -129,7 +129,7 @@ impl Pairing {
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.state)
     }
 
     /// A new 6-digit code, replacing any earlier one: the local path

@@ -52,7 +52,7 @@ struct PerAddress(Arc<Mutex<HashMap<IpAddr, usize>>>);
 impl PerAddress {
     /// Counts one more from `address`, unless it has its most open.
     fn take(&self, address: IpAddr) -> Option<AddressPlace> {
-        let mut open = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = crate::sync::lock(&self.0);
         let count = open.entry(address).or_default();
         if *count >= MAX_PER_ADDRESS {
             return None;
@@ -73,7 +73,7 @@ struct AddressPlace {
 
 impl Drop for AddressPlace {
     fn drop(&mut self) {
-        let mut open = self.open.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = crate::sync::lock(&self.open.0);
         if let Some(count) = open.get_mut(&self.address) {
             *count -= 1;
             if *count == 0 {

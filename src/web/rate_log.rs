@@ -36,7 +36,7 @@ impl RateLog {
     /// Counts one from `source`; writes a line when the last was
     /// [`EVERY`] ago or more.
     pub fn note(&self, source: &str) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = crate::sync::lock(&self.state);
         state.count += 1;
         if state.sources.len() < 1000 {
             state.sources.insert(source.to_string());
