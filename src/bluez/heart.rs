@@ -1,21 +1,19 @@
 //! The heart-rate strap: its Heart Rate Measurements to the controller.
 
-use std::sync::Arc;
-
 use super::link::{Incoming, Link, OpenError, hand_over};
 use crate::bluetooth::HEART_RATE_MEASUREMENT;
 use crate::bluetooth::gatt::{Peripheral, Values};
-use crate::controller::Controller;
+use crate::controller::{Controller, Handle};
 use crate::fitness::heart_rate;
 
 pub(super) struct HeartLink {
-    controller: Arc<Controller>,
+    controller: Handle,
     values: Values,
 }
 
 impl HeartLink {
     pub(super) async fn open(
-        controller: Arc<Controller>,
+        controller: Handle,
         device: &Peripheral,
     ) -> Result<HeartLink, OpenError> {
         let measurement = device.characteristic(HEART_RATE_MEASUREMENT).await?;

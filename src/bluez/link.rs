@@ -3,10 +3,8 @@
 //! treadmill ([`super::treadmill`]) and the strap ([`super::heart`]) are
 //! the two kinds.
 
-use std::sync::Arc;
-
 use crate::bluetooth::gatt::GattError;
-use crate::controller::Controller;
+use crate::controller::{Controller, Handle};
 
 /// A value a device sent, and which characteristic sent it.
 pub(super) struct Incoming {
@@ -50,27 +48,14 @@ impl From<String> for OpenError {
 /// may say something); a value that does not decode is logged with its
 /// bytes and dropped.
 pub(super) async fn hand_over<T: Send + 'static>(
-    controller: &Arc<Controller>,
+    controller: &Handle,
     device: &str,
     bytes: &[u8],
     decoded: Result<T, crate::fitness::DecodeError>,
     take: fn(&Controller, &T),
 ) {
     match decoded {
-        Ok(value) => {
-            let controller = controller.clone();
-            let _ = tokio::task::spawn_blocking(move || take(&controller, &value)).await;
-        }
+        Ok(value) => controller.tell(move |c| take(c, &value)).await,
         Err(e) => tracing::warn!("{device}: {e}; ignored ({bytes:02x?})"),
     }
-}
-
-/// Runs `tell` on the controller off the async threads: it may say
-/// something, and a synthesizer may take a while.
-pub(super) async fn tell(
-    controller: &Arc<Controller>,
-    tell: impl FnOnce(&Controller) + Send + 'static,
-) {
-    let controller = controller.clone();
-    let _ = tokio::task::spawn_blocking(move || tell(&controller)).await;
 }

@@ -15,18 +15,17 @@ mod treadmill;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::watch;
 use zbus::fdo::{DBusProxy, ObjectManagerProxy};
 use zbus::names::InterfaceName;
 use zbus::object_server::SignalEmitter;
 use zbus::{ObjectPath, OwnedObjectPath, OwnedVariant as OwnedValue, Variant as Value};
 
-use crate::controller::{Change, Controller, MediaControls};
+use crate::controller::{Change, Handle, MediaControls};
 use crate::session::Status;
+use crate::shutdown::Shutdown;
 pub use player::ButtonsPlayer;
 pub use sensors::serve_sensors;
 
@@ -52,9 +51,9 @@ trait Media {
 }
 
 /// Serves the buttons' player on the system bus (or the bus
-/// `DBUS_SYSTEM_BUS_ADDRESS` names) until `stop` turns true, then
+/// `DBUS_SYSTEM_BUS_ADDRESS` names) until the shutdown, then
 /// unregisters it. Without a system bus it logs why and returns.
-pub async fn serve_buttons(controller: Arc<Controller>, stop: watch::Receiver<bool>) {
+pub async fn serve_buttons(controller: Handle, stop: Shutdown) {
     let connection = zbus::connection::Builder::system()
         .serve_at(
             PLAYER_PATH,
@@ -84,7 +83,7 @@ pub async fn serve_buttons(controller: Arc<Controller>, stop: watch::Receiver<bo
 
 struct Buttons {
     connection: zbus::Connection,
-    controller: Arc<Controller>,
+    controller: Handle,
     /// The adapters the player is registered with.
     registered: HashSet<OwnedObjectPath>,
     /// What BlueZ was last told of the player, by a registration or a
@@ -149,7 +148,7 @@ fn metadata_value(metadata: &HashMap<String, OwnedValue>) -> Value<'static> {
 }
 
 impl Buttons {
-    async fn run(&mut self, mut stop: watch::Receiver<bool>) -> zbus::Result<()> {
+    async fn run(&mut self, mut stop: Shutdown) -> zbus::Result<()> {
         let bus = DBusProxy::new(&self.connection).await?;
         let mut owners = bus
             .receive_name_owner_changed_with_args(&[(0, BLUEZ)])
@@ -163,7 +162,7 @@ impl Buttons {
         }
         loop {
             tokio::select! {
-                _ = stop.changed() => break,
+                () = stop.wait() => break,
                 Some(owner) = owners.next() => {
                     // bluetoothd restarted (or stopped): what it knew is gone.
                     self.registered.clear();

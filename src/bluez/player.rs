@@ -7,17 +7,16 @@
 //! shows too, and [`super::Buttons`] announces every change of them.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use zbus::fdo;
 use zbus::interface;
 use zbus::{OwnedVariant as OwnedValue, Str};
 
-use crate::controller::{ControlError, Controller, MediaControls};
+use crate::controller::{ControlError, Handle, MediaButton, MediaControls};
 use crate::session::Status;
 
 pub struct ButtonsPlayer {
-    pub controller: Arc<Controller>,
+    pub controller: Handle,
 }
 
 /// A button for a session that cannot take it (Next on the last step,
@@ -29,52 +28,38 @@ fn quietly(result: Result<(), ControlError>) -> fdo::Result<()> {
     Ok(())
 }
 
+impl ButtonsPlayer {
+    async fn press(&self, button: MediaButton) -> fdo::Result<()> {
+        quietly(self.controller.apply(button.into()).await)
+    }
+}
+
 #[interface(name = "org.mpris.MediaPlayer2.Player")]
 impl ButtonsPlayer {
     /// Resumes, or with no session starts today's (as MPRIS Play does).
     async fn play(&self) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let played = tokio::task::spawn_blocking(move || controller.play())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        quietly(played)
+        self.press(MediaButton::Play).await
     }
 
     async fn pause(&self) -> fdo::Result<()> {
-        quietly(self.controller.button_pause())
+        self.press(MediaButton::Pause).await
     }
 
     async fn play_pause(&self) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let done = tokio::task::spawn_blocking(move || controller.play_pause())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        quietly(done)
+        self.press(MediaButton::PlayPause).await
     }
 
     async fn stop(&self) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let stopped = tokio::task::spawn_blocking(move || controller.stop())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        quietly(stopped)
+        self.press(MediaButton::Stop).await
     }
 
     /// The next step; after a course walk, the next rating to choose.
     async fn next(&self) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let done = tokio::task::spawn_blocking(move || controller.button_next())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        quietly(done)
+        self.press(MediaButton::Next).await
     }
 
     async fn previous(&self) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let done = tokio::task::spawn_blocking(move || controller.button_previous())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        quietly(done)
+        self.press(MediaButton::Previous).await
     }
 
     #[zbus(property)]

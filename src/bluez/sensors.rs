@@ -4,18 +4,17 @@
 //! controller, which alone decides what they mean. Between sessions the
 //! devices are let go, for other apps to use.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::watch;
 
 use super::heart::HeartLink;
-use super::link::{Link, OpenError, tell};
+use super::link::{Link, OpenError};
 use super::treadmill::TreadmillLink;
 use crate::bluetooth::gatt::Peripheral;
 use crate::bluetooth::{self, FITNESS_MACHINE, HEART_RATE};
-use crate::controller::{Change, Controller, Sensor};
+use crate::controller::{Change, Controller, Handle, Sensor};
+use crate::shutdown::Shutdown;
 
 /// The first pause before trying a lost device again, and the longest.
 const FIRST_RETRY: Duration = Duration::from_secs(1);
@@ -36,28 +35,25 @@ enum Ended {
     Held(String),
 }
 
-/// Serves both devices until `stop` turns true.
-pub async fn serve_sensors(controller: Arc<Controller>, stop: watch::Receiver<bool>) {
+/// Serves both devices until the shutdown.
+pub async fn serve_sensors(controller: Handle, stop: Shutdown) {
     tokio::join!(
         serve(controller.clone(), Sensor::Treadmill, stop.clone()),
         serve(controller, Sensor::Heart, stop),
     );
 }
 
-async fn serve(controller: Arc<Controller>, sensor: Sensor, mut stop: watch::Receiver<bool>) {
+async fn serve(controller: Handle, sensor: Sensor, mut stop: Shutdown) {
     let mut changes = controller.subscribe();
     let mut retry = FIRST_RETRY;
     loop {
         let address = loop {
-            if let Some(address) = controller
-                .sensor_address(sensor)
-                .filter(|_| controller.wants_sensors())
-            {
+            if let Some(address) = wanted(&controller, sensor) {
                 break address;
             }
             retry = FIRST_RETRY;
             tokio::select! {
-                _ = stop.changed() => return,
+                () = stop.wait() => return,
                 change = changes.recv() => if change.is_none() { return },
             }
         };
@@ -80,7 +76,7 @@ async fn serve(controller: Arc<Controller>, sensor: Sensor, mut stop: watch::Rec
             Ended::NotWanted => continue,
             Ended::Held(why) => {
                 tracing::warn!("{} {address}: {why}", sensor.as_str());
-                tell(&controller, move |c| c.sensor_held(sensor)).await;
+                controller.tell(move |c| c.sensor_held(sensor)).await;
                 if until_not_wanted(&controller, sensor, &address, &mut changes, &mut stop).await {
                     return;
                 }
@@ -104,19 +100,19 @@ async fn serve(controller: Arc<Controller>, sensor: Sensor, mut stop: watch::Rec
 /// treadcued stops.
 async fn wait(
     how_long: Duration,
-    controller: &Controller,
+    controller: &Handle,
     changes: &mut UnboundedReceiver<Change>,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Shutdown,
 ) -> bool {
     let until = tokio::time::sleep(how_long);
     tokio::pin!(until);
     loop {
         tokio::select! {
-            _ = stop.changed() => return true,
+            () = stop.wait() => return true,
             () = &mut until => return false,
             change = changes.recv() => {
                 if change.is_none() { return true }
-                if !controller.wants_sensors() { return false }
+                if !controller.controller().wants_sensors() { return false }
             }
         }
     }
@@ -125,21 +121,18 @@ async fn wait(
 /// Waits until the session no longer wants this device (it ended, or
 /// another address was chosen); true when treadcued stops.
 async fn until_not_wanted(
-    controller: &Controller,
+    controller: &Handle,
     sensor: Sensor,
     address: &str,
     changes: &mut UnboundedReceiver<Change>,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Shutdown,
 ) -> bool {
     loop {
-        let wanted = controller
-            .sensor_address(sensor)
-            .filter(|_| controller.wants_sensors());
-        if wanted.as_deref() != Some(address) {
+        if wanted(controller, sensor).as_deref() != Some(address) {
             return false;
         }
         tokio::select! {
-            _ = stop.changed() => return true,
+            () = stop.wait() => return true,
             change = changes.recv() => if change.is_none() { return true },
         }
     }
@@ -147,12 +140,12 @@ async fn until_not_wanted(
 
 /// One connection, from connecting to its end.
 async fn connect(
-    controller: &Arc<Controller>,
+    controller: &Handle,
     sensor: Sensor,
     connection: &zbus::Connection,
     address: &str,
     changes: &mut UnboundedReceiver<Change>,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Shutdown,
 ) -> Ended {
     let service = match sensor {
         Sensor::Treadmill => FITNESS_MACHINE,
@@ -198,13 +191,13 @@ impl From<OpenError> for Ended {
 }
 
 async fn run(
-    controller: &Arc<Controller>,
+    controller: &Handle,
     sensor: Sensor,
     device: &Peripheral,
     address: &str,
     link: &mut impl Link,
     changes: &mut UnboundedReceiver<Change>,
-    stop: &mut watch::Receiver<bool>,
+    stop: &mut Shutdown,
 ) -> Ended {
     let mut loss = match device.loss().await {
         Ok(loss) => loss,
@@ -216,7 +209,7 @@ async fn run(
     let mut silent = false;
     let ended = loop {
         tokio::select! {
-            _ = stop.changed() => break Ended::Stop,
+            () = stop.wait() => break Ended::Stop,
             why = loss.gone() => break Ended::Lost(why),
             value = link.next() => match value {
                 Some(value) => {
@@ -230,11 +223,11 @@ async fn run(
                 // Connected but saying nothing (a strap off the chest):
                 // its last reading is no longer the truth.
                 silent = true;
-                controller.sensor_silent(sensor);
+                controller.controller().sensor_silent(sensor);
             }
             change = changes.recv() => {
                 if change.is_none() { break Ended::Stop }
-                let wanted = controller.sensor_address(sensor).filter(|_| controller.wants_sensors());
+                let wanted = wanted(controller, sensor);
                 if wanted.as_deref() != Some(address) {
                     link.on_change().await;
                     break Ended::NotWanted;
@@ -247,7 +240,17 @@ async fn run(
     ended
 }
 
+/// The address the session wants this device at; none between sessions.
+fn wanted(controller: &Handle, sensor: Sensor) -> Option<String> {
+    let controller: &Controller = controller.controller();
+    controller
+        .sensor_address(sensor)
+        .filter(|_| controller.wants_sensors())
+}
+
 /// Tells the controller the device came or went.
-async fn told(controller: &Arc<Controller>, sensor: Sensor, connected: bool) {
-    tell(controller, move |c| c.sensor_connected(sensor, connected)).await;
+async fn told(controller: &Handle, sensor: Sensor, connected: bool) {
+    controller
+        .tell(move |c| c.sensor_connected(sensor, connected))
+        .await;
 }

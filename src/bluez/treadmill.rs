@@ -3,18 +3,16 @@
 //! Treadmill Data and Fitness Machine Status to the controller; and, when
 //! the walker turned control on, the belt ([`super::belt`]).
 
-use std::sync::Arc;
-
 use super::belt::{Belt, Inclines};
-use super::link::{Incoming, Link, OpenError, hand_over, tell};
+use super::link::{Incoming, Link, OpenError, hand_over};
 use crate::bluetooth::gatt::{Peripheral, Values};
 use crate::bluetooth::{FEATURE, INCLINE_RANGE, MACHINE_STATUS, SPEED_RANGE, TREADMILL_DATA};
-use crate::controller::{Controller, TreadmillStop};
+use crate::controller::{Controller, Handle, TreadmillStop};
 use crate::fitness::DecodeError;
 use crate::fitness::ftms::{self, Features, MachineStatus, SpeedRange, StopOrPause};
 
 pub(super) struct TreadmillLink {
-    controller: Arc<Controller>,
+    controller: Handle,
     data: Values,
     /// Fitness Machine Status, when the machine has it.
     status: Option<Values>,
@@ -23,7 +21,7 @@ pub(super) struct TreadmillLink {
 
 impl TreadmillLink {
     pub(super) async fn open(
-        controller: Arc<Controller>,
+        controller: Handle,
         device: &Peripheral,
     ) -> Result<TreadmillLink, OpenError> {
         let data = device.characteristic(TREADMILL_DATA).await?;
@@ -38,7 +36,7 @@ impl TreadmillLink {
         };
         tracing::info!("treadmill: {}", describe(features, speeds, inclines));
         if let Some(range) = speeds {
-            controller.speed_range(range);
+            controller.controller().speed_range(range);
         }
         let mut link = TreadmillLink {
             controller,
@@ -46,7 +44,7 @@ impl TreadmillLink {
             status,
             belt: None,
         };
-        if link.controller.control_allowed() {
+        if link.controller.controller().control_allowed() {
             link.belt = link.take_control(device, features, speeds, inclines).await;
             link.on_change().await;
         }
@@ -76,9 +74,10 @@ impl TreadmillLink {
     }
 
     fn refused(&self, why: String) {
+        // Said off the async threads, as the voice may take a moment; the
+        // link goes on meanwhile.
         let controller = self.controller.clone();
-        // Said off the async threads, as the voice may take a moment.
-        tokio::task::spawn_blocking(move || controller.control_refused(&why));
+        tokio::spawn(async move { controller.tell(move |c| c.control_refused(&why)).await });
     }
 
     async fn on_status(&mut self, status: MachineStatus) {
@@ -89,21 +88,22 @@ impl TreadmillLink {
                     StopOrPause::Stop => TreadmillStop::Stopped,
                     StopOrPause::Pause => TreadmillStop::Paused,
                 };
-                tell(&self.controller, move |c| c.treadmill_stopped(stop)).await;
+                self.controller
+                    .tell(move |c| c.treadmill_stopped(stop))
+                    .await;
             }
             MachineStatus::StoppedBySafetyKey => {
-                tell(&self.controller, |c| {
-                    c.treadmill_stopped(TreadmillStop::SafetyKey)
-                })
-                .await;
+                self.controller
+                    .tell(|c| c.treadmill_stopped(TreadmillStop::SafetyKey))
+                    .await;
             }
             MachineStatus::StartedByUser => {
-                tell(&self.controller, Controller::treadmill_started).await;
+                self.controller.tell(Controller::treadmill_started).await;
             }
             MachineStatus::TargetSpeedChanged(kmh) => self.target_speed_changed(kmh).await,
             MachineStatus::ControlPermissionLost if self.belt.is_some() => {
                 self.belt = None;
-                tell(&self.controller, Controller::control_lost).await;
+                self.controller.tell(Controller::control_lost).await;
             }
             _ => {}
         }
@@ -118,7 +118,9 @@ impl TreadmillLink {
         if let Some(belt) = self.belt.as_mut() {
             belt.walker_chose(kmh);
         }
-        tell(&self.controller, move |c| c.walker_chose_speed(kmh)).await;
+        self.controller
+            .tell(move |c| c.walker_chose_speed(kmh))
+            .await;
     }
 }
 
@@ -213,14 +215,14 @@ impl Link for TreadmillLink {
         let Some(belt) = self.belt.as_mut() else {
             return;
         };
-        if !self.controller.control_allowed() {
+        if !self.controller.controller().control_allowed() {
             self.belt = None;
             return;
         }
-        let target = self.controller.belt_target();
+        let target = self.controller.controller().belt_target();
         match belt.follow(target).await {
             Ok(followed) if followed.incline_by_hand => {
-                tell(&self.controller, Controller::incline_by_hand).await;
+                self.controller.tell(Controller::incline_by_hand).await;
             }
             Ok(_) => {}
             Err(e) => {

@@ -4,10 +4,10 @@
 //! clients see is worked out again after every change, and kept for
 //! every status to read.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{ControlError, Controller};
+use super::{ControlError, Controller, IfFollowing};
 use crate::course::{
     Course, CourseLoadError, CourseStatus, Next, Rating, WalkRecord, check_programs, next_walk,
 };
@@ -15,6 +15,7 @@ use crate::program::SafetyOptions;
 use crate::session::{CourseTag, micros};
 use crate::store::Entry;
 use crate::store::enrolment::Enrolment;
+use crate::sync::lock;
 
 /// A second Play within this long of being told it is a rest day starts
 /// the session anyway.
@@ -43,10 +44,6 @@ pub(super) struct CourseKeeping {
     shown: Mutex<CourseStatus>,
     /// When Play was last answered with "rest today".
     rest_told: Mutex<Option<Instant>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn no_course() -> ControlError {
@@ -130,6 +127,21 @@ impl Controller {
     /// Follows course `id` from its first session. Enrolling in the
     /// course followed already keeps the progress.
     pub fn enrol(&self, id: &str) -> Result<(), ControlError> {
+        self.enrol_as(id, IfFollowing::Replace)
+    }
+
+    /// The same, refusing to replace the progress in another course
+    /// unless `if_following` says to.
+    pub fn enrol_as(&self, id: &str, if_following: IfFollowing) -> Result<(), ControlError> {
+        let followed = self.course_status();
+        if if_following == IfFollowing::Refuse && !followed.id.is_empty() && followed.id != id {
+            return Err(ControlError::CourseFollowed {
+                following: followed.name,
+                session: (followed.session + 1).min(followed.sessions),
+                sessions: followed.sessions,
+                wanted: id.to_string(),
+            });
+        }
         let course = self.load_course(id)?;
         {
             let _one = lock(&self.courses.writing);

@@ -5,7 +5,35 @@
 //! only while the matching flag is true (`profiles/audio/media.c`), so a
 //! flag that is false when the action is possible loses the button.
 
+use super::Command;
 use crate::session::{State, Status};
+
+/// A media player's buttons: MPRIS on the session bus and a headphone's
+/// AVRCP through BlueZ mean the same by each, so both players turn them
+/// into commands here. Pause follows `headphone_pause`; Next and Previous
+/// rate a course walk once it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaButton {
+    Play,
+    Pause,
+    PlayPause,
+    Stop,
+    Next,
+    Previous,
+}
+
+impl From<MediaButton> for Command {
+    fn from(button: MediaButton) -> Command {
+        match button {
+            MediaButton::Play => Command::Play,
+            MediaButton::Pause => Command::ButtonPause,
+            MediaButton::PlayPause => Command::PlayPause,
+            MediaButton::Stop => Command::Stop,
+            MediaButton::Next => Command::ButtonNext,
+            MediaButton::Previous => Command::ButtonPrevious,
+        }
+    }
+}
 
 /// The player's face: the MPRIS properties a button press depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,9 +23,12 @@ use crate::store::{Entry, StateFiles};
 use crate::voice::Voice;
 use keeping::history_entry;
 
+mod command;
 mod commands;
 mod course;
+mod events;
 mod fitness;
+mod handle;
 mod keeping;
 mod machine;
 mod media;
@@ -38,10 +41,12 @@ mod today;
 use programs::give_back_memory;
 pub use programs::limit_heap_arenas;
 
+pub use command::{Command, IfFollowing};
 pub use commands::MAX_SAY_CHARS;
 pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};
+pub use handle::Handle;
 pub use machine::TreadmillStop;
-pub use media::{MediaControls, playback_status};
+pub use media::{MediaButton, MediaControls, playback_status};
 pub use sensors::{BeltTarget, FitnessSettings, Sensor};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -69,6 +74,20 @@ pub enum ControlError {
         "{running:?} is under way: starting {wanted:?} would end it; stop it first, or ask to replace it"
     )]
     SessionRunning { running: String, wanted: String },
+    /// An enrolment that would replace the progress in the course
+    /// followed, which it did not ask to replace.
+    #[error(
+        "you follow {following} (session {session} of {sessions}): enrolling in {wanted} replaces that progress; ask to replace it to go on"
+    )]
+    CourseFollowed {
+        following: String,
+        session: u32,
+        sessions: u32,
+        wanted: String,
+    },
+    /// A call that failed inside treadcued (a panic caught at its edge).
+    #[error("the call failed inside treadcued: {0}")]
+    Internal(String),
 }
 
 /// What a start does when a session is under way: a script's D-Bus Start
@@ -147,6 +166,8 @@ pub enum Change {
     Course,
     /// The treadmill or the heart-rate strap reported, connected or left.
     Fitness,
+    /// A reload was refused, and why: the configuration in force stays.
+    ConfigRefused(String),
 }
 
 /// A session that ended: its history entry, and the change that tells it,
@@ -229,28 +250,30 @@ impl Controller {
     }
 
     fn core(&self) -> MutexGuard<'_, Core> {
-        self.core.lock().unwrap_or_else(|p| p.into_inner())
+        crate::sync::lock(&self.core)
     }
 
     /// Every change from now on, in order.
     pub fn subscribe(&self) -> UnboundedReceiver<Change> {
         let (sender, receiver) = unbounded_channel();
-        self.listeners
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(sender);
+        crate::sync::lock(&self.listeners).push(sender);
         receiver
     }
 
     fn notify(&self, change: Change) {
-        let mut listeners = self.listeners.lock().unwrap_or_else(|p| p.into_inner());
+        let mut listeners = crate::sync::lock(&self.listeners);
         listeners.retain(|listener| listener.send(change.clone()).is_ok());
+    }
+
+    /// Tells the listeners that a reload was refused.
+    pub fn config_refused(&self, message: &str) {
+        self.notify(Change::ConfigRefused(message.to_string()));
     }
 
     /// Cues from the next session on with `setup`; the course, read
     /// from its new folders, shows what it now makes next.
     pub fn reconfigure(&self, setup: Setup) {
-        *self.setup.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(setup);
+        *crate::sync::lock(&self.setup) = Arc::new(setup);
         self.refresh_course();
     }
 
@@ -259,7 +282,7 @@ impl Controller {
     }
 
     fn setup(&self) -> Arc<Setup> {
-        self.setup.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        crate::sync::lock(&self.setup).clone()
     }
 
     pub fn status(&self) -> Status {
@@ -324,14 +347,11 @@ impl Controller {
     /// says them (with [`Controller::say_coach`]) off the thread that
     /// handles events, as a synthesizer may take a while.
     pub fn take_coach_words(&self) -> Vec<String> {
-        std::mem::take(&mut *self.coach_words.lock().unwrap_or_else(|p| p.into_inner()))
+        std::mem::take(&mut *crate::sync::lock(&self.coach_words))
     }
 
     fn coach_words_due(&self, text: String) {
-        self.coach_words
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(text);
+        crate::sync::lock(&self.coach_words).push(text);
     }
 
     /// A halfway cue of the session brings the heart rate after it, when
@@ -429,7 +449,7 @@ impl Controller {
     /// pauses) or finished, there is nothing to stall.
     pub fn is_healthy(&self) -> bool {
         let pulled = self.player.with_session(|s| s.pulled()).unwrap_or(0);
-        let mut last = self.last_pulled.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = crate::sync::lock(&self.last_pulled);
         let moved = pulled != *last;
         *last = pulled;
         moved || self.state() != State::Running

@@ -10,18 +10,18 @@
 //! never a State of one moment beside a StepIndex of the next, and what a
 //! client reads agrees with the signals it has seen.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use zbus::object_server::ObjectServer;
 
 use super::mpris::MprisPlayer;
 use super::treadcue::Treadcue;
 use super::treadcue_changes::announce_changes;
-use crate::controller::Controller;
+use crate::controller::Handle;
 use crate::session::Status;
 
 pub struct Announcer {
-    controller: Arc<Controller>,
+    controller: Handle,
     /// Held while signals go out, so they leave in the order of the
     /// changes.
     order: tokio::sync::Mutex<()>,
@@ -29,7 +29,7 @@ pub struct Announcer {
 }
 
 impl Announcer {
-    pub fn new(controller: Arc<Controller>) -> Announcer {
+    pub fn new(controller: Handle) -> Announcer {
         let shown = Mutex::new(controller.status());
         Announcer {
             controller,
@@ -40,7 +40,7 @@ impl Announcer {
 
     /// The status as clients were last told it.
     pub fn shown(&self) -> Status {
-        self.shown.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        crate::sync::lock(&self.shown).clone()
     }
 
     /// Tells clients of both interfaces what changed since they were last
@@ -50,7 +50,7 @@ impl Announcer {
         let _turn = self.order.lock().await;
         let now = self.controller.status();
         let before = {
-            let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+            let mut shown = crate::sync::lock(&self.shown);
             if *shown == now {
                 return Ok(());
             }

@@ -4,20 +4,19 @@
 //! bus, as the daemon's user, who may (the `bluetooth` group).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use zbus::interface;
 
 use super::Error;
 use crate::bluetooth::{self, FITNESS_MACHINE, HEART_RATE};
-use crate::controller::{ControlError, Controller, Sensor};
+use crate::controller::{Handle, Sensor};
 
 /// The longest scan a client may ask for.
 const LONGEST_SCAN_SECS: u32 = 60;
 
 pub struct BluetoothDevices {
-    pub controller: Arc<Controller>,
+    pub controller: Handle,
 }
 
 fn sensor(kind: &str) -> Result<Sensor, Error> {
@@ -66,7 +65,8 @@ impl BluetoothDevices {
     async fn r#use(&self, kind: String, address: String) -> Result<(), Error> {
         let sensor = sensor(&kind)?;
         self.controller
-            .keep_sensor(sensor, &address)
+            .ask(move |c| c.keep_sensor(sensor, &address))
+            .await
             .map_err(Error::from)
     }
 
@@ -75,6 +75,7 @@ impl BluetoothDevices {
     async fn address(&self, kind: String) -> Result<String, Error> {
         Ok(self
             .controller
+            .controller()
             .sensor_address(sensor(&kind)?)
             .unwrap_or_default())
     }
@@ -85,10 +86,7 @@ impl BluetoothDevices {
     /// when not measured), minutes above the limit (-1 with no limit).
     #[zbus(out_args("sessions"))]
     async fn measured_history(&self) -> Result<Vec<(String, f64, u32, u32, f64)>, Error> {
-        let controller = self.controller.clone();
-        let entries = tokio::task::spawn_blocking(move || controller.history())
-            .await
-            .map_err(|e| Error::from(ControlError::Storage(e.to_string())))??;
+        let entries = self.controller.ask(|c| c.history()).await?;
         Ok(entries
             .into_iter()
             .filter(|e| e.measured != Default::default())
@@ -113,6 +111,7 @@ impl BluetoothDevices {
     #[zbus(property(emits_changed_signal = "false"))]
     fn treadmill_reading(&self) -> HashMap<String, f64> {
         self.controller
+            .controller()
             .treadmill_reading_now()
             .into_iter()
             .map(|(name, value)| (name.to_string(), value))
@@ -121,10 +120,9 @@ impl BluetoothDevices {
 
     /// Says the heart rate into the headphones now.
     async fn say_heart_rate(&self) -> Result<(), Error> {
-        let controller = self.controller.clone();
-        tokio::task::spawn_blocking(move || controller.say_heart_rate())
+        self.controller
+            .ask(|c| c.say_heart_rate())
             .await
-            .map_err(|e| Error::from(ControlError::Voice(e.to_string())))?
             .map_err(Error::from)
     }
 }

@@ -45,6 +45,9 @@ impl From<ControlError> for Error {
             ControlError::Voice(_) => Error::Voice(message),
             ControlError::Storage(_) => Error::Storage(message),
             ControlError::SessionRunning { .. } => Error::SessionRunning(message),
+            // D-Bus Enrol always replaces: no call of the bus refuses so.
+            ControlError::CourseFollowed { .. } => Error::InvalidState(message),
+            ControlError::Internal(_) => Error::ZBus(zbus::Error::Failure(message)),
         }
     }
 }

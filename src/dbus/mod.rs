@@ -6,11 +6,13 @@ pub mod bluetooth;
 mod errors;
 pub mod mpris;
 pub mod pairing;
+mod serve;
 pub mod treadcue;
 mod treadcue_changes;
 
 pub use announcer::Announcer;
 pub use errors::Error;
+pub use serve::{PublishError, Published, publish};
 
 pub const NAME: &str = "io.github.treadcue.Treadcue1";
 pub const PATH: &str = "/io/github/treadcue/Treadcue1";

@@ -13,7 +13,7 @@ use zbus::object_server::{ObjectServer, SignalEmitter};
 use zbus::{ObjectPath, OwnedVariant, Str, Variant};
 
 pub use crate::controller::HeadphonePause;
-use crate::controller::{ControlError, Controller, MediaControls};
+use crate::controller::{Command, ControlError, Handle, MediaButton, MediaControls};
 use crate::session::{State, Status};
 
 pub struct MprisRoot;
@@ -56,7 +56,7 @@ impl MprisRoot {
 }
 
 pub struct MprisPlayer {
-    pub controller: Arc<Controller>,
+    pub controller: Handle,
     /// What clients were last told: properties read from it agree with
     /// the signals sent.
     pub announcer: Arc<super::Announcer>,
@@ -112,13 +112,10 @@ fn quietly(result: Result<(), ControlError>) -> fdo::Result<()> {
 }
 
 impl MprisPlayer {
-    /// Announces what a button changed before the call replies, as the
-    /// native interface does.
-    async fn told(
-        &self,
-        server: &ObjectServer,
-        result: Result<(), ControlError>,
-    ) -> fdo::Result<()> {
+    /// Applies a button, and announces what it changed before the call
+    /// replies, as the native interface does.
+    async fn press(&self, server: &ObjectServer, button: MediaButton) -> fdo::Result<()> {
+        let result = self.controller.apply(button.into()).await;
         if let Err(e) = self.announcer.announce(server).await {
             tracing::warn!("cannot send a property change: {e}");
         }
@@ -132,50 +129,30 @@ impl MprisPlayer {
     /// course (on a rest day, says when it is due, and a second Play
     /// within seconds starts it), else the program walked last.
     async fn play(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let played = tokio::task::spawn_blocking(move || controller.play())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        self.told(server, played).await
+        self.press(server, MediaButton::Play).await
     }
 
     async fn pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        self.told(server, self.controller.button_pause()).await
+        self.press(server, MediaButton::Pause).await
     }
 
     /// With no session, what Play does: today's session.
     async fn play_pause(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let done = tokio::task::spawn_blocking(move || controller.play_pause())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        self.told(server, done).await
+        self.press(server, MediaButton::PlayPause).await
     }
 
-    /// Stop writes the session to the history: off the bus's own task.
+    /// Stops; the session is in the history when this returns.
     async fn stop(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let stopped = tokio::task::spawn_blocking(move || controller.stop())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        self.told(server, stopped).await
+        self.press(server, MediaButton::Stop).await
     }
 
     /// The next step; after a course walk, the next rating to choose.
     async fn next(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let done = tokio::task::spawn_blocking(move || controller.button_next())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        self.told(server, done).await
+        self.press(server, MediaButton::Next).await
     }
 
     async fn previous(&self, #[zbus(object_server)] server: &ObjectServer) -> fdo::Result<()> {
-        let controller = self.controller.clone();
-        let done = tokio::task::spawn_blocking(move || controller.button_previous())
-            .await
-            .map_err(|e| fdo::Error::Failed(e.to_string()))?;
-        self.told(server, done).await
+        self.press(server, MediaButton::Previous).await
     }
 
     fn set_position(&self, _track: ObjectPath<'_>, _position: i64) {}
@@ -227,14 +204,16 @@ impl MprisPlayer {
 
     #[zbus(property)]
     fn volume(&self) -> f64 {
-        self.controller.volume()
+        self.controller.controller().volume()
     }
 
     #[zbus(property)]
     fn set_volume(&mut self, volume: f64) -> fdo::Result<()> {
         // MPRIS asks players to clamp rather than refuse.
+        let set = Command::SetVolume(volume.clamp(0.0, 1.0));
         self.controller
-            .set_volume(volume.clamp(0.0, 1.0))
+            .controller()
+            .apply(set)
             .map_err(|e| fdo::Error::InvalidArgs(e.to_string()))
     }
 
@@ -243,7 +222,7 @@ impl MprisPlayer {
     /// clients expect, and stands still while it is paused.
     #[zbus(property(emits_changed_signal = "false"))]
     fn position(&self) -> i64 {
-        self.controller.step_position().unwrap_or(0)
+        self.controller.controller().step_position().unwrap_or(0)
     }
 
     /// The position jumped where the track stayed the same: Previous

@@ -6,8 +6,7 @@ use zbus::interface;
 use zbus::object_server::{ObjectServer, SignalEmitter};
 
 use super::{Announcer, Error};
-use crate::controller::Controller;
-use crate::controller::IfRunning;
+use crate::controller::{Command, Controller, Handle, IfFollowing, IfRunning};
 use crate::store::Entry;
 
 /// One session of the history as D-Bus carries it.
@@ -28,27 +27,26 @@ fn history_row(e: Entry) -> HistoryRow {
 }
 
 pub struct Treadcue {
-    pub controller: Arc<Controller>,
+    pub controller: Handle,
     pub announcer: Arc<Announcer>,
-    /// Re-reads what the daemon was started with: its warnings, or `Err`
-    /// and the old one kept.
-    pub reload: crate::controller::Reload,
 }
 
-/// Runs a controller call off the bus's own task: starting a program may
-/// render phrases for a while, and the bus must keep answering.
-async fn blocking<T: Send + 'static>(
-    controller: &Arc<Controller>,
-    call: impl FnOnce(&Controller) -> Result<T, crate::controller::ControlError> + Send + 'static,
+/// Asks the controller off the bus's own task: the bus keeps answering.
+async fn ask<T: Send + 'static>(
+    controller: &Handle,
+    query: impl FnOnce(&Controller) -> Result<T, crate::controller::ControlError> + Send + 'static,
 ) -> Result<T, Error> {
-    let controller = controller.clone();
-    tokio::task::spawn_blocking(move || call(&controller))
-        .await
-        .map_err(|e| Error::InvalidState(format!("the call failed inside treadcued: {e}")))?
-        .map_err(Error::from)
+    controller.ask(query).await.map_err(Error::from)
 }
 
 impl Treadcue {
+    /// Applies a command, then announces what it changed before the call
+    /// replies.
+    async fn apply(&self, server: &ObjectServer, command: Command) -> Result<(), Error> {
+        let result = self.controller.apply(command).await.map_err(Error::from);
+        self.told(server, result).await
+    }
+
     /// Announces what a call changed before the call replies.
     async fn told(&self, server: &ObjectServer, result: Result<(), Error>) -> Result<(), Error> {
         // Even a call that failed may have changed something (a Stop whose
@@ -65,7 +63,7 @@ impl Treadcue {
     /// Every program: id, name, description and length in seconds.
     #[zbus(out_args("programs"))]
     async fn list_programs(&self) -> Result<Vec<(String, String, String, f64)>, Error> {
-        blocking(&self.controller, |c| {
+        ask(&self.controller, |c| {
             Ok(c.list_programs()
                 .into_iter()
                 .map(|p| (p.id, p.name, p.description, p.seconds))
@@ -77,7 +75,7 @@ impl Treadcue {
     /// Every program file that cannot be played: id and its first error.
     #[zbus(out_args("programs"))]
     async fn list_broken_programs(&self) -> Result<Vec<(String, String)>, Error> {
-        blocking(&self.controller, |c| Ok(c.broken_programs())).await
+        ask(&self.controller, |c| Ok(c.broken_programs())).await
     }
 
     /// Starts a program by id (a name, never a path), replacing any session.
@@ -86,45 +84,47 @@ impl Treadcue {
         #[zbus(object_server)] server: &ObjectServer,
         program: String,
     ) -> Result<(), Error> {
-        let started = blocking(&self.controller, move |c| c.start(&program)).await;
-        self.told(server, started).await
+        let if_running = IfRunning::Replace;
+        let start = Command::Start {
+            program,
+            if_running,
+        };
+        self.apply(server, start).await
     }
 
     /// Pauses the session; harmless when paused.
     async fn pause(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        self.told(server, self.controller.pause().map_err(Error::from))
-            .await
+        self.apply(server, Command::Pause).await
     }
 
     /// Resumes the session; harmless when running.
     async fn resume(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        self.told(server, self.controller.resume().map_err(Error::from))
-            .await
+        self.apply(server, Command::Resume).await
     }
 
     /// Stops the session; it is in the history when this returns.
     async fn stop(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        let stopped = blocking(&self.controller, |c| c.stop()).await;
-        self.told(server, stopped).await
+        self.apply(server, Command::Stop).await
     }
 
     /// Skips to the next step.
     async fn next(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        self.told(server, self.controller.next().map_err(Error::from))
-            .await
+        self.apply(server, Command::Next).await
     }
 
     /// Back to the start of the step, or the step before within its first
     /// three seconds.
     async fn previous(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        self.told(server, self.controller.previous().map_err(Error::from))
-            .await
+        self.apply(server, Command::Previous).await
     }
 
     /// Says a phrase now (at most 500 characters; control characters are
     /// dropped).
     async fn say(&self, text: String) -> Result<(), Error> {
-        blocking(&self.controller, move |c| c.say(&text)).await
+        self.controller
+            .apply(Command::Say(text))
+            .await
+            .map_err(Error::from)
     }
 
     /// Every finished, stopped or interrupted session, oldest first:
@@ -133,7 +133,7 @@ impl Treadcue {
     /// seconds walked.
     #[zbus(out_args("sessions"))]
     async fn history(&self) -> Result<Vec<HistoryRow>, Error> {
-        blocking(&self.controller, |c| {
+        ask(&self.controller, |c| {
             Ok(c.history()?.into_iter().map(history_row).collect())
         })
         .await
@@ -144,7 +144,7 @@ impl Treadcue {
     /// are in all. A long history is read without one huge reply.
     #[zbus(out_args("sessions", "total"))]
     async fn history_page(&self, offset: u32, limit: u32) -> Result<(Vec<HistoryRow>, u32), Error> {
-        blocking(&self.controller, move |c| {
+        ask(&self.controller, move |c| {
             let (entries, total) = c.history_page(offset as usize, limit as usize)?;
             Ok((
                 entries.into_iter().map(history_row).collect(),
@@ -158,14 +158,14 @@ impl Treadcue {
     /// (local date), forward minutes, backward minutes; oldest first.
     #[zbus(out_args("weeks"))]
     async fn weekly_minutes(&self) -> Result<Vec<(String, f64, f64)>, Error> {
-        blocking(&self.controller, |c| c.weekly_minutes()).await
+        ask(&self.controller, |c| c.weekly_minutes()).await
     }
 
     /// Every course: id, name, description and number of sessions
     /// (counting each session's `times`).
     #[zbus(out_args("courses"))]
     async fn list_courses(&self) -> Result<Vec<(String, String, String, u32)>, Error> {
-        blocking(&self.controller, |c| {
+        ask(&self.controller, |c| {
             Ok(c.list_courses()
                 .into_iter()
                 .map(|c| (c.id, c.name, c.description, c.sessions))
@@ -181,21 +181,24 @@ impl Treadcue {
         #[zbus(object_server)] server: &ObjectServer,
         course: String,
     ) -> Result<(), Error> {
-        let enrolled = blocking(&self.controller, move |c| c.enrol(&course)).await;
-        self.told(server, enrolled).await
+        let if_following = IfFollowing::Replace;
+        let enrol = Command::Enrol {
+            course,
+            if_following,
+        };
+        self.apply(server, enrol).await
     }
 
     /// Follows no course any more.
     async fn leave(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        let left = blocking(&self.controller, |c| c.leave()).await;
-        self.told(server, left).await
+        self.apply(server, Command::Leave).await
     }
 
     /// Starts the course's next session, due or not, replacing one under
     /// way as Start does.
     async fn start_today(&self, #[zbus(object_server)] server: &ObjectServer) -> Result<(), Error> {
-        let started = blocking(&self.controller, |c| c.start_today(IfRunning::Replace)).await;
-        self.told(server, started).await
+        let today = Command::StartToday(IfRunning::Replace);
+        self.apply(server, today).await
     }
 
     /// Rates the course session that ended last: too-hard, right or
@@ -205,8 +208,7 @@ impl Treadcue {
         #[zbus(object_server)] server: &ObjectServer,
         rating: String,
     ) -> Result<(), Error> {
-        let rated = blocking(&self.controller, move |c| c.rate(&rating)).await;
-        self.told(server, rated).await
+        self.apply(server, Command::Rate(rating)).await
     }
 
     /// Every session of the course followed, counting `times`: index from
@@ -215,7 +217,7 @@ impl Treadcue {
     /// done, too-hard"...).
     #[zbus(out_args("sessions"))]
     async fn course_overview(&self) -> Result<Vec<(u32, String, String, String, String)>, Error> {
-        blocking(&self.controller, |c| {
+        ask(&self.controller, |c| {
             Ok(c.course_overview()?
                 .into_iter()
                 .map(|r| (r.walk, r.program, r.state, r.last_walked, r.last_outcome))
@@ -229,7 +231,7 @@ impl Treadcue {
     /// 0, counting `times`) and its rating.
     #[zbus(out_args("sessions"))]
     async fn course_history(&self) -> Result<Vec<(String, String, u32, String)>, Error> {
-        blocking(&self.controller, |c| c.course_history()).await
+        ask(&self.controller, |c| c.course_history()).await
     }
 
     /// The backward walking of every session of the history: its start
@@ -237,7 +239,7 @@ impl Treadcue {
     /// backward speed walked (0 when none) and its units ("" when none).
     #[zbus(out_args("sessions"))]
     async fn backward_history(&self) -> Result<Vec<(String, f64, f64, String)>, Error> {
-        blocking(&self.controller, |c| {
+        ask(&self.controller, |c| {
             Ok(c.history()?
                 .into_iter()
                 .map(|e| {
@@ -249,30 +251,11 @@ impl Treadcue {
         .await
     }
 
-    /// Re-reads the configuration; a broken one is reported and the old
-    /// one stays in force.
+    /// Re-reads the configuration; a broken one is reported (with a
+    /// ConfigError signal too) and the old one stays in force.
     #[zbus(out_args("warnings"))]
-    async fn reload(
-        &self,
-        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
-    ) -> Result<Vec<String>, Error> {
-        let reload = self.reload.clone();
-        let result = tokio::task::spawn_blocking(move || reload())
-            .await
-            .map_err(|e| Error::InvalidState(e.to_string()))?;
-        match result {
-            Ok(warnings) => {
-                tracing::info!("reloaded, asked over D-Bus");
-                Ok(warnings)
-            }
-            Err(message) => {
-                tracing::warn!("reload refused, keeping the configuration in force: {message}");
-                // Listeners hear it even when the caller was a script that
-                // does not look at replies.
-                let _ = Self::config_error(&emitter, &message).await;
-                Err(Error::InvalidArgument(message))
-            }
-        }
+    async fn reload(&self) -> Result<Vec<String>, Error> {
+        self.controller.reload().await.map_err(Error::from)
     }
 
     /// idle, running, paused, finished or stopped.
@@ -454,12 +437,14 @@ impl Treadcue {
     /// From 0 to 1.
     #[zbus(property)]
     fn volume(&self) -> f64 {
-        self.controller.volume()
+        self.controller.controller().volume()
     }
 
     #[zbus(property)]
     fn set_volume(&mut self, volume: f64) -> Result<(), Error> {
-        self.controller.set_volume(volume).map_err(Error::from)
+        // Setting the volume never blocks: it is applied on the bus's task.
+        let set = Command::SetVolume(volume);
+        self.controller.controller().apply(set).map_err(Error::from)
     }
 
     /// A step started: index, name, direction, speed, incline, length in

@@ -2,8 +2,6 @@
 //! names. Errors are `{"error": NAME, "message": TEXT}` with the D-Bus
 //! error's name and an HTTP status that fits it.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request, State};
@@ -15,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::Web;
 use super::events::properties;
-use crate::controller::{ControlError, Controller, IfRunning};
+use crate::controller::{Command, ControlError, IfFollowing, IfRunning};
 
 /// An error as the API gives it.
 #[derive(Debug)]
@@ -56,6 +54,8 @@ impl From<ControlError> for ApiError {
             ControlError::Voice(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Voice"),
             ControlError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Storage"),
             ControlError::SessionRunning { .. } => (StatusCode::CONFLICT, "SessionRunning"),
+            ControlError::CourseFollowed { .. } => (StatusCode::CONFLICT, "CourseFollowed"),
+            ControlError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Failed"),
         };
         ApiError::new(status, name, &e.to_string())
     }
@@ -95,19 +95,6 @@ fn rejected(rejection: &JsonRejection) -> ApiError {
     ApiError::new(status, name, &message)
 }
 
-/// Runs a controller call off the runtime's own thread: starting a
-/// program may render phrases, and the bus and the sound must not wait.
-pub async fn blocking<T: Send + 'static>(
-    controller: &Arc<Controller>,
-    call: impl FnOnce(&Controller) -> Result<T, ControlError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let controller = controller.clone();
-    tokio::task::spawn_blocking(move || call(&controller))
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Failed", &e.to_string()))?
-        .map_err(ApiError::from)
-}
-
 type Reply = Result<Json<Value>, ApiError>;
 
 /// After a call that changes the session: the status it left.
@@ -120,7 +107,7 @@ pub async fn status(State(web): State<Web>) -> Reply {
 }
 
 pub async fn programs(State(web): State<Web>) -> Reply {
-    let programs = blocking(&web.controller, |c| Ok(c.list_programs())).await?;
+    let programs = web.controller.ask(|c| Ok(c.list_programs())).await?;
     let rows: Vec<Value> = programs
         .into_iter()
         .map(|p| json!({"id": p.id, "name": p.name, "description": p.description, "seconds": p.seconds}))
@@ -147,35 +134,37 @@ fn if_running(replace: bool) -> IfRunning {
 
 pub async fn start(State(web): State<Web>, Body(body): Body<StartBody>) -> Reply {
     let if_running = if_running(body.replace);
-    blocking(&web.controller, move |c| {
-        c.start_as(&body.program, if_running)
-    })
-    .await?;
+    let program = body.program;
+    let start = Command::Start {
+        program,
+        if_running,
+    };
+    web.controller.apply(start).await?;
     done(&web)
 }
 
 pub async fn pause(State(web): State<Web>) -> Reply {
-    web.controller.pause()?;
+    web.controller.apply(Command::Pause).await?;
     done(&web)
 }
 
 pub async fn resume(State(web): State<Web>) -> Reply {
-    web.controller.resume()?;
+    web.controller.apply(Command::Resume).await?;
     done(&web)
 }
 
 pub async fn next(State(web): State<Web>) -> Reply {
-    web.controller.next()?;
+    web.controller.apply(Command::Next).await?;
     done(&web)
 }
 
 pub async fn previous(State(web): State<Web>) -> Reply {
-    web.controller.previous()?;
+    web.controller.apply(Command::Previous).await?;
     done(&web)
 }
 
 pub async fn stop(State(web): State<Web>) -> Reply {
-    blocking(&web.controller, |c| c.stop()).await?;
+    web.controller.apply(Command::Stop).await?;
     done(&web)
 }
 
@@ -185,7 +174,9 @@ pub struct VolumeBody {
 }
 
 pub async fn volume(State(web): State<Web>, Body(body): Body<VolumeBody>) -> Reply {
-    web.controller.set_volume(body.volume)?;
+    web.controller
+        .apply(Command::SetVolume(body.volume))
+        .await?;
     done(&web)
 }
 
@@ -229,10 +220,10 @@ impl HistoryPage {
 pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Response, ApiError> {
     let page = HistoryPage::parse(uri.query())?;
     let limit = page.limit.unwrap_or(HISTORY_PAGE_DEFAULT);
-    let ((entries, total), courses) = blocking(&web.controller, move |c| {
-        Ok((c.history_page(page.offset, limit)?, c.course_history()?))
-    })
-    .await?;
+    let ((entries, total), courses) = web
+        .controller
+        .ask(move |c| Ok((c.history_page(page.offset, limit)?, c.course_history()?)))
+        .await?;
     let courses: std::collections::HashMap<String, (String, u32, String)> = courses
         .into_iter()
         .map(|(start, course, session, rating)| (start, (course, session, rating)))
@@ -271,7 +262,7 @@ pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Res
 }
 
 pub async fn weeks(State(web): State<Web>) -> Reply {
-    let weeks = blocking(&web.controller, |c| c.weekly_minutes()).await?;
+    let weeks = web.controller.ask(|c| c.weekly_minutes()).await?;
     let rows: Vec<Value> = weeks
         .into_iter()
         .map(|(week, forward, backward)| {
@@ -282,7 +273,7 @@ pub async fn weeks(State(web): State<Web>) -> Reply {
 }
 
 pub async fn courses(State(web): State<Web>) -> Reply {
-    let courses = blocking(&web.controller, |c| Ok(c.list_courses())).await?;
+    let courses = web.controller.ask(|c| Ok(c.list_courses())).await?;
     let rows: Vec<Value> = courses
         .into_iter()
         .map(|c| {
@@ -294,7 +285,7 @@ pub async fn courses(State(web): State<Web>) -> Reply {
 }
 
 pub async fn course(State(web): State<Web>) -> Reply {
-    let walks = blocking(&web.controller, |c| c.course_overview()).await?;
+    let walks = web.controller.ask(|c| c.course_overview()).await?;
     let rows: Vec<Value> = walks
         .into_iter()
         .map(|w| {
@@ -316,29 +307,21 @@ pub struct EnrolBody {
 }
 
 pub async fn enrol(State(web): State<Web>, Body(body): Body<EnrolBody>) -> Reply {
-    let status = web.controller.status();
-    let followed = &status.course;
-    if !body.replace && !followed.id.is_empty() && followed.id != body.course {
-        let message = format!(
-            "you follow {} (session {} of {}): enrolling in {} replaces that progress; \
-             send \"replace\": true to go on",
-            followed.name,
-            (followed.session + 1).min(followed.sessions),
-            followed.sessions,
-            body.course
-        );
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "CourseFollowed",
-            &message,
-        ));
-    }
-    blocking(&web.controller, move |c| c.enrol(&body.course)).await?;
+    let if_following = if body.replace {
+        IfFollowing::Replace
+    } else {
+        IfFollowing::Refuse
+    };
+    let enrol = Command::Enrol {
+        course: body.course,
+        if_following,
+    };
+    web.controller.apply(enrol).await?;
     done(&web)
 }
 
 pub async fn leave(State(web): State<Web>) -> Reply {
-    blocking(&web.controller, |c| c.leave()).await?;
+    web.controller.apply(Command::Leave).await?;
     done(&web)
 }
 
@@ -358,7 +341,9 @@ pub async fn today(State(web): State<Web>, body: axum::body::Bytes) -> Reply {
         })?
     };
     let if_running = if_running(body.replace);
-    blocking(&web.controller, move |c| c.start_today(if_running)).await?;
+    web.controller
+        .apply(Command::StartToday(if_running))
+        .await?;
     done(&web)
 }
 
@@ -368,7 +353,7 @@ pub struct RateBody {
 }
 
 pub async fn rate(State(web): State<Web>, Body(body): Body<RateBody>) -> Reply {
-    blocking(&web.controller, move |c| c.rate(&body.rating)).await?;
+    web.controller.apply(Command::Rate(body.rating)).await?;
     done(&web)
 }
 

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::Web;
-use super::api::{ApiError, Body, blocking};
+use super::api::{ApiError, Body};
 use super::listener::Peer;
 use crate::pairing::{CODE_LIFETIME, PairError};
 
@@ -101,7 +101,10 @@ pub async fn request_code(State(web): State<Web>) -> Result<Response, ApiError> 
         .pairing
         .code_to_say(Instant::now())
         .map_err(pair_error)?;
-    let said = blocking(&web.controller, move |c| c.announce(&spoken_code(c, &code))).await?;
+    let said = web
+        .controller
+        .ask(move |c| c.announce(&spoken_code(c, &code)))
+        .await?;
     tracing::info!("web: a phone asked to pair; the code was spoken");
     Ok(axum::Json(serde_json::json!({
         "spoken": said.is_some(),

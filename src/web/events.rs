@@ -15,12 +15,13 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::broadcast;
 
 use super::Web;
 use super::api::ApiError;
 use crate::controller::Change;
 use crate::session::{Status, micros};
+use crate::shutdown::Shutdown;
 
 /// Messages kept for a stream that reads slowly before it skips ahead.
 pub const BACKLOG: usize = 256;
@@ -55,12 +56,12 @@ pub fn properties(s: &Status) -> Value {
 }
 
 /// Turns the controller's changes into messages, until shutdown.
-pub async fn relay(web: Web, mut stopped: watch::Receiver<bool>) {
+pub async fn relay(web: Web, mut shutdown: Shutdown) {
     let mut changes = web.controller.subscribe();
     loop {
         let change = tokio::select! {
             change = changes.recv() => change,
-            _ = stopped.changed() => return,
+            () = shutdown.wait() => return,
         };
         let Some(change) = change else { return };
         for message in messages(&web, change) {
@@ -99,6 +100,8 @@ fn messages(web: &Web, change: Change) -> Vec<Message> {
             out
         }
         Change::Volume(_) | Change::Course | Change::Fitness => vec![status()],
+        // The phone shows no configuration.
+        Change::ConfigRefused(_) => Vec::new(),
         Change::Storage(message) => vec![Message {
             name: "StorageError",
             data: json!({ "message": message }),
@@ -115,11 +118,7 @@ impl Drop for Open {
     }
 }
 
-pub async fn stream(
-    State(web): State<Web>,
-    _headers: HeaderMap,
-    stopped: watch::Receiver<bool>,
-) -> Response {
+pub async fn stream(State(web): State<Web>, _headers: HeaderMap, shutdown: Shutdown) -> Response {
     let open = web.streams.fetch_add(1, Ordering::SeqCst) + 1;
     let guard = Open(web.streams.clone());
     if open > super::MAX_EVENT_STREAMS {
@@ -138,7 +137,7 @@ pub async fn stream(
         data: properties(&web.controller.status()),
     };
     let receiver = web.events.subscribe();
-    Sse::new(events(web, receiver, first, stopped, guard))
+    Sse::new(events(web, receiver, first, shutdown, guard))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }
@@ -149,15 +148,15 @@ fn events(
     web: Web,
     receiver: broadcast::Receiver<Message>,
     first: Message,
-    stopped: watch::Receiver<bool>,
+    shutdown: Shutdown,
     guard: Open,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
-    let state = (web, receiver, Some(first), stopped, guard);
+    let state = (web, receiver, Some(first), shutdown, guard);
     futures_util::stream::unfold(
         state,
-        |(web, mut receiver, pending, mut stopped, guard)| async move {
+        |(web, mut receiver, pending, mut shutdown, guard)| async move {
             if let Some(message) = pending {
-                return Some((Ok(event(&message)), (web, receiver, None, stopped, guard)));
+                return Some((Ok(event(&message)), (web, receiver, None, shutdown, guard)));
             }
             let message = tokio::select! {
                 received = receiver.recv() => match received {
@@ -168,9 +167,9 @@ fn events(
                     },
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },
-                _ = stopped.changed() => return None,
+                () = shutdown.wait() => return None,
             };
-            Some((Ok(event(&message)), (web, receiver, None, stopped, guard)))
+            Some((Ok(event(&message)), (web, receiver, None, shutdown, guard)))
         },
     )
 }

@@ -20,8 +20,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use tokio::sync::broadcast;
 
-use crate::controller::Controller;
+use crate::controller::Handle;
 use crate::pairing::Pairing;
+use crate::shutdown::Shutdown;
 
 /// Largest request body taken.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -31,7 +32,7 @@ pub const MAX_EVENT_STREAMS: usize = 64;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct Web {
-    pub controller: Arc<Controller>,
+    pub controller: Handle,
     pub pairing: Arc<Pairing>,
     /// Every change, as the events the stream sends.
     events: broadcast::Sender<events::Message>,
@@ -49,9 +50,9 @@ pub struct Web {
 pub async fn bind(
     listen: SocketAddr,
     hosts: Vec<String>,
-    controller: Arc<Controller>,
+    controller: Handle,
     pairing: Arc<Pairing>,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    shutdown: Shutdown,
 ) -> std::io::Result<impl Future<Output = ()> + Send> {
     let listener = listener::Bounded::new(tokio::net::TcpListener::bind(listen).await?);
     let (sender, _) = broadcast::channel(events::BACKLOG);
@@ -63,23 +64,22 @@ pub async fn bind(
         controller,
         pairing,
     };
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(events::relay(web.clone(), stopped.clone()));
-    let app = router(web, stopped);
+    tokio::spawn(events::relay(web.clone(), shutdown.clone()));
+    // Event streams end at the shutdown too, or the server would wait
+    // for them.
+    let app = router(web, shutdown.clone());
     Ok(async move {
         let app = app.into_make_service_with_connect_info::<listener::Peer>();
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            shutdown.await;
-            // Event streams end too, or the server would wait for them.
-            let _ = stop.send(true);
-        });
+        let mut shutdown = shutdown;
+        let server =
+            axum::serve(listener, app).with_graceful_shutdown(async move { shutdown.wait().await });
         if let Err(e) = server.await {
             tracing::error!("the web remote stopped: {e}");
         }
     })
 }
 
-fn router(web: Web, stopped: tokio::sync::watch::Receiver<bool>) -> Router {
+fn router(web: Web, shutdown: Shutdown) -> Router {
     let api = Router::new()
         .route("/status", get(api::status))
         .route("/programs", get(api::programs))
@@ -100,7 +100,7 @@ fn router(web: Web, stopped: tokio::sync::watch::Receiver<bool>) -> Router {
         .route("/rate", post(api::rate))
         .route(
             "/events",
-            get(move |state, headers| events::stream(state, headers, stopped.clone())),
+            get(move |state, headers| events::stream(state, headers, shutdown.clone())),
         )
         .route_layer(axum::middleware::from_fn_with_state(
             web.clone(),
