@@ -25,10 +25,10 @@ use treadcue::audio::player::{Player, PlayerOptions};
 use treadcue::audio::render::render;
 use treadcue::audio::sequencer::{Event, Sequencer};
 use treadcue::audio::tones;
-use treadcue::catalog::built_in;
-use treadcue::cue_settings::CueSettings;
 use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::{CueKind, Plan, Tone};
+use treadcue::program::catalog::built_in;
+use treadcue::program::cue_settings::CueSettings;
 use treadcue::program::{Program, parse};
 use treadcue::voice::{Cached, Pack, Voice, espeak_ng, is_installed, piper};
 

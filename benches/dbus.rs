@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
-use treadcue::ctl::TreadcueProxy;
+use treadcue::treadcuectl::TreadcueProxy;
 
 const CALLS: usize = 5000;
 

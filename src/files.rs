@@ -1,4 +1,7 @@
-//! Reading the files a user or an attacker may point treadcue at. Only
+//! Files: reading the ones a user or an attacker may point treadcue at,
+//! and writing whole files that a crash never leaves half written.
+//!
+//! Reading: only
 //! regular files are read, opened without blocking: a FIFO never written
 //! to, a device or a socket in a program folder, the config's place or
 //! the state folder is an error that names the file and what it is,
@@ -6,7 +9,7 @@
 //! refused without being read whole.
 
 use std::fs::{File, OpenOptions};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
@@ -69,6 +72,24 @@ fn describe(kind: std::fs::FileType) -> &'static str {
     } else {
         "a special file"
     }
+}
+
+/// Replaces `path` with `bytes` all at once: written to a file beside it,
+/// flushed to the disk, renamed over it, and the rename itself flushed.
+/// A reader sees the old file or the new one, never a mix.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+    temporary.write_all(bytes)?;
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Makes a rename or a new file in `dir` survive a power cut.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 #[cfg(test)]

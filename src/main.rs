@@ -1,5 +1,5 @@
 //! `treadcued`: the daemon and its commands. All logic lives in the library.
 
 fn main() -> std::process::ExitCode {
-    treadcue::cli::run(std::env::args_os())
+    treadcue::treadcued::run(std::env::args_os())
 }

@@ -497,10 +497,10 @@ pub fn from_micros(micros: i64) -> SystemTime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::built_in;
-    use crate::cue_settings::CueSettings;
     use crate::phrasebook::Phrasebook;
     use crate::plan::{Estimates, compile};
+    use crate::program::catalog::built_in;
+    use crate::program::cue_settings::CueSettings;
 
     fn plan() -> Arc<Plan> {
         let program = built_in("demo").unwrap().unwrap();

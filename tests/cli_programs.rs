@@ -5,7 +5,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use treadcue::catalog::BUILT_IN;
+use treadcue::program::catalog::BUILT_IN;
 
 fn treadcued(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_treadcued"))

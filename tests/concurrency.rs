@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
-use treadcue::ctl::TreadcueProxy;
+use treadcue::treadcuectl::TreadcueProxy;
 use zbus::OwnedVariant as OwnedValue;
 
 /// Three short steps: sessions finish by themselves during the test too.

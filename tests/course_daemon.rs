@@ -355,7 +355,7 @@ fn course_properties_are_announced_as_they_change() {
             .build()
             .await
             .unwrap();
-        let proxy = treadcue::ctl::TreadcueProxy::new(&connection)
+        let proxy = treadcue::treadcuectl::TreadcueProxy::new(&connection)
             .await
             .unwrap();
         let properties = zbus::fdo::PropertiesProxy::builder(&connection)

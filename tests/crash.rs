@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::StreamExt;
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
-use treadcue::ctl::TreadcueProxy;
+use treadcue::treadcuectl::TreadcueProxy;
 
 fn signal(daemon: &Daemon, name: &str) {
     Command::new("kill")

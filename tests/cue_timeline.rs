@@ -7,7 +7,7 @@
 use std::process::Command;
 
 use serde_json::Value;
-use treadcue::catalog::BUILT_IN;
+use treadcue::program::catalog::BUILT_IN;
 
 const RATE: f64 = 8000.0;
 

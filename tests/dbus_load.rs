@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::{PulseServer, RATE};
 use support::signal::{align, onsets};
-use treadcue::ctl::TreadcueProxy;
+use treadcue::treadcuectl::TreadcueProxy;
 
 const CLIENTS: usize = 50;
 const CALLS: usize = 200;

@@ -6,10 +6,10 @@ mod support;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use treadcue::catalog::{BUILT_IN, built_in};
-use treadcue::cue_settings::CueSettings;
 use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::{CueKind, CueLengths, Estimates, GAP, Plan, Tone, compile, to_samples};
+use treadcue::program::catalog::{BUILT_IN, built_in};
+use treadcue::program::cue_settings::CueSettings;
 use treadcue::program::{Program, SafetyOptions, parse, safety_warnings};
 
 const RATE: u32 = 48_000;

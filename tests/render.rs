@@ -9,10 +9,10 @@ use support::signal::{largest_step, onsets, peak, power_at, rms};
 use treadcue::audio::bank::{Bank, prepare};
 use treadcue::audio::render::{Rendered, render};
 use treadcue::audio::tones;
-use treadcue::catalog::built_in;
-use treadcue::cue_settings::CueSettings;
 use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::{CueKind, Plan, Tone};
+use treadcue::program::catalog::built_in;
+use treadcue::program::cue_settings::CueSettings;
 use treadcue::voice::Pack;
 
 const RATE: u32 = 48_000;
@@ -338,7 +338,7 @@ fn a_four_hour_program_renders_in_bounded_memory() {
 #[test]
 fn plan_and_render_agree_on_every_cue_of_every_built_in_program() {
     let dir = tempfile::tempdir().unwrap();
-    for built_in in treadcue::catalog::BUILT_IN {
+    for built_in in treadcue::program::catalog::BUILT_IN {
         let plan = std::process::Command::new(env!("CARGO_BIN_EXE_treadcued"))
             .args(["plan", built_in.id, "--json"])
             .env("XDG_CONFIG_HOME", dir.path())

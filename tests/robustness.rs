@@ -4,10 +4,10 @@
 use std::io::Write;
 
 use proptest::prelude::*;
-use treadcue::catalog::{BUILT_IN, load_file};
-use treadcue::cue_settings::CueSettings;
 use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::{Estimates, compile};
+use treadcue::program::catalog::{BUILT_IN, load_file};
+use treadcue::program::cue_settings::CueSettings;
 use treadcue::program::{Diagnostic, SafetyOptions, parse, safety_warnings};
 
 fn parse_bytes(bytes: &[u8]) -> Result<treadcue::program::Program, Vec<Diagnostic>> {
@@ -200,9 +200,9 @@ fn a_program_linked_outside_its_folder_is_refused_without_quoting_it() {
     let folder = dir.path().join("programs");
     std::fs::create_dir(&folder).unwrap();
     std::os::unix::fs::symlink(&outside, folder.join("knee.toml")).unwrap();
-    let catalog = treadcue::catalog::Catalog::new(vec![folder]);
+    let catalog = treadcue::program::catalog::Catalog::new(vec![folder]);
     let error = match catalog.load("knee") {
-        Err(treadcue::catalog::LoadError::Invalid(errors)) => errors[0].to_string(),
+        Err(treadcue::program::catalog::LoadError::Invalid(errors)) => errors[0].to_string(),
         other => panic!("{other:?}"),
     };
     assert!(
@@ -224,7 +224,7 @@ fn a_changed_program_file_is_read_again() {
         )
     };
     std::fs::write(&file, program("First")).unwrap();
-    let catalog = treadcue::catalog::Catalog::new(vec![dir.path().to_path_buf()]);
+    let catalog = treadcue::program::catalog::Catalog::new(vec![dir.path().to_path_buf()]);
     assert_eq!(catalog.load("knee").unwrap().name, "First");
     assert_eq!(catalog.load("knee").unwrap().name, "First");
     std::fs::write(&file, program("Second, longer")).unwrap();

@@ -1,7 +1,7 @@
 //! The safety rules of backward walking, each caught, each quiet when
 //! followed, and errors under `--strict` through the command.
 
-use treadcue::catalog::BUILT_IN;
+use treadcue::program::catalog::BUILT_IN;
 use treadcue::program::{Diagnostic, SafetyOptions, parse, safety_warnings};
 
 fn warnings(text: &str) -> Vec<Diagnostic> {

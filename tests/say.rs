@@ -38,7 +38,7 @@ fn say(bus: &PrivateBus, text: &str) -> Result<(), String> {
             .build()
             .await
             .map_err(|e| e.to_string())?;
-        let proxy = treadcue::ctl::TreadcueProxy::new(&connection)
+        let proxy = treadcue::treadcuectl::TreadcueProxy::new(&connection)
             .await
             .map_err(|e| e.to_string())?;
         proxy.say(text).await.map_err(|e| e.to_string())

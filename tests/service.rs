@@ -207,7 +207,7 @@ fn sighup_with_a_broken_configuration_keeps_the_old_one() {
             .build()
             .await
             .unwrap();
-        let proxy = treadcue::ctl::TreadcueProxy::new(&connection)
+        let proxy = treadcue::treadcuectl::TreadcueProxy::new(&connection)
             .await
             .unwrap();
         let mut errors = proxy.receive_config_error().await.unwrap();

@@ -9,9 +9,9 @@ use std::process::{Command, Output};
 
 use support::signal::rms;
 use treadcue::audio::bank::{Bank, prepare};
-use treadcue::catalog::{BUILT_IN, built_in};
-use treadcue::cue_settings::CueSettings;
 use treadcue::phrasebook::Phrasebook;
+use treadcue::program::catalog::{BUILT_IN, built_in};
+use treadcue::program::cue_settings::CueSettings;
 use treadcue::voice::{Pack, Voice, espeak_ng};
 
 fn treadcued(args: &[&str], path: Option<&Path>) -> Output {

@@ -236,7 +236,7 @@ fn the_history_comes_in_pages() {
             .build()
             .await
             .unwrap();
-        let proxy = treadcue::ctl::TreadcueProxy::new(&connection)
+        let proxy = treadcue::treadcuectl::TreadcueProxy::new(&connection)
             .await
             .unwrap();
         assert!(proxy.history_page(0, 1001).await.is_err());

@@ -51,7 +51,7 @@ fn dbus_times(bus: &PrivateBus) -> Vec<f64> {
             .build()
             .await
             .unwrap();
-        let proxy = treadcue::ctl::TreadcueProxy::builder(&connection)
+        let proxy = treadcue::treadcuectl::TreadcueProxy::builder(&connection)
             .cache_properties(zbus::proxy::CacheProperties::No)
             .build()
             .await

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
-use treadcue::ctl::TreadcueProxy;
+use treadcue::treadcuectl::TreadcueProxy;
 
 const ROUNDS: usize = 200;
 

@@ -10,10 +10,10 @@ use std::time::Duration;
 use super::pcm::{Clip, Speech};
 use super::sequencer::CueSound;
 use super::tones;
-use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
 use crate::plan::{self, CueLengths, Estimates, Plan, Tone};
 use crate::program::Program;
+use crate::program::cue_settings::CueSettings;
 use crate::voice::{Voice, VoiceError};
 
 /// Peak level of speech: a little above the tones, which carry further.

@@ -9,8 +9,8 @@ use rodio::MixerDeviceSink;
 use super::alsa;
 use super::output::{AudioError, DeviceInfo, OutputOptions, StreamReports};
 use super::slot::{self, Slot};
-use crate::sound_server::playback::{Playback, PlaybackOptions};
-use crate::sound_server::{self, ServerError};
+use crate::audio::sound_server::playback::{Playback, PlaybackOptions};
+use crate::audio::sound_server::{self, ServerError};
 
 /// An open stream, playing the slot; dropping it closes it.
 pub enum Stream {

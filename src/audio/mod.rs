@@ -10,4 +10,5 @@ pub mod player;
 pub mod render;
 pub mod sequencer;
 pub mod slot;
+pub mod sound_server;
 pub mod tones;

@@ -2,5 +2,5 @@
 //! library.
 
 fn main() -> std::process::ExitCode {
-    treadcue::ctl::run(std::env::args_os())
+    treadcue::treadcuectl::run(std::env::args_os())
 }

@@ -3,7 +3,7 @@
 //! ([`gatt`]). BlueZ does the radio work; this speaks to `bluetoothd` on
 //! the system bus (or the bus `DBUS_SYSTEM_BUS_ADDRESS` names). The
 //! treadmill's and the strap's meanings live in [`crate::fitness`] and
-//! the front end that uses both in [`crate::bluez`].
+//! the front end that uses both in [`crate::frontend::bluez`].
 
 pub mod gatt;
 pub mod scan;

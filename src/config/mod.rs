@@ -15,12 +15,12 @@ use serde::Serialize;
 
 use crate::audio::output::{AfterDeviceLoss, OutputOptions};
 use crate::audio::player::PlayerOptions;
-use crate::catalog::Catalog;
 use crate::controller::HeadphonePause;
 use crate::course::CourseCatalog;
-use crate::cue_settings::CueSettings;
-use crate::dbus::Bus;
+use crate::frontend::dbus::Bus;
 use crate::phrasebook::Phrasebook;
+use crate::program::catalog::Catalog;
+use crate::program::cue_settings::CueSettings;
 use crate::program::{self, Units};
 use crate::store::StateFiles;
 use crate::voice::{self, DEFAULT_ESPEAK_VOICE, DEFAULT_WORDS_PER_MINUTE, Voice, VoiceChoice};

@@ -10,10 +10,10 @@ use std::time::{Duration, SystemTime};
 use super::{ControlError, Controller, Core, IfRunning, no_session};
 use crate::audio::bank::Bank;
 use crate::audio::sequencer::{CueSound, Sequencer};
-use crate::catalog::{Catalog, LoadError, is_program_id};
 use crate::plan::Plan;
 use crate::program::Direction;
 use crate::program::Program;
+use crate::program::catalog::{Catalog, LoadError, is_program_id};
 use crate::session::{Counting, Session};
 use crate::store::history::Outcome;
 

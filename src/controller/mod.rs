@@ -13,10 +13,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::audio::player::Player;
 use crate::audio::sequencer::{Event, Snapshot};
-use crate::catalog::Catalog;
 use crate::course::CourseCatalog;
-use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
+use crate::program::catalog::Catalog;
+use crate::program::cue_settings::CueSettings;
 use crate::session::{Session, State, Status};
 use crate::store::history::Outcome;
 use crate::store::{Entry, StateFiles};

@@ -36,7 +36,7 @@ impl Controller {
             .into_iter()
             .filter_map(|id| match catalog.load(&id) {
                 Ok(_) => None,
-                Err(crate::catalog::LoadError::Invalid(errors)) => {
+                Err(crate::program::catalog::LoadError::Invalid(errors)) => {
                     let first = errors.first().map(ToString::to_string).unwrap_or_default();
                     Some((id, first))
                 }

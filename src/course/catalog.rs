@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{COURSE_KEYS, Course, parse};
-use crate::catalog::{ids_with, is_inside, is_program_id};
+use crate::program::catalog::{ids_with, is_inside, is_program_id};
 use crate::program::{Diagnostic, Severity, limits::MAX_FILE_BYTES};
 
 pub struct BuiltInCourse {

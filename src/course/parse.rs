@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Course, CourseSession, DEFAULT_MIN_REST};
-use crate::catalog::is_program_id;
+use crate::program::catalog::is_program_id;
 use crate::program::limits::{MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::program::raw::RawDuration;
 use crate::program::{Diagnostic, Severity, SourceFile, checked_text, file_text};

@@ -2,7 +2,7 @@
 //! led through weeks by a course is not shown a warning and left to judge.
 
 use super::Course;
-use crate::catalog::{Catalog, LoadError};
+use crate::program::catalog::{Catalog, LoadError};
 use crate::program::suggest::nearest;
 use crate::program::{Diagnostic, SafetyOptions, safety_warnings};
 

@@ -30,8 +30,8 @@ pub use supervisor::{Supervisor, status_line};
 use crate::audio::player::{Player, PlayerNews};
 use crate::config::{Config, Loader};
 use crate::controller::{Change, Controller, ControllerParts, Handle};
-use crate::dbus::{Bus, PublishError};
-use crate::pairing::Pairing;
+use crate::frontend::dbus::{Bus, PublishError};
+use crate::frontend::pairing::Pairing;
 use crate::shutdown::{Shutdown, Trigger};
 use crate::store::StateLock;
 use crate::store::lock::LockError;
@@ -200,7 +200,8 @@ fn log_course(controller: &Controller) {
 async fn serve(handle: Handle, news: PlayerNews, front_ends: FrontEnds) -> Result<(), DaemonError> {
     let hangups = signals::hangups();
     let published =
-        crate::dbus::publish(handle.clone(), &front_ends.bus, front_ends.pairing.clone()).await?;
+        crate::frontend::dbus::publish(handle.clone(), &front_ends.bus, front_ends.pairing.clone())
+            .await?;
     let trigger = Trigger::new();
     if let Some(listen) = front_ends.web {
         serve_web(&handle, &front_ends, listen, trigger.subscribe()).await?;
@@ -208,12 +209,12 @@ async fn serve(handle: Handle, news: PlayerNews, front_ends: FrontEnds) -> Resul
     handle.controller().run_events(news);
     let bus = tokio::spawn(published.serve(trigger.subscribe()));
     // The treadmill and the strap idle until a session wants them.
-    let sensors = tokio::spawn(crate::bluez::serve_sensors(
+    let sensors = tokio::spawn(crate::frontend::bluez::serve_sensors(
         handle.clone(),
         trigger.subscribe(),
     ));
     let buttons = front_ends.bluetooth_buttons.then(|| {
-        tokio::spawn(crate::bluez::serve_buttons(
+        tokio::spawn(crate::frontend::bluez::serve_buttons(
             handle.clone(),
             trigger.subscribe(),
         ))
@@ -248,7 +249,7 @@ async fn serve_web(
     listen: std::net::SocketAddr,
     shutdown: Shutdown,
 ) -> Result<(), DaemonError> {
-    let server = crate::web::bind(
+    let server = crate::frontend::web::bind(
         listen,
         front_ends.web_hosts.clone(),
         handle.clone(),

@@ -11,8 +11,8 @@ use libpulse_binding::volume::{ChannelVolumes, Volume};
 use serde::{Deserialize, Serialize};
 
 use super::streams::{Tracked, scaled};
-use crate::sound_server::{Connection, ServerError};
-use crate::store::write_atomically;
+use crate::audio::sound_server::{Connection, ServerError};
+use crate::files::write_atomically;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct NotedStream {

@@ -21,7 +21,7 @@ use super::envelope::{Envelope, LEAD, gain_db};
 use super::remembered::{Remembered, restore_with};
 use super::streams::{Seen, Streams};
 use crate::audio::slot::{Slot, lock};
-use crate::sound_server::{Connection, ServerError};
+use crate::audio::sound_server::{Connection, ServerError};
 
 /// How often the level is worked out and the volumes set while it moves
 /// or a cue is near...

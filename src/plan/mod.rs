@@ -5,15 +5,15 @@
 mod compose;
 mod fit;
 mod lengths;
-mod placement;
+mod occupancy;
 mod table;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
+use crate::program::cue_settings::CueSettings;
 use crate::program::{Direction, Program, Role, Round, Units};
 
 pub use fit::fit_warnings;

@@ -1,6 +1,8 @@
 //! Workout programs: the typed, validated form of a user's TOML file, its
 //! parser and its safety checks. Pure: no file or device is touched here.
 
+pub mod catalog;
+pub mod cue_settings;
 mod diagnostic;
 pub mod limits;
 pub mod raw;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::diagnostic::Diagnostic;
 use super::validate::clock;
 use super::{Direction, Program, Step};
-use crate::cue_settings::CueSettings;
+use crate::program::cue_settings::CueSettings;
 
 #[derive(Debug, Clone)]
 pub struct SafetyOptions {

@@ -7,31 +7,12 @@ pub mod enrolment;
 pub mod history;
 pub mod lock;
 
-use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
+pub use crate::files::{sync_dir, write_atomically};
 pub use checkpoint::Checkpoint;
 pub use history::Entry;
 pub use lock::StateLock;
-
-/// Replaces `path` with `bytes` all at once: written to a file beside it,
-/// flushed to the disk, renamed over it, and the rename itself flushed.
-/// A reader sees the old file or the new one, never a mix.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
-    temporary.write_all(bytes)?;
-    temporary.as_file().sync_all()?;
-    temporary.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir)
-}
-
-/// Makes a rename or a new file in `dir` survive a power cut.
-pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
-}
 
 /// The daemon's two files, in one folder.
 #[derive(Debug, Clone)]

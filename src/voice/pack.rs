@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use super::{Voice, VoiceError};
 use crate::audio::pcm::Clip;
-use crate::catalog::BUILT_IN;
 use crate::phrasebook::{Phrasebook, Template};
 use crate::program;
+use crate::program::catalog::BUILT_IN;
 
 /// The pack's recordings: one WAV of every part back to back, and an index
 /// of where each part lies in it.

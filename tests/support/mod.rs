@@ -16,11 +16,11 @@ use std::sync::Arc;
 
 use treadcue::audio::bank::{Bank, prepare};
 use treadcue::audio::sequencer::CueSound;
-use treadcue::catalog::built_in;
-use treadcue::cue_settings::CueSettings;
 use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::Plan;
 use treadcue::program::Program;
+use treadcue::program::catalog::built_in;
+use treadcue::program::cue_settings::CueSettings;
 use treadcue::voice::Pack;
 
 /// Fifty rounds of two ten-second steps between a 5-minute warm-up and

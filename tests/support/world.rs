@@ -5,7 +5,7 @@ use std::process::Command;
 
 use super::bus::{Daemon, PrivateBus};
 use super::pulse::PulseServer;
-use treadcue::ctl::TreadcueProxy;
+use treadcue::treadcuectl::TreadcueProxy;
 
 pub const OBJECT: [&str; 3] = [
     "io.github.treadcue.Treadcue1",

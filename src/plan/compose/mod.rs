@@ -9,8 +9,8 @@ use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use super::{Cue, CueKind, CueLengths, GAP, Plan, PlannedStep, TONE_TO_SPEECH, Tone, to_samples};
-use crate::cue_settings::CueSettings;
 use crate::phrasebook::Phrasebook;
+use crate::program::cue_settings::CueSettings;
 use crate::program::{PostureSet, Program, Role, Step};
 
 /// How far a halfway, time-left or posture cue may drift from its moment.

@@ -5,7 +5,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use super::super::placement::Occupancy;
+use super::super::occupancy::Occupancy;
 use super::super::{Adjustment, Cue, GAP};
 use super::{Candidate, Composer, LEAD, REWORD_SLACK, sentence_case};
 

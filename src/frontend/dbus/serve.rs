@@ -14,7 +14,7 @@ use super::mpris::{MprisPlayer, MprisRoot};
 use super::treadcue::{Treadcue, TreadcueSignals};
 use super::{Announcer, Bus};
 use crate::controller::{Change, Handle};
-use crate::pairing::Pairing;
+use crate::frontend::pairing::Pairing;
 use crate::session::Status;
 use crate::shutdown::Shutdown;
 

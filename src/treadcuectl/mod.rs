@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use zbus::proxy;
 
-use crate::dbus::Bus;
+use crate::frontend::dbus::Bus;
 use crate::program::clock;
 
 mod bluetooth;
@@ -44,12 +44,12 @@ pub trait Treadcue {
     fn previous(&self) -> zbus::Result<()>;
     fn say(&self, text: &str) -> zbus::Result<()>;
     fn reload(&self) -> zbus::Result<Vec<String>>;
-    fn history(&self) -> zbus::Result<Vec<crate::dbus::treadcue::HistoryRow>>;
+    fn history(&self) -> zbus::Result<Vec<crate::frontend::dbus::treadcue::HistoryRow>>;
     fn history_page(
         &self,
         offset: u32,
         limit: u32,
-    ) -> zbus::Result<(Vec<crate::dbus::treadcue::HistoryRow>, u32)>;
+    ) -> zbus::Result<(Vec<crate::frontend::dbus::treadcue::HistoryRow>, u32)>;
     fn weekly_minutes(&self) -> zbus::Result<Vec<(String, f64, f64)>>;
     fn list_courses(&self) -> zbus::Result<Vec<(String, String, String, u32)>>;
     fn enrol(&self, course: &str) -> zbus::Result<()>;
@@ -204,8 +204,8 @@ pub enum Command {
 const EXIT_NOT_RUNNING: u8 = 3;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    crate::cli::exit_quietly_on_broken_pipe();
-    let args: Args = match crate::cli::parse(args) {
+    crate::treadcued::exit_quietly_on_broken_pipe();
+    let args: Args = match crate::treadcued::parse(args) {
         Ok(args) => args,
         Err(code) => return code,
     };
@@ -222,7 +222,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Err(e) => return failed(1, format!("cannot start: {e}")),
     };
     if let Command::Start { program } = &args.command
-        && crate::catalog::looks_like_path(program)
+        && crate::program::catalog::looks_like_path(program)
     {
         return failed(1, started_by_name(program));
     }

@@ -263,7 +263,7 @@ impl Pairing {
 
     fn write(&self, state: &mut State, now: Instant) -> Result<(), String> {
         let text = serde_json::to_string_pretty(&state.devices).map_err(|e| e.to_string())?;
-        crate::store::write_atomically(&self.file, text.as_bytes()).map_err(|e| {
+        crate::files::write_atomically(&self.file, text.as_bytes()).map_err(|e| {
             format!(
                 "cannot keep the paired phones in {}: {e}",
                 self.file.display()

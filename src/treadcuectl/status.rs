@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use zbus::OwnedVariant;
 
 use super::view::describe;
-use crate::dbus;
+use crate::frontend::dbus;
 use crate::program::clock;
 
 pub(super) type Properties = HashMap<String, OwnedVariant>;

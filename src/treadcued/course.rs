@@ -14,7 +14,7 @@ use crate::program::{Diagnostic, SafetyOptions, clock};
 /// Whether a command-line argument names a course: a course file, or the
 /// name of a course that is not also a program's.
 pub fn is_course(arg: &str, config: &Config) -> bool {
-    if crate::catalog::looks_like_path(arg) {
+    if crate::program::catalog::looks_like_path(arg) {
         return is_course_file(Path::new(arg));
     }
     config.catalog().load(arg).is_err() && config.course_catalog().ids().iter().any(|id| id == arg)
@@ -22,7 +22,7 @@ pub fn is_course(arg: &str, config: &Config) -> bool {
 
 /// Loads a course file or course name.
 pub fn load(arg: &str, config: &Config) -> Result<Course, Vec<Diagnostic>> {
-    if crate::catalog::looks_like_path(arg) {
+    if crate::program::catalog::looks_like_path(arg) {
         return load_file(Path::new(arg));
     }
     config.course_catalog().load(arg).map_err(|e| match e {

@@ -70,5 +70,5 @@ pub fn run(args: &ImportArgs, config: &Config) -> ExitCode {
 
 /// Writes `text` to `path` whole, or not at all.
 fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
-    crate::store::write_atomically(path, text.as_bytes())
+    crate::files::write_atomically(path, text.as_bytes())
 }

@@ -16,7 +16,7 @@ pub struct BuiltIn {
 
 macro_rules! built_in {
     ($($id:literal),* $(,)?) => {
-        &[$(BuiltIn { id: $id, text: include_str!(concat!("../config/programs/", $id, ".toml")) }),*]
+        &[$(BuiltIn { id: $id, text: include_str!(concat!("../../config/programs/", $id, ".toml")) }),*]
     };
 }
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::Web;
 use super::api::{ApiError, Body};
 use super::listener::Peer;
-use crate::pairing::{CODE_LIFETIME, PairError};
+use crate::frontend::pairing::{CODE_LIFETIME, PairError};
 
 const COOKIE: &str = "treadcue_token";
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 use zbus::interface;
 
 use super::Error;
-use crate::pairing::Pairing;
+use crate::frontend::pairing::Pairing;
 
 pub struct WebPairing {
     pub pairing: Arc<Pairing>,

@@ -14,7 +14,7 @@ use super::view::describe;
 use super::{
     Properties, TreadcueProxy, all_properties, left, properties_proxy, text, time, unsigned,
 };
-use crate::dbus;
+use crate::frontend::dbus;
 
 /// A live view driven by the daemon's signals. Between signals the
 /// countdown runs on this machine's clock from the end times the daemon

@@ -21,7 +21,7 @@ use axum::routing::{get, post, put};
 use tokio::sync::broadcast;
 
 use crate::controller::Handle;
-use crate::pairing::Pairing;
+use crate::frontend::pairing::Pairing;
 use crate::shutdown::Shutdown;
 
 /// Largest request body taken.

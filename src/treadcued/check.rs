@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::EXIT_INVALID;
-use crate::catalog::{Catalog, LoadError};
 use crate::config::Config;
+use crate::program::catalog::{Catalog, LoadError};
 use crate::program::{SafetyOptions, clock, safety_warnings};
 
 #[derive(Debug, Args)]
