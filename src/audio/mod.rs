@@ -2,8 +2,8 @@
 //! device output and the offline render.
 
 pub mod alsa;
-pub mod bank;
 pub mod device;
+pub mod ducking;
 pub mod output;
 pub mod pcm;
 pub mod player;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::device::{self, Stream};
 use super::sequencer::Sequencer;
 pub use super::slot::{Slot, lock};
-use crate::ducking::{Ducker, DuckingOptions};
+use crate::audio::ducking::{Ducker, DuckingOptions};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AudioError {

@@ -24,7 +24,7 @@ pub const PHRASE_SETTLE: Duration = Duration::from_millis(100);
 /// the attack too, so other audio is down before the first word.
 pub fn phrase_settle(output: &OutputOptions) -> Duration {
     match &output.ducking {
-        Some(ducking) => PHRASE_SETTLE + ducking.attack + crate::ducking::envelope::LEAD,
+        Some(ducking) => PHRASE_SETTLE + ducking.attack + crate::audio::ducking::envelope::LEAD,
         None => PHRASE_SETTLE,
     }
 }

@@ -90,3 +90,23 @@ pub fn uuids(interfaces: &HashMap<String, HashMap<String, OwnedValue>>) -> Vec<S
         .map(|u| u.to_ascii_lowercase())
         .collect()
 }
+
+/// A Bluetooth address, six pairs of hex digits, in capitals as BlueZ
+/// writes it.
+pub fn checked_address(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let parts: Vec<&str> = text.split(':').collect();
+    let good = parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+    if !good {
+        // A caller's whole text is not echoed back, however long.
+        let shown: String = text.chars().take(40).collect();
+        let more = if shown.len() < text.len() { "..." } else { "" };
+        return Err(format!(
+            "{shown:?}{more} is not a Bluetooth address: give six pairs of hex digits, like \"C0:FF:EE:12:34:56\" (`treadcuectl treadmill scan` lists what is in range)"
+        ));
+    }
+    Ok(text.to_ascii_uppercase())
+}

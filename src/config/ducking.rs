@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use crate::ducking::DuckingOptions;
+use crate::audio::ducking::DuckingOptions;
 
 #[derive(Debug, Clone, Default, Args, Deserialize)]
 pub struct DuckingSettings {

@@ -93,7 +93,10 @@ impl Treadmill {
     pub fn resolve(settings: TreadmillSettings) -> Result<Treadmill, String> {
         let address = settings
             .address
-            .map(|a| checked_address(&a).map_err(|e| format!("[treadmill] address: {e}")))
+            .map(|a| {
+                crate::bluetooth::checked_address(&a)
+                    .map_err(|e| format!("[treadmill] address: {e}"))
+            })
             .transpose()?;
         let margin = settings.margin.unwrap_or_else(|| "0.3 mph".into());
         margin_kmh(&margin)?;
@@ -109,7 +112,9 @@ impl Heart {
     pub fn resolve(settings: HeartSettings) -> Result<Heart, String> {
         let address = settings
             .address
-            .map(|a| checked_address(&a).map_err(|e| format!("[heart] address: {e}")))
+            .map(|a| {
+                crate::bluetooth::checked_address(&a).map_err(|e| format!("[heart] address: {e}"))
+            })
             .transpose()?;
         if let Some(max) = settings.max.filter(|m| !HEART_MAX.contains(m)) {
             return Err(format!(
@@ -136,26 +141,6 @@ pub fn fitness_settings(treadmill: &Treadmill, heart: &Heart) -> FitnessSettings
         heart_speak: heart.speak,
         heart_max: heart.max,
     }
-}
-
-/// A Bluetooth address, six pairs of hex digits, in capitals as BlueZ
-/// writes it.
-pub fn checked_address(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    let parts: Vec<&str> = text.split(':').collect();
-    let good = parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
-    if !good {
-        // A caller's whole text is not echoed back, however long.
-        let shown: String = text.chars().take(40).collect();
-        let more = if shown.len() < text.len() { "..." } else { "" };
-        return Err(format!(
-            "{shown:?}{more} is not a Bluetooth address: give six pairs of hex digits, like \"C0:FF:EE:12:34:56\" (`treadcuectl treadmill scan` lists what is in range)"
-        ));
-    }
-    Ok(text.to_ascii_uppercase())
 }
 
 /// A margin like "0.3 mph" or "0.5 km/h", in km/h.
@@ -201,7 +186,7 @@ mod tests {
     #[test]
     fn addresses_are_six_hex_pairs() {
         assert_eq!(
-            checked_address("c0:ff:ee:12:34:56").unwrap(),
+            crate::bluetooth::checked_address("c0:ff:ee:12:34:56").unwrap(),
             "C0:FF:EE:12:34:56"
         );
         for bad in [
@@ -210,7 +195,7 @@ mod tests {
             "C0:FF:EE:12:34:5G",
             "C0-FF-EE-12-34-56",
         ] {
-            assert!(checked_address(bad).is_err(), "{bad}");
+            assert!(crate::bluetooth::checked_address(bad).is_err(), "{bad}");
         }
     }
 

@@ -5,7 +5,7 @@
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use crate::zwo::{DEFAULT_MAX_SPEED_KMH, Pace, ZwoOptions};
+use crate::program::zwo::{DEFAULT_MAX_SPEED_KMH, Pace, ZwoOptions};
 
 /// `[zwo]` in the file, and the flags that set the same.
 #[derive(Debug, Clone, Default, Args, Deserialize)]

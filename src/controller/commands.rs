@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{ControlError, Controller, Core, IfRunning, no_session};
-use crate::audio::bank::Bank;
 use crate::audio::sequencer::{CueSound, Sequencer};
 use crate::plan::Plan;
+use crate::prepare::Bank;
 use crate::program::Direction;
 use crate::program::Program;
 use crate::program::catalog::{Catalog, LoadError, is_program_id};

@@ -8,7 +8,6 @@
 use std::time::SystemTime;
 
 use super::{Change, ControlError, Controller};
-use crate::calendar::{Date, week_of};
 use crate::session::{Session, from_micros, micros};
 use crate::store::history::Outcome;
 use crate::store::{Checkpoint, Entry, StateFiles};
@@ -311,71 +310,10 @@ impl Controller {
         Ok(entries)
     }
 
-    /// The `limit` sessions (1 to [`HISTORY_PAGE_MAX`]) before the newest
-    /// `offset`, oldest first, and how many there are in all: a long
-    /// history read a page at a time, by the web and D-Bus alike.
-    pub fn history_page(
-        &self,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(Vec<Entry>, usize), ControlError> {
-        if !(1..=HISTORY_PAGE_MAX).contains(&limit) {
-            return Err(ControlError::InvalidArgument(format!(
-                "limit must be from 1 to {HISTORY_PAGE_MAX}, not {limit}"
-            )));
-        }
-        let mut entries = self.history()?;
-        let total = entries.len();
-        let end = total.saturating_sub(offset);
-        entries.truncate(end);
-        entries.drain(..end.saturating_sub(limit));
-        Ok((entries, total))
-    }
-
-    /// Minutes walked forward and backward per local week (named by its
-    /// Monday), oldest first, from the first week walked to this one: a
-    /// week without walking is there with zero minutes, so a break shows.
-    pub fn weekly_minutes(&self) -> Result<Vec<(String, f64, f64)>, ControlError> {
-        let mut weeks: std::collections::BTreeMap<Date, (f64, f64)> = Default::default();
-        for entry in self.history()? {
-            let Some(week) = week_of(from_micros(entry.session)) else {
-                continue;
-            };
-            let backward = entry.walked_backward.clamp(0.0, entry.walked.max(0.0));
-            let forward = entry.walked.max(0.0) - backward;
-            let minutes = weeks.entry(week).or_default();
-            minutes.0 += forward / 60.0;
-            minutes.1 += backward / 60.0;
-        }
-        let Some(&first) = weeks.keys().next() else {
-            return Ok(Vec::new());
-        };
-        let last = week_of(SystemTime::now())
-            .into_iter()
-            .chain(weeks.keys().next_back().copied())
-            .max()
-            .unwrap_or(first);
-        // A clock once set years wrong does not make a list of thousands.
-        let mut week = first.max(last.plus_days(-7 * MAX_WEEKS));
-        let mut rows = Vec::new();
-        while week <= last {
-            let (forward, backward) = weeks.get(&week).copied().unwrap_or_default();
-            rows.push((week.to_string(), forward, backward));
-            week = week.plus_days(7);
-        }
-        Ok(rows)
-    }
-
     pub fn state_files(&self) -> &StateFiles {
         &self.state
     }
 }
-
-/// Most sessions in one page of the history.
-pub const HISTORY_PAGE_MAX: usize = 1000;
-
-/// The most weeks `weekly_minutes` lists: ten years.
-const MAX_WEEKS: i64 = 520;
 
 /// Where a session ended: the sample of its program, the samples walked
 /// (forward, backward) and the fastest backward step walked.

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{ControlError, Controller, ProgramInfo, Setup};
-use crate::audio::bank::{self, Bank};
 use crate::plan::Plan;
+use crate::prepare::{self, Bank};
 use crate::program::Program;
 
 impl Controller {
@@ -80,7 +80,7 @@ impl Controller {
         let mut bank = Bank::new(self.rate, setup.tones.as_deref())
             .map_err(ControlError::Voice)?
             .with_tone_volume(setup.tone_volume);
-        let plan = bank::prepare(
+        let plan = prepare::prepare(
             program,
             &setup.cues,
             &setup.phrases,

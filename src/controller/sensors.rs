@@ -94,7 +94,7 @@ impl Controller {
     pub fn keep_sensor(&self, sensor: Sensor, address: &str) -> Result<(), super::ControlError> {
         let address = match address.trim() {
             "" => String::new(),
-            text => crate::config::fitness::checked_address(text)
+            text => crate::bluetooth::checked_address(text)
                 .map_err(super::ControlError::InvalidArgument)?,
         };
         {

@@ -136,7 +136,7 @@ fn take_state_lock(dir: &std::path::Path) -> Result<Option<StateLock>, DaemonErr
 fn restore_lowered_music(state_dir: &std::path::Path) {
     let note = state_dir.join(crate::config::DUCKED_NOTE);
     std::thread::spawn(move || {
-        if let Err(e) = crate::ducking::restore_left_over(&note) {
+        if let Err(e) = crate::audio::ducking::restore_left_over(&note) {
             tracing::debug!("lowered streams left over, put back later: {e}");
         }
     });

@@ -11,7 +11,7 @@ use crate::controller::{Controller, Reload, Setup};
 pub fn setup(config: &Config) -> Result<Setup, String> {
     // Replacement tones are read now: a broken one is refused at the start
     // (or the reload), not when a session needs it.
-    crate::audio::bank::Bank::new(config.output_options().rate, config.sound.tones.as_deref())?;
+    crate::prepare::Bank::new(config.output_options().rate, config.sound.tones.as_deref())?;
     Ok(Setup {
         catalog: config.catalog(),
         courses: config.course_catalog(),

@@ -81,7 +81,10 @@ pub fn built_in(id: &str) -> Option<Result<Program, Vec<Diagnostic>>> {
 
 /// Reads and parses a program file; its id is the file's stem. A `.zwo`
 /// file is a Zwift run workout, imported with `zwo`'s options.
-pub fn load_file(path: &Path, zwo: &crate::zwo::ZwoOptions) -> Result<Program, Vec<Diagnostic>> {
+pub fn load_file(
+    path: &Path,
+    zwo: &crate::program::zwo::ZwoOptions,
+) -> Result<Program, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let bytes = read_capped(path).map_err(|e| {
         vec![Diagnostic::whole_file(
@@ -101,7 +104,7 @@ pub fn load_file(path: &Path, zwo: &crate::zwo::ZwoOptions) -> Result<Program, V
                 "the file is not UTF-8 text",
             )]
         })?;
-        let imported = crate::zwo::import(&text, &name, zwo)?;
+        let imported = crate::program::zwo::import(&text, &name, zwo)?;
         return program::parse(&id, &format!("{name} (imported)"), imported.toml.as_bytes());
     }
     program::parse(&id, &name, &bytes)
@@ -175,7 +178,7 @@ pub struct Catalog {
     /// Speeds are given in these units, whatever a program's file says.
     pub units: Option<Units>,
     /// How Zwift workouts are imported.
-    pub zwo: crate::zwo::ZwoOptions,
+    pub zwo: crate::program::zwo::ZwoOptions,
     /// Programs already parsed, by file and its identity on disk: a
     /// program is parsed again only when its file changed, however often
     /// clients list the programs.
@@ -214,7 +217,7 @@ impl Catalog {
         Catalog {
             folders,
             units: None,
-            zwo: crate::zwo::ZwoOptions::default(),
+            zwo: crate::program::zwo::ZwoOptions::default(),
             parsed: Arc::default(),
         }
     }
@@ -223,7 +226,7 @@ impl Catalog {
         Catalog { units, ..self }
     }
 
-    pub fn with_zwo(self, zwo: crate::zwo::ZwoOptions) -> Self {
+    pub fn with_zwo(self, zwo: crate::program::zwo::ZwoOptions) -> Self {
         Catalog { zwo, ..self }
     }
 
@@ -313,7 +316,7 @@ impl Catalog {
         let name = path.display().to_string();
         crate::files::read_regular_text(&path, MAX_FILE_BYTES as u64)
             .ok()
-            .and_then(|text| crate::zwo::import(&text, &name, &self.zwo).ok())
+            .and_then(|text| crate::program::zwo::import(&text, &name, &self.zwo).ok())
             .map(|imported| imported.notes)
             .unwrap_or_default()
     }

@@ -9,6 +9,7 @@ pub mod raw;
 mod safety;
 pub mod suggest;
 mod validate;
+pub mod zwo;
 
 use std::ops::Range;
 use std::sync::Arc;

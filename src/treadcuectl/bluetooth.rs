@@ -22,7 +22,7 @@ pub trait BluetoothDevices {
     fn treadmill_reading(&self) -> zbus::Result<std::collections::HashMap<String, f64>>;
 }
 
-/// What was measured in each session, by its start.
+/// What was measured in a session.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Measured {
     pub distance_m: Option<f64>,
@@ -32,15 +32,6 @@ pub(super) struct Measured {
 }
 
 impl Measured {
-    pub fn json(&self) -> [(&'static str, serde_json::Value); 4] {
-        [
-            ("distance_m", self.distance_m.into()),
-            ("heart_rate_average", self.heart_average.into()),
-            ("heart_rate_max", self.heart_max.into()),
-            ("minutes_above_limit", self.minutes_above.into()),
-        ]
-    }
-
     /// "1.2 km, heart 118 avg 150 max, 2.5 min above the limit".
     pub fn words(&self) -> String {
         let mut parts = Vec::new();
@@ -55,27 +46,6 @@ impl Measured {
         }
         parts.join(", ")
     }
-}
-
-/// Sessions' measurements by start; none when the daemon is older.
-pub(super) async fn measured(
-    connection: &zbus::Connection,
-) -> std::collections::HashMap<String, Measured> {
-    let Ok(proxy) = BluetoothDevicesProxy::new(connection).await else {
-        return Default::default();
-    };
-    let rows = proxy.measured_history().await.unwrap_or_default();
-    rows.into_iter()
-        .map(|(start, metres, average, max, above)| {
-            let measured = Measured {
-                distance_m: (metres >= 0.0).then_some(metres),
-                heart_average: (average > 0).then_some(average),
-                heart_max: (max > 0).then_some(max),
-                minutes_above: (above >= 0.0).then_some(above),
-            };
-            (start, measured)
-        })
-        .collect()
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,107 +1,122 @@
 //! `treadcuectl history`: the sessions walked, in local time, filtered by
 //! date or count.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
+use serde_json::{Map, Value};
+
 use super::TreadcueProxy;
+use super::bluetooth::Measured;
 use crate::calendar::{Date, LocalTime, local};
+use crate::controller::{HISTORY_FIELDS, HISTORY_PAGE_MAX};
+use crate::frontend::dbus::record;
 use crate::program::clock;
 
 pub(super) async fn history(
-    connection: &zbus::Connection,
     proxy: &TreadcueProxy<'_>,
     json: bool,
     limit: Option<usize>,
     since: Option<Date>,
 ) -> zbus::Result<()> {
-    let mut rows = proxy.history().await?;
-    // Which sessions were a course's, and how they were rated.
-    let courses: HashMap<String, (String, u32, String)> = proxy
-        .course_history()
-        .await?
-        .into_iter()
-        .map(|(start, course, session, rating)| (start, (course, session, rating)))
-        .collect();
-    // How much of each was walked backward, and how fast.
-    let backward: HashMap<String, (f64, f64, String)> = proxy
-        .backward_history()
-        .await?
-        .into_iter()
-        .map(|(start, seconds, top, units)| (start, (seconds, top, units)))
-        .collect();
-    let measured = super::bluetooth::measured(connection).await;
+    let mut rows = all_rows(proxy).await?;
     if let Some(since) = since {
-        rows.retain(|row| local_time(&row.2).is_some_and(|t| t.date >= since));
+        rows.retain(|row| local_time(&text(row, "start")).is_some_and(|t| t.date >= since));
     }
     if let Some(limit) = limit {
         let skip = rows.len().saturating_sub(limit);
         rows.drain(..skip);
     }
     if json {
-        let entries: Vec<serde_json::Value> = rows
-            .into_iter()
-            .map(
-                |(program, name, start, end, done, count, completed, outcome, walked)| {
-                    let course = courses.get(&start);
-                    let backward = backward.get(&start);
-                    let measured = measured.get(&start).copied().unwrap_or_default();
-                    let mut row = serde_json::json!({
-                        "course": course.map(|c| c.0.clone()),
-                        "course_session": course.map(|c| c.1),
-                        "rating": course.map(|c| c.2.clone()),
-                        "program": program,
-                        "program_name": name,
-                        "start": start,
-                        "end": end,
-                        "steps_done": done,
-                        "step_count": count,
-                        "completed": completed,
-                        "outcome": outcome,
-                        "walked": walked,
-                        "walked_backward": backward.map_or(0.0, |b| b.0),
-                        "top_backward_speed": backward.filter(|b| b.1 > 0.0).map(|b| b.1),
-                        "units": backward.filter(|b| !b.2.is_empty()).map(|b| b.2.clone()),
-                    });
-                    for (key, value) in measured.json() {
-                        row[key] = value;
-                    }
-                    row
-                },
-            )
-            .collect();
-        println!("{}", serde_json::Value::Array(entries));
+        let rows = rows.into_iter().map(Value::Object).collect();
+        println!("{}", Value::Array(rows));
         return Ok(());
     }
     if rows.is_empty() {
         println!("No sessions yet.");
     }
-    for (program, name, start, _end, done, count, _completed, outcome, walked) in rows {
-        let when = local_time(&start).map_or_else(|| start.clone(), |t| t.to_string());
-        // Whole seconds, one format for every row.
-        let seconds = |s: f64| clock(Duration::from_secs(s.max(0.0).round() as u64));
-        let walked = seconds(walked);
-        let back = backward.get(&start);
-        let backward_part = format!("back {:>5}", seconds(back.map_or(0.0, |b| b.0)));
-        let top = back
-            .filter(|b| b.1 > 0.0)
-            .map(|(_, top, units)| format!("  top backward {top} {units}"))
-            .unwrap_or_default();
-        let steps = format!("{done}/{count} steps");
-        let course = courses
-            .get(&start)
-            .map_or_else(String::new, |(course, session, rating)| {
-                format!("  ({course} session {}, {rating})", session + 1)
-            });
-        let measured = measured
-            .get(&start)
-            .map(|m| format!("  [{}]", m.words()))
-            .unwrap_or_default();
-        println!(
-            "{when}  {program:<22} {walked:>7}  {backward_part}  {steps:<12} {outcome:<11}  {name}{course}{top}{measured}"
-        );
+    for row in rows {
+        println!("{}", line(&row));
     }
     Ok(())
+}
+
+/// Every session of the history, oldest first, read a page at a time:
+/// each the daemon's one row, with the fields `HISTORY_FIELDS` names.
+async fn all_rows(proxy: &TreadcueProxy<'_>) -> zbus::Result<Vec<Map<String, Value>>> {
+    let page = HISTORY_PAGE_MAX as u32;
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (records, total) = proxy.history_records(offset, page).await?;
+        let got = records.len() as u32;
+        let older = records
+            .iter()
+            .map(|record| record::fields(record, &HISTORY_FIELDS));
+        // Pages come newest first; each is oldest first within.
+        rows.splice(0..0, older);
+        offset += got;
+        if got == 0 || offset >= total {
+            return Ok(rows);
+        }
+    }
+}
+
+fn text(row: &Map<String, Value>, name: &str) -> String {
+    row.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn number(row: &Map<String, Value>, name: &str) -> Option<f64> {
+    row.get(name).and_then(Value::as_f64)
+}
+
+/// One session on one line.
+fn line(row: &Map<String, Value>) -> String {
+    let start = text(row, "start");
+    let when = local_time(&start).map_or(start, |t| t.to_string());
+    // Whole seconds, one format for every row.
+    let seconds = |s: f64| clock(Duration::from_secs(s.max(0.0).round() as u64));
+    let walked = seconds(number(row, "walked").unwrap_or(0.0));
+    let backward = seconds(number(row, "walked_backward").unwrap_or(0.0));
+    let backward_part = format!("back {backward:>5}");
+    let top = match (number(row, "top_backward_speed"), text(row, "units")) {
+        (Some(top), units) if top > 0.0 => format!("  top backward {top} {units}"),
+        _ => String::new(),
+    };
+    let steps = format!(
+        "{}/{} steps",
+        number(row, "steps_done").unwrap_or(0.0),
+        number(row, "step_count").unwrap_or(0.0)
+    );
+    let course = match number(row, "course_session") {
+        Some(session) => format!(
+            "  ({} session {}, {})",
+            text(row, "course"),
+            session as u64 + 1,
+            text(row, "rating")
+        ),
+        None => String::new(),
+    };
+    let measured = Measured {
+        distance_m: number(row, "distance_m"),
+        heart_average: number(row, "heart_rate_average").map(|n| n as u32),
+        heart_max: number(row, "heart_rate_max").map(|n| n as u32),
+        minutes_above: number(row, "minutes_above_limit"),
+    }
+    .words();
+    let measured = if measured.is_empty() {
+        String::new()
+    } else {
+        format!("  [{measured}]")
+    };
+    format!(
+        "{when}  {:<22} {walked:>7}  {backward_part}  {steps:<12} {:<11}  {}{course}{top}{measured}",
+        text(row, "program"),
+        text(row, "outcome"),
+        text(row, "program_name"),
+    )
 }
 
 /// `--since`'s value.

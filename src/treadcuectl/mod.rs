@@ -50,6 +50,14 @@ pub trait Treadcue {
         offset: u32,
         limit: u32,
     ) -> zbus::Result<(Vec<crate::frontend::dbus::treadcue::HistoryRow>, u32)>;
+    fn history_records(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> zbus::Result<(
+        Vec<std::collections::HashMap<String, zbus::OwnedVariant>>,
+        u32,
+    )>;
     fn weekly_minutes(&self) -> zbus::Result<Vec<(String, f64, f64)>>;
     fn list_courses(&self) -> zbus::Result<Vec<(String, String, String, u32)>>;
     fn enrol(&self, course: &str) -> zbus::Result<()>;
@@ -204,8 +212,8 @@ pub enum Command {
 const EXIT_NOT_RUNNING: u8 = 3;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    crate::treadcued::exit_quietly_on_broken_pipe();
-    let args: Args = match crate::treadcued::parse(args) {
+    crate::process::exit_quietly_on_broken_pipe();
+    let args: Args = match crate::process::parse(args) {
         Ok(args) => args,
         Err(code) => return code,
     };
@@ -331,7 +339,7 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
         } => weeks(&proxy, json).await,
         Command::History {
             json, limit, since, ..
-        } => history(&connection, &proxy, json, limit, since).await,
+        } => history(&proxy, json, limit, since).await,
         Command::Course { command } => course::course(&connection, &proxy, command).await,
         Command::Today => course::today(&connection, &proxy).await,
         Command::Web { command } => web::web(&connection, command).await,

@@ -33,7 +33,7 @@ pub fn run(args: &ImportArgs, config: &Config) -> ExitCode {
     };
     let mut options = config.zwo.options();
     options.backward = args.backward.clone();
-    let imported = match crate::zwo::import(&text, &name, &options) {
+    let imported = match crate::program::zwo::import(&text, &name, &options) {
         Ok(imported) => imported,
         Err(errors) => {
             for error in &errors {

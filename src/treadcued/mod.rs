@@ -87,16 +87,6 @@ pub enum Command {
 /// Exit status for a run that found errors in its input.
 pub const EXIT_INVALID: u8 = 1;
 
-/// Parses a command line; on help, version or a usage error, the exit
-/// status to end with, once clap has printed what it has to say.
-pub fn parse<T: Parser>(args: impl IntoIterator<Item = OsString>) -> Result<T, ExitCode> {
-    T::try_parse_from(args).map_err(|e| {
-        // Help and version go to stdout and succeed; usage errors exit 2.
-        let _ = e.print();
-        ExitCode::from(e.exit_code() as u8)
-    })
-}
-
 impl Args {
     /// How the configuration is read for this command: the file, with
     /// the flags this command took over it.
@@ -137,7 +127,7 @@ impl Args {
 }
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let args: Args = match parse(args) {
+    let args: Args = match crate::process::parse(args) {
         Ok(args) => args,
         Err(code) => return code,
     };
@@ -156,7 +146,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.command.is_some() {
-        exit_quietly_on_broken_pipe();
+        crate::process::exit_quietly_on_broken_pipe();
     }
     match args.command {
         None => daemon::run(loader, config),
@@ -168,17 +158,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some(Command::Voices(args)) => devices::voices(&args),
         Some(Command::Say(args)) => say::run(&args, &config),
         Some(Command::Import(args)) => import::run(&args, &config),
-    }
-}
-
-/// A command whose output goes into `head` ends quietly when the reader
-/// has gone, as command-line tools do, instead of panicking on the
-/// failed write. Not for the daemon: its sockets' peers may go at any
-/// time, and that must never end it.
-pub fn exit_quietly_on_broken_pipe() {
-    // SAFETY: restores the default action of one signal; no handler runs.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

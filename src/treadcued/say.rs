@@ -12,13 +12,13 @@ use clap::Args;
 use super::play::EXIT_NO_DEVICE;
 use super::sound_args::SoundArgs;
 use super::{EXIT_INVALID, fail};
-use crate::audio::bank::Bank;
 use crate::audio::pcm::write_wav;
 use crate::audio::player::Player;
 use crate::audio::render::render;
 use crate::audio::sequencer::Event;
 use crate::config::Config;
 use crate::plan::Plan;
+use crate::prepare::Bank;
 
 #[derive(Debug, Args)]
 pub struct SayArgs {

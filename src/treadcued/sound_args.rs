@@ -3,10 +3,10 @@
 
 use clap::Args;
 
-use crate::audio::bank::{self, Bank};
 use crate::config::Config;
 use crate::config::settings::{SoundSettings, VoiceSettings};
 use crate::plan::{self, Estimates, Plan, fit_warnings};
+use crate::prepare::{self, Bank};
 use crate::program::{Diagnostic, Program, SafetyOptions, safety_warnings};
 use crate::voice::Voice;
 
@@ -89,7 +89,7 @@ pub fn prepare(
     let phrases = config.phrasebook()?;
     let mut bank =
         Bank::new(rate, config.sound.tones.as_deref())?.with_tone_volume(config.sound.tone_volume);
-    let plan = bank::prepare(program, &config.cues, &phrases, voice, &mut bank)
+    let plan = prepare::prepare(program, &config.cues, &phrases, voice, &mut bank)
         .map_err(|e| e.to_string())?;
     Ok((plan, bank))
 }

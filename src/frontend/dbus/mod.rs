@@ -6,6 +6,7 @@ pub mod bluetooth;
 mod errors;
 pub mod mpris;
 pub mod pairing;
+pub mod record;
 mod serve;
 pub mod treadcue;
 mod treadcue_changes;

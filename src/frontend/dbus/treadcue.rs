@@ -1,6 +1,9 @@
 //! The native interface, `io.github.treadcue.Treadcue1`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use zbus::OwnedVariant;
 
 use zbus::interface;
 use zbus::object_server::{ObjectServer, SignalEmitter};
@@ -148,6 +151,31 @@ impl Treadcue {
             let (entries, total) = c.history_page(offset as usize, limit as usize)?;
             Ok((
                 entries.into_iter().map(history_row).collect(),
+                u32::try_from(total).unwrap_or(u32::MAX),
+            ))
+        })
+        .await
+    }
+
+    /// The history a page at a time as `HistoryPage` gives it, each
+    /// session one dictionary with every field that has a value: program,
+    /// program_name, start, end (RFC 3339), steps_done, step_count,
+    /// completed, outcome, walked, walked_backward, top_backward_speed,
+    /// units, course, course_session, rating, distance_m,
+    /// heart_rate_average, heart_rate_max, minutes_above_limit (the names
+    /// and meanings of the web API's `/api/history`).
+    #[zbus(out_args("sessions", "total"))]
+    async fn history_records(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<HashMap<String, OwnedVariant>>, u32), Error> {
+        ask(&self.controller, move |c| {
+            let (rows, total) = c.history_rows(offset as usize, limit as usize)?;
+            Ok((
+                rows.iter()
+                    .map(|row| super::record::of(&row.fields()))
+                    .collect(),
                 u32::try_from(total).unwrap_or(u32::MAX),
             ))
         })

@@ -220,40 +220,11 @@ impl HistoryPage {
 pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Response, ApiError> {
     let page = HistoryPage::parse(uri.query())?;
     let limit = page.limit.unwrap_or(HISTORY_PAGE_DEFAULT);
-    let ((entries, total), courses) = web
+    let (rows, total) = web
         .controller
-        .ask(move |c| Ok((c.history_page(page.offset, limit)?, c.course_history()?)))
+        .ask(move |c| c.history_rows(page.offset, limit))
         .await?;
-    let courses: std::collections::HashMap<String, (String, u32, String)> = courses
-        .into_iter()
-        .map(|(start, course, session, rating)| (start, (course, session, rating)))
-        .collect();
-    let rows: Vec<Value> = entries
-        .into_iter()
-        .map(|e| {
-            // Keyed by the start to the second: a session started in the
-            // same second as a course walk is not taken for it.
-            let course = courses
-                .get(&e.start)
-                .filter(|_| e.counting.course.is_some());
-            json!({
-                "program": e.program, "program_name": e.program_name,
-                "start": e.start, "end": e.end, "steps_done": e.steps_done,
-                "step_count": e.step_count, "completed": e.completed,
-                "outcome": e.outcome.as_str(), "walked": e.walked,
-                "walked_backward": e.walked_backward,
-                "top_backward_speed": e.top_backward_speed,
-                "units": e.units,
-                "course": course.map(|c| c.0.clone()),
-                "course_session": course.map(|c| c.1),
-                "rating": course.map(|c| c.2.clone()),
-                "distance_m": e.measured.distance_m,
-                "heart_rate_average": e.measured.heart_rate_average,
-                "heart_rate_max": e.measured.heart_rate_max,
-                "minutes_above_limit": e.measured.minutes_above_limit,
-            })
-        })
-        .collect();
+    let rows: Vec<Value> = rows.iter().map(|r| Value::Object(r.fields())).collect();
     Ok((
         [("X-Total-Count", total.to_string())],
         Json(Value::Array(rows)),

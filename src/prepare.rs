@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::pcm::{Clip, Speech};
-use super::sequencer::CueSound;
-use super::tones;
+use crate::audio::pcm::{Clip, Speech};
+use crate::audio::sequencer::CueSound;
+use crate::audio::tones;
 use crate::phrasebook::Phrasebook;
 use crate::plan::{self, CueLengths, Estimates, Plan, Tone};
 use crate::program::Program;
