@@ -1,7 +1,7 @@
 //! Dates on the local clock (the TZ variable, else /etc/localtime), for
 //! showing the history and counting it by week.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// A calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -131,6 +131,17 @@ pub fn week_of(at: SystemTime) -> Option<Date> {
     ))?;
     // Around a clock change the Monday is still the same calendar day.
     Some(local(monday)?.date)
+}
+
+/// Microseconds since the Unix epoch: how clients and the checkpoint are
+/// given times.
+pub fn micros(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+pub fn from_micros(micros: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_micros(micros.max(0) as u64)
 }
 
 #[cfg(test)]

@@ -669,3 +669,40 @@ fn strip_escapes(text: &str) -> String {
     }
     out
 }
+
+/// The interface's properties are the status's one table: the same
+/// names, with the types the table's values carry, and nothing besides
+/// (the web remote's JSON and every PropertiesChanged come from the same
+/// table).
+#[test]
+fn the_properties_on_the_bus_are_the_status_table() {
+    use treadcue::session::{Property, Session};
+    let world = world(&[]);
+    let (ok, out, err) = busctl(&world, &["introspect", OBJECT[0], OBJECT[1], OBJECT[2]]);
+    assert!(ok, "{err}");
+    let on_bus: Vec<(String, String)> = out
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|cols| cols.get(1) == Some(&"property") && cols[0].starts_with('.'))
+        .map(|cols| (cols[0][1..].to_string(), cols[2].to_string()))
+        .collect();
+    let mut table: Vec<(String, String)> = Session::default()
+        .status()
+        .properties()
+        .into_iter()
+        .map(|(name, value)| {
+            let signature = match value {
+                Property::Text(_) => "s",
+                Property::Number(_) => "d",
+                Property::Count(_) => "u",
+                Property::Time(_) => "x",
+                Property::Flag(_) => "b",
+            };
+            (name.to_string(), signature.to_string())
+        })
+        .collect();
+    let mut on_bus_sorted = on_bus.clone();
+    on_bus_sorted.sort();
+    table.sort();
+    assert_eq!(on_bus_sorted, table, "busctl introspect:\n{out}");
+}

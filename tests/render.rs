@@ -6,11 +6,11 @@ mod support;
 use std::sync::Arc;
 
 use support::signal::{largest_step, onsets, peak, power_at, rms};
-use treadcue::audio::bank::{Bank, prepare};
 use treadcue::audio::render::{Rendered, render};
 use treadcue::audio::tones;
 use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::{CueKind, Plan, Tone};
+use treadcue::prepare::{Bank, prepare};
 use treadcue::program::catalog::built_in;
 use treadcue::program::cue_settings::CueSettings;
 use treadcue::voice::Pack;

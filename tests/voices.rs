@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use support::signal::rms;
-use treadcue::audio::bank::{Bank, prepare};
 use treadcue::phrasebook::Phrasebook;
+use treadcue::prepare::{Bank, prepare};
 use treadcue::program::catalog::{BUILT_IN, built_in};
 use treadcue::program::cue_settings::CueSettings;
 use treadcue::voice::{Pack, Voice, espeak_ng};

@@ -66,13 +66,9 @@ impl Fitness {
         self.told_held = [false; 2];
     }
 
-    pub(super) fn status(&self, units: &str) -> FitnessStatus {
+    pub(super) fn status(&self, units: Option<Units>) -> FitnessStatus {
         // With no session (no units) the belt is told in mph.
-        let units = if units == Units::Kmh.label() {
-            Units::Kmh
-        } else {
-            Units::Mph
-        };
+        let units = units.unwrap_or(Units::Mph);
         let in_units = |kmh: f64| (units.from_kmh(kmh) * 100.0).round() / 100.0;
         FitnessStatus {
             treadmill_connected: self.treadmill,

@@ -295,7 +295,7 @@ impl Controller {
         let mut status = core.session.status();
         status.volume = self.volume();
         status.course = self.course_status();
-        status.fitness = core.fitness.status(&status.units);
+        status.fitness = core.fitness.status(status.units);
         status
     }
 
@@ -476,7 +476,7 @@ fn log_change(before: &Status, now: &Status, step_started: bool) {
     let program = &now.program;
     match (before.state, now.state) {
         (State::Running, State::Paused) => {
-            tracing::info!("{program}: paused ({})", now.pause_reason);
+            tracing::info!("{program}: paused ({})", now.pause_reason.as_str());
         }
         (State::Paused, State::Running) => tracing::info!("{program}: resumed"),
         (_, State::Finished) => tracing::info!("{program}: finished"),
@@ -493,9 +493,9 @@ fn log_change(before: &Status, now: &Status, step_started: bool) {
             now.step_index + 1,
             now.step_count,
             now.step_name,
-            now.direction,
+            now.direction_name(),
             now.speed,
-            now.units
+            now.units_label()
         );
     }
 }

@@ -14,10 +14,10 @@ pub mod world;
 use std::process::Command;
 use std::sync::Arc;
 
-use treadcue::audio::bank::{Bank, prepare};
 use treadcue::audio::sequencer::CueSound;
 use treadcue::phrasebook::Phrasebook;
 use treadcue::plan::Plan;
+use treadcue::prepare::{Bank, prepare};
 use treadcue::program::Program;
 use treadcue::program::catalog::built_in;
 use treadcue::program::cue_settings::CueSettings;

@@ -190,7 +190,7 @@ impl Published {
                 .step_started(
                     status.step_index,
                     &status.step_name,
-                    &status.direction,
+                    status.direction_name(),
                     status.speed,
                     status.incline,
                     status.step_length,

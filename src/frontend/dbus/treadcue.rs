@@ -322,7 +322,7 @@ impl Treadcue {
     /// forward or backward.
     #[zbus(property)]
     fn direction(&self) -> String {
-        self.announcer.shown().direction
+        self.announcer.shown().direction_name().to_string()
     }
 
     /// Belt speed of the step, in `Units`.
@@ -340,7 +340,7 @@ impl Treadcue {
     /// mph or km/h.
     #[zbus(property)]
     fn units(&self) -> String {
-        self.announcer.shown().units
+        self.announcer.shown().units_label().to_string()
     }
 
     /// Length of the step, in seconds.
@@ -385,7 +385,7 @@ impl Treadcue {
     /// paused.
     #[zbus(property)]
     fn pause_reason(&self) -> String {
-        self.announcer.shown().pause_reason
+        self.announcer.shown().pause_reason.as_str().to_string()
     }
 
     /// The step after this one as a person reads it; empty at the last.

@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 use super::Web;
 use super::api::ApiError;
 use crate::controller::Change;
-use crate::session::{Status, micros};
+use crate::session::{Property, Status, micros};
 use crate::shutdown::Shutdown;
 
 /// Messages kept for a stream that reads slowly before it skips ahead.
@@ -37,22 +37,23 @@ pub struct Message {
 /// `Now`: the daemon's clock, so a phone whose clock differs counts down
 /// right from `StepEndsAt`.
 pub fn properties(s: &Status) -> Value {
-    json!({
-        "State": s.state.as_str(), "Program": s.program, "ProgramName": s.program_name,
-        "StepIndex": s.step_index, "StepCount": s.step_count, "StepName": s.step_name,
-        "Direction": s.direction, "Speed": s.speed, "Incline": s.incline, "Units": s.units,
-        "StepLength": s.step_length, "StepRemaining": s.step_remaining,
-        "StepEndsAt": s.step_ends_at, "SessionEndsAt": s.session_ends_at,
-        "Elapsed": s.elapsed, "SessionLength": s.session_length,
-        "PauseReason": s.pause_reason, "NextStep": s.next_step, "Volume": s.volume,
-        "Course": s.course.id, "CourseName": s.course.name,
-        "CourseSession": s.course.session, "CourseSessions": s.course.sessions,
-        "NextDue": s.course.next_due, "LastRating": s.course.last_rating,
-        "TreadmillConnected": s.fitness.treadmill_connected,
-        "BeltSpeed": s.fitness.belt_speed, "BeltIncline": s.fitness.belt_incline,
-        "BeltDistance": s.fitness.belt_distance, "HeartRate": s.fitness.heart_rate,
-        "Now": micros(SystemTime::now()),
-    })
+    let mut fields: serde_json::Map<String, Value> = s
+        .properties()
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), json_of(value)))
+        .collect();
+    fields.insert("Now".into(), Value::from(micros(SystemTime::now())));
+    Value::Object(fields)
+}
+
+fn json_of(value: Property) -> Value {
+    match value {
+        Property::Text(text) => Value::from(text),
+        Property::Number(number) => Value::from(number),
+        Property::Count(count) => Value::from(count),
+        Property::Time(micros) => Value::from(micros),
+        Property::Flag(flag) => Value::from(flag),
+    }
 }
 
 /// Turns the controller's changes into messages, until shutdown.
@@ -87,7 +88,7 @@ fn messages(web: &Web, change: Change) -> Vec<Message> {
                 out.push(Message {
                     name: "StepStarted",
                     data: json!({"index": at.step_index, "name": at.step_name,
-                        "direction": at.direction, "speed": at.speed,
+                        "direction": at.direction_name(), "speed": at.speed,
                         "incline": at.incline, "length": at.step_length}),
                 });
             }

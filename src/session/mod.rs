@@ -2,122 +2,18 @@
 //! results and the sequencer's events. Pure: it knows nothing of D-Bus or
 //! devices, and takes the wall clock as an argument.
 
+mod status;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use crate::audio::sequencer::{PlayState, Snapshot};
+pub use crate::calendar::{from_micros, micros};
 use crate::course::{CourseStatus, CourseWalk};
 use crate::plan::Plan;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    Idle,
-    Running,
-    Paused,
-    Finished,
-    Stopped,
-}
-
-impl State {
-    /// A session is loaded: pause, resume, skip and stop act on it.
-    pub fn is_active(self) -> bool {
-        matches!(self, State::Running | State::Paused)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Idle => "idle",
-            State::Running => "running",
-            State::Paused => "paused",
-            State::Finished => "finished",
-            State::Stopped => "stopped",
-        }
-    }
-}
-
-/// Everything a client shows about the session, as of one moment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Status {
-    pub state: State,
-    pub program: String,
-    pub program_name: String,
-    /// From 0; 0 with no session.
-    pub step_index: u32,
-    pub step_count: u32,
-    pub step_name: String,
-    pub direction: String,
-    pub speed: f64,
-    pub incline: f64,
-    pub units: String,
-    /// Length of the current step, in seconds.
-    pub step_length: f64,
-    /// Seconds left in the step: exact while paused, as of the last
-    /// change while running.
-    pub step_remaining: f64,
-    /// Wall-clock end of the step in microseconds since the Unix epoch,
-    /// while running; 0 otherwise. A client counts down from it without
-    /// asking again.
-    pub step_ends_at: i64,
-    /// The same for the whole session.
-    pub session_ends_at: i64,
-    /// Seconds into the session, as of the last change.
-    pub elapsed: f64,
-    /// Length of the whole session, in seconds.
-    pub session_length: f64,
-    /// Why a paused session is paused: "requested", "device" (waiting
-    /// for the audio device; it goes on by itself), "belt" (waiting for
-    /// the treadmill's belt to slow before a turn; likewise), "treadmill"
-    /// (stopped at the treadmill's console or by its safety key; it goes
-    /// on when started there) or "restored"; empty unless paused.
-    pub pause_reason: String,
-    /// The step after this one as a person reads it ("Forward at 1.5 mph,
-    /// incline 0%, for 1:30"); empty at the last step.
-    pub next_step: String,
-    /// The player's volume, 0 to 1: not the session's, but announced with
-    /// it so both interfaces tell every change.
-    pub volume: f64,
-    /// The course the walker follows, announced with the session for the
-    /// same reason.
-    pub course: CourseStatus,
-    /// What the treadmill and the heart-rate strap report.
-    pub fitness: crate::fitness::FitnessStatus,
-}
-
-/// Why a paused session is paused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PauseReason {
-    /// Not paused.
-    None,
-    /// A client or a headphone button asked.
-    Requested,
-    /// The audio device is gone; the session goes on when it is back.
-    Device,
-    /// Brought back after treadcued stopped or crashed.
-    Restored,
-    /// Held before a turn-around until the belt is slow enough; it goes
-    /// on by itself when it is.
-    Belt,
-    /// The belt was stopped or paused at the treadmill's console, or by
-    /// its safety key; it goes on when the belt is started there again.
-    Treadmill,
-}
-
-impl PauseReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PauseReason::None => "",
-            PauseReason::Requested => "requested",
-            PauseReason::Device => "device",
-            PauseReason::Restored => "restored",
-            PauseReason::Belt => "belt",
-            PauseReason::Treadmill => "treadmill",
-        }
-    }
-}
+pub use status::{PauseReason, Property, State, Status};
 
 /// What taking a player snapshot changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -405,10 +301,10 @@ impl Session {
             step_index: self.step as u32,
             step_count: plan.steps.len() as u32,
             step_name: step.map_or_else(String::new, |s| s.name.clone()),
-            direction: step.map_or_else(String::new, |s| s.direction.as_str().to_string()),
+            direction: step.map(|s| s.direction),
             speed: step.map_or(0.0, |s| s.speed),
             incline: step.map_or(0.0, |s| s.incline),
-            units: plan.units.label().to_string(),
+            units: Some(plan.units),
             step_length: step.map_or(0.0, |s| seconds(s.length)),
             step_remaining: if self.is_active() {
                 seconds(step_end.saturating_sub(self.at))
@@ -419,40 +315,12 @@ impl Session {
             session_ends_at: wall(plan.length.saturating_sub(self.at)),
             elapsed: seconds(self.at.min(plan.length)),
             session_length: seconds(plan.length),
-            pause_reason: self.pause_reason.as_str().to_string(),
+            pause_reason: self.pause_reason,
             next_step: plan
                 .steps
                 .get(self.step + 1)
                 .map(|next| describe_step(next, plan))
                 .unwrap_or_default(),
-            volume: 0.0,
-            course: CourseStatus::default(),
-            fitness: Default::default(),
-        }
-    }
-}
-
-impl Status {
-    fn idle() -> Status {
-        Status {
-            state: State::Idle,
-            program: String::new(),
-            program_name: String::new(),
-            step_index: 0,
-            step_count: 0,
-            step_name: String::new(),
-            direction: String::new(),
-            speed: 0.0,
-            incline: 0.0,
-            units: String::new(),
-            step_length: 0.0,
-            step_remaining: 0.0,
-            step_ends_at: 0,
-            session_ends_at: 0,
-            elapsed: 0.0,
-            session_length: 0.0,
-            pause_reason: String::new(),
-            next_step: String::new(),
             volume: 0.0,
             course: CourseStatus::default(),
             fitness: Default::default(),
@@ -481,17 +349,6 @@ fn describe_step(step: &crate::plan::PlannedStep, plan: &Plan) -> String {
         crate::program::clock(Duration::from_secs_f64(plan.seconds(step.length)))
     ));
     words
-}
-
-/// Microseconds since the Unix epoch: how clients and the checkpoint are
-/// given times.
-pub fn micros(t: SystemTime) -> i64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
-}
-
-pub fn from_micros(micros: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_micros(micros.max(0) as u64)
 }
 
 #[cfg(test)]
@@ -547,7 +404,7 @@ mod tests {
         assert_eq!(applied.step_started, Some(1));
         let status = session.status();
         assert_eq!(
-            (status.step_index, status.direction.as_str()),
+            (status.step_index, status.direction_name()),
             (1, "backward")
         );
         assert_eq!(status.step_ends_at, micros(t1) + 31_000_000);
@@ -560,7 +417,7 @@ mod tests {
             (status.state, status.step_ends_at, status.step_remaining),
             (State::Paused, 0, 28.0)
         );
-        assert_eq!(status.pause_reason, "requested");
+        assert_eq!(status.pause_reason.as_str(), "requested");
         // The same snapshot again changes nothing.
         assert_eq!(session.apply(&paused, t2), Applied::default());
 
@@ -587,9 +444,9 @@ mod tests {
         let mut lost = snapshot(PlayState::Paused, 0, 10, 0);
         lost.device_lost = true;
         session.apply(&lost, t0);
-        assert_eq!(session.status().pause_reason, "device");
+        assert_eq!(session.status().pause_reason.as_str(), "device");
         session.apply(&snapshot(PlayState::Playing, 7, 10, 0), t0);
-        assert_eq!(session.status().pause_reason, "");
+        assert_eq!(session.status().pause_reason.as_str(), "");
         assert_eq!(session.status().step_index, 2);
     }
 }
