@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use rodio::cpal::traits::{DeviceTrait, HostTrait};
 use rodio::{DeviceSinkBuilder, MixerDeviceSink, cpal};
 
-use super::output::{AudioError, DeviceInfo, OutputOptions, StreamReports};
 use super::slot::{Slot, SlotSource};
+use super::stream::{AudioError, DeviceInfo, OutputOptions, StreamReports};
 
 /// Opens `device` (the default when `None`) and plays the slot on it.
 pub(super) fn open(

@@ -7,8 +7,8 @@
 use rodio::MixerDeviceSink;
 
 use super::alsa;
-use super::output::{AudioError, DeviceInfo, OutputOptions, StreamReports};
 use super::slot::{self, Slot};
+use super::stream::{AudioError, DeviceInfo, OutputOptions, StreamReports};
 use crate::audio::sound_server::playback::{Playback, PlaybackOptions};
 use crate::audio::sound_server::{self, ServerError};
 

@@ -11,4 +11,5 @@ pub mod render;
 pub mod sequencer;
 pub mod slot;
 pub mod sound_server;
+pub mod stream;
 pub mod tones;

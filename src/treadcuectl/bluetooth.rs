@@ -5,7 +5,7 @@
 use clap::Subcommand;
 use zbus::proxy;
 
-use super::status::{all_properties, flag, number, text, unsigned};
+use super::properties::{all_properties, flag, number, text, unsigned};
 
 #[proxy(
     interface = "io.github.treadcue.Treadcue1.Bluetooth",

@@ -15,6 +15,7 @@ use crate::program::clock;
 mod bluetooth;
 mod course;
 mod history;
+mod properties;
 mod status;
 mod view;
 mod watch;
@@ -22,10 +23,11 @@ mod web;
 
 use crate::calendar::Date;
 use history::{history, parse_date, weeks};
-use status::{
-    Properties, all_properties, left, micros, number, properties_proxy, seconds_until, status,
-    text, time, unsigned,
+use properties::{
+    Properties, all_properties, left, micros, number, properties_proxy, seconds_until, text, time,
+    unsigned,
 };
+use status::status;
 use watch::watch;
 
 #[proxy(

@@ -80,7 +80,7 @@ fn session_lines(p: &Properties, step_left: f64, session_left: f64, width: usize
 /// "belt 1.50 mph, incline 2.0%, 120 m; heart rate 118".
 pub fn measured_line(p: &Properties) -> Option<String> {
     let mut parts = Vec::new();
-    if super::status::flag(p, "TreadmillConnected") {
+    if super::properties::flag(p, "TreadmillConnected") {
         parts.push(format!(
             "belt {:.2} {}, incline {:.1}%, {:.0} m",
             number(p, "BeltSpeed"),

@@ -12,54 +12,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::Web;
-use super::events::properties;
-use crate::controller::{Command, ControlError, IfFollowing, IfRunning};
-
-/// An error as the API gives it.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    name: String,
-    message: String,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, name: &str, message: &str) -> ApiError {
-        ApiError {
-            status,
-            name: name.to_string(),
-            message: message.to_string(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({ "error": self.name, "message": self.message });
-        (self.status, Json(body)).into_response()
-    }
-}
-
-impl From<ControlError> for ApiError {
-    fn from(e: ControlError) -> ApiError {
-        let (status, name) = match &e {
-            ControlError::UnknownProgram(..) => (StatusCode::NOT_FOUND, "UnknownProgram"),
-            ControlError::UnknownCourse(..) => (StatusCode::NOT_FOUND, "UnknownCourse"),
-            ControlError::InvalidProgram { .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "InvalidProgram")
-            }
-            ControlError::InvalidState(_) => (StatusCode::CONFLICT, "InvalidState"),
-            ControlError::InvalidArgument(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
-            ControlError::Device(_) => (StatusCode::SERVICE_UNAVAILABLE, "NoDevice"),
-            ControlError::Voice(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Voice"),
-            ControlError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Storage"),
-            ControlError::SessionRunning { .. } => (StatusCode::CONFLICT, "SessionRunning"),
-            ControlError::CourseFollowed { .. } => (StatusCode::CONFLICT, "CourseFollowed"),
-            ControlError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Failed"),
-        };
-        ApiError::new(status, name, &e.to_string())
-    }
-}
+pub use super::json::ApiError;
+use super::json::properties;
+use crate::controller::{Command, IfFollowing, IfRunning};
 
 /// A JSON body whose faults (not JSON, a missing field, too big) are
 /// answered as the API's errors.

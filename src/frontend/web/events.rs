@@ -7,7 +7,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,9 +18,9 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use super::Web;
-use super::api::ApiError;
+use super::json::{ApiError, properties};
 use crate::controller::Change;
-use crate::session::{Property, Status, micros};
+
 use crate::shutdown::Shutdown;
 
 /// Messages kept for a stream that reads slowly before it skips ahead.
@@ -31,29 +31,6 @@ pub const BACKLOG: usize = 256;
 pub struct Message {
     name: &'static str,
     data: Value,
-}
-
-/// Every property of the native D-Bus interface, by the same names, and
-/// `Now`: the daemon's clock, so a phone whose clock differs counts down
-/// right from `StepEndsAt`.
-pub fn properties(s: &Status) -> Value {
-    let mut fields: serde_json::Map<String, Value> = s
-        .properties()
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), json_of(value)))
-        .collect();
-    fields.insert("Now".into(), Value::from(micros(SystemTime::now())));
-    Value::Object(fields)
-}
-
-fn json_of(value: Property) -> Value {
-    match value {
-        Property::Text(text) => Value::from(text),
-        Property::Number(number) => Value::from(number),
-        Property::Count(count) => Value::from(count),
-        Property::Time(micros) => Value::from(micros),
-        Property::Flag(flag) => Value::from(flag),
-    }
 }
 
 /// Turns the controller's changes into messages, until shutdown.

@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod events;
 mod host;
+mod json;
 mod listener;
 mod rate_log;
 
