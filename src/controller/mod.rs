@@ -18,8 +18,8 @@ use crate::phrasebook::Phrasebook;
 use crate::program::catalog::Catalog;
 use crate::program::cue_settings::CueSettings;
 use crate::session::{Session, State, Status};
+use crate::store::StateFiles;
 use crate::store::history::Outcome;
-use crate::store::{Entry, StateFiles};
 use crate::voice::Voice;
 use keeping::history_entry;
 
@@ -42,6 +42,8 @@ mod today;
 use programs::give_back_memory;
 pub use programs::limit_heap_arenas;
 
+/// A session of the history, as front ends read it.
+pub use crate::store::Entry;
 pub use command::{Command, IfFollowing};
 pub use commands::MAX_SAY_CHARS;
 pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};

@@ -9,8 +9,7 @@ use zbus::interface;
 use zbus::object_server::{ObjectServer, SignalEmitter};
 
 use super::{Announcer, Error};
-use crate::controller::{Command, Controller, Handle, IfFollowing, IfRunning};
-use crate::store::Entry;
+use crate::controller::{Command, Controller, Entry, Handle, IfFollowing, IfRunning};
 
 /// One session of the history as D-Bus carries it.
 pub type HistoryRow = (String, String, String, String, u32, u32, bool, String, f64);
