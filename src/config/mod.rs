@@ -1,14 +1,17 @@
 //! Configuration: the file, then the flags over it, turned in one place
 //! into a checked, ready-to-use [`Config`] with every default filled in.
 
+mod build;
 pub mod ducking;
 pub mod file;
 pub mod fitness;
 pub mod limits;
+mod loader;
+mod places;
 pub mod settings;
 pub mod zwo;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -26,6 +29,12 @@ use crate::store::StateFiles;
 use crate::voice::{self, DEFAULT_ESPEAK_VOICE, DEFAULT_WORDS_PER_MINUTE, Voice, VoiceChoice};
 
 use file::ReadFile;
+pub use loader::{Loaded, Loader};
+use places::xdg_dir;
+use places::{
+    default_cache_dir, default_course_folders, default_program_folders, default_state_dir,
+    spill_dir,
+};
 use settings::{
     AfterCrash, AfterLoss, DaemonSettings, PauseButton, SoundSettings, UnitsChoice, VoiceKind,
     VoiceSettings,
@@ -246,116 +255,6 @@ impl Config {
         let body = toml::to_string(self).unwrap_or_else(|e| format!("# cannot print: {e}\n"));
         format!("{source}\n\n{body}")
     }
-
-    pub fn bus(&self) -> Result<Bus, String> {
-        parse_bus(&self.daemon.bus)
-    }
-
-    /// How the controller uses the treadmill and the strap.
-    pub fn fitness_settings(&self) -> crate::controller::FitnessSettings {
-        fitness::fitness_settings(&self.treadmill, &self.heart)
-    }
-
-    pub fn headphone_pause(&self) -> HeadphonePause {
-        match self.daemon.headphone_pause {
-            PauseButton::Pause => HeadphonePause::Pause,
-            PauseButton::Ignore => HeadphonePause::Ignore,
-        }
-    }
-
-    pub fn catalog(&self) -> Catalog {
-        let units = match self.programs.units {
-            UnitsChoice::Program => None,
-            UnitsChoice::Mph => Some(Units::Mph),
-            UnitsChoice::Kmh => Some(Units::Kmh),
-        };
-        Catalog::new(self.programs.folders.clone())
-            .with_units(units)
-            .with_zwo(self.zwo.options())
-    }
-
-    pub fn course_catalog(&self) -> CourseCatalog {
-        CourseCatalog::new(self.courses.folders.clone())
-    }
-
-    pub fn voice_choice(&self) -> Result<VoiceChoice, String> {
-        let v = &self.voice;
-        Ok(match v.engine {
-            VoiceKind::Pack => VoiceChoice::Pack,
-            VoiceKind::EspeakNg => {
-                check_espeak_voice(&v.espeak_voice)?;
-                VoiceChoice::EspeakNg {
-                    voice: v.espeak_voice.clone(),
-                    words_per_minute: v.words_per_minute,
-                }
-            }
-            VoiceKind::Piper => VoiceChoice::Piper {
-                model: v.piper_model.clone().ok_or(
-                    "the piper voice needs a model: --piper-model FILE or [voice] piper_model",
-                )?,
-            },
-            VoiceKind::Command => {
-                let command = v.command.as_deref().ok_or(
-                    "the command voice needs a command: --voice-command or [voice] command",
-                )?;
-                VoiceChoice::Command {
-                    argv: command.split_whitespace().map(String::from).collect(),
-                }
-            }
-        })
-    }
-
-    pub fn build_voice(&self) -> Result<Box<dyn Voice>, String> {
-        Ok(voice::build(
-            &self.voice_choice()?,
-            Some(self.voice.cache.clone()),
-        ))
-    }
-
-    /// The phrasebook named by the config, or the built-in English one.
-    pub fn phrasebook(&self) -> Result<Phrasebook, String> {
-        let Some(path) = &self.voice.phrasebook else {
-            return Ok(Phrasebook::default());
-        };
-        // A phrasebook is a few kilobytes; a megabyte is plenty.
-        let text = crate::files::read_regular_text(path, 1 << 20)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        Phrasebook::parse(&path.display().to_string(), &text).map_err(|errors| {
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-    }
-
-    pub fn output_options(&self) -> OutputOptions {
-        OutputOptions {
-            device: self.sound.device.clone(),
-            period: Duration::from_millis(self.sound.period_ms),
-            after_loss: match self.sound.after_device_loss {
-                AfterLoss::Resume => AfterDeviceLoss::Resume,
-                AfterLoss::Pause => AfterDeviceLoss::StayPaused,
-            },
-            ducking: self
-                .ducking
-                .options(self.daemon.state_dir.join(DUCKED_NOTE)),
-            ..OutputOptions::default()
-        }
-    }
-
-    pub fn player_options(&self) -> PlayerOptions {
-        PlayerOptions {
-            output: self.output_options(),
-            volume: self.sound.volume,
-            pre_roll: Duration::from_millis(self.sound.pre_roll_ms),
-        }
-    }
-
-    /// Where the checkpoint and the history live.
-    pub fn state_files(&self) -> StateFiles {
-        StateFiles::in_dir(&self.daemon.state_dir).with_spill(spill_dir())
-    }
 }
 
 fn parse_bus(bus: &str) -> Result<Bus, String> {
@@ -463,14 +362,6 @@ impl Daemon {
     }
 }
 
-/// `$XDG_CACHE_HOME/treadcue/phrases`, or under `~/.cache`.
-fn default_cache_dir() -> PathBuf {
-    xdg_dir("XDG_CACHE_HOME", ".cache")
-        .unwrap_or_else(std::env::temp_dir)
-        .join("treadcue")
-        .join("phrases")
-}
-
 /// systemd's `StateDirectory=` when run by it, else
 /// `$XDG_STATE_HOME/treadcue`, or under `~/.local/state`.
 /// Every key of the config file, as `section.key`.
@@ -512,85 +403,4 @@ fn check_espeak_voice(name: &str) -> Result<(), String> {
         "espeak-ng has no voice {name:?} that speaks; the voices are: {} (`treadcued voices` lists them)",
         voices.join(", ")
     ))
-}
-
-/// The system's program folder, then the user's: each read if it exists,
-/// the user's programs winning over the system's of the same name.
-fn default_program_folders() -> Vec<PathBuf> {
-    let mut folders = vec![PathBuf::from("/etc/treadcue/programs")];
-    if let Some(config) = xdg_dir("XDG_CONFIG_HOME", ".config") {
-        folders.push(config.join("treadcue/programs"));
-    }
-    folders
-}
-
-/// The system's course folder, then the user's, as for programs.
-fn default_course_folders() -> Vec<PathBuf> {
-    let mut folders = vec![PathBuf::from("/etc/treadcue/courses")];
-    if let Some(config) = xdg_dir("XDG_CONFIG_HOME", ".config") {
-        folders.push(config.join("treadcue/courses"));
-    }
-    folders
-}
-
-/// Where ended sessions wait when the state folder cannot be written: the
-/// runtime folder (systemd's RuntimeDirectory, else the user's), on
-/// another file system than the state, and private to its user.
-fn spill_dir() -> Option<PathBuf> {
-    ["RUNTIME_DIRECTORY", "XDG_RUNTIME_DIR"]
-        .into_iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .filter_map(|dirs| dirs.split(':').next().map(PathBuf::from))
-        .find(|p| p.is_absolute())
-        .map(|dir| dir.join("treadcue"))
-}
-
-fn default_state_dir() -> PathBuf {
-    let systemd = std::env::var("STATE_DIRECTORY")
-        .ok()
-        .and_then(|dirs| dirs.split(':').next().map(PathBuf::from))
-        .filter(|p| p.is_absolute());
-    systemd.unwrap_or_else(|| {
-        xdg_dir("XDG_STATE_HOME", ".local/state")
-            .unwrap_or_else(std::env::temp_dir)
-            .join("treadcue")
-    })
-}
-
-/// An XDG base folder: `$variable` when absolute, else `~/under_home`;
-/// None with neither.
-fn xdg_dir(variable: &str, under_home: &str) -> Option<PathBuf> {
-    std::env::var_os(variable)
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(under_home)))
-}
-
-/// Reads the configuration the same way each time, at start and at every
-/// reload: the file found then, with the same flags over it.
-#[derive(Debug, Clone, Default)]
-pub struct Loader {
-    /// `--config`, which must then exist.
-    pub explicit: Option<PathBuf>,
-    pub flags: Flags,
-}
-
-/// A configuration, with the warnings reading it gave.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub config: Config,
-    pub warnings: Vec<String>,
-}
-
-impl Loader {
-    pub fn load(&self) -> Result<Loaded, String> {
-        let read = file::locate(self.explicit.as_deref())
-            .map(|path| file::read(&path))
-            .transpose()?;
-        let config = Config::resolve(read.as_ref(), self.flags.clone())?;
-        Ok(Loaded {
-            config,
-            warnings: read.map(|r| r.warnings).unwrap_or_default(),
-        })
-    }
 }
