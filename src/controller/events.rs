@@ -11,7 +11,7 @@ use super::Controller;
 use crate::audio::output::DeviceEvent;
 use crate::audio::player::PlayerNews;
 use crate::audio::sequencer::Event;
-use crate::session::State;
+use crate::session::{State, Status};
 
 /// How long the device is kept after a session ends, so its last sound
 /// plays out and a new session starts without a new stream.
@@ -106,6 +106,99 @@ impl Controller {
                 controller.say_coach(&text);
             }
         });
+    }
+}
+
+impl Controller {
+    /// Takes an event of the player's sequencer `id`. Only the active
+    /// session's sequencer counts, and what it counts for is where that
+    /// sequencer stands now, read under the lock: an event that comes
+    /// late changes nothing a command already changed. True when the
+    /// event was the active session's.
+    pub fn on_player_event(&self, id: u64, event: &Event) -> bool {
+        if let Event::CueStarted { cue, .. } = event {
+            self.on_cue_started(id, *cue);
+            return false;
+        }
+        let (ended, turn) = {
+            let mut core = self.core();
+            if core.active() != Some(id) {
+                return false;
+            }
+            let Some(snapshot) = self.player.with_sequencer(id, |s| s.snapshot()) else {
+                return false;
+            };
+            let ended = self.settle(&mut core, &snapshot);
+            (ended, self.turn_notice(&mut core))
+        };
+        if let Some(ending) = ended {
+            let _ = self.end(ending);
+        }
+        if let Some(text) = turn {
+            self.coach_words_due(text);
+        }
+        true
+    }
+
+    /// Words the coach has to say because of a player event: the caller
+    /// says them (with [`Controller::say_coach`]) off the thread that
+    /// handles events, as a synthesizer may take a while.
+    pub fn take_coach_words(&self) -> Vec<String> {
+        std::mem::take(&mut *crate::sync::lock(&self.coach_words))
+    }
+
+    pub(super) fn coach_words_due(&self, text: String) {
+        crate::sync::lock(&self.coach_words).push(text);
+    }
+
+    /// A halfway cue of the session brings the heart rate after it, when
+    /// the walker asked for that.
+    fn on_cue_started(&self, id: u64, cue: usize) {
+        let halfway = {
+            let core = self.core();
+            core.active() == Some(id)
+                && core
+                    .session
+                    .plan()
+                    .and_then(|p| p.cues.get(cue))
+                    .map(|c| c.kind)
+                    == Some(crate::plan::CueKind::Halfway)
+        };
+        if halfway && self.fitness_settings().heart_speak {
+            if let Some(text) = self.heart_rate_words() {
+                self.coach_words_due(text);
+            }
+        }
+    }
+}
+
+/// One line in the log for each thing a session does: paused (and why),
+/// resumed, a step begun, ended and how.
+pub(super) fn log_change(before: &Status, now: &Status, step_started: bool) {
+    let program = &now.program;
+    match (before.state, now.state) {
+        (State::Running, State::Paused) => {
+            tracing::info!("{program}: paused ({})", now.pause_reason.as_str());
+        }
+        (State::Paused, State::Running) => tracing::info!("{program}: resumed"),
+        (_, State::Finished) => tracing::info!("{program}: finished"),
+        (_, State::Stopped) => tracing::info!(
+            "{program}: stopped at step {} of {}",
+            now.step_index + 1,
+            now.step_count
+        ),
+        _ => {}
+    }
+    if step_started && now.state.is_active() {
+        tracing::info!(
+            "{program}: step {} of {}, {} ({}, {} {})",
+            now.step_index + 1,
+            now.step_count,
+            now.step_name,
+            now.direction_name(),
+            now.speed,
+            now.units_label()
+        );
     }
 }
 

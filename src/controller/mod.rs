@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::audio::player::Player;
-use crate::audio::sequencer::{Event, Snapshot};
+use crate::audio::sequencer::Snapshot;
 use crate::course::CourseCatalog;
 use crate::phrasebook::Phrasebook;
 use crate::program::catalog::Catalog;
@@ -21,11 +21,13 @@ use crate::session::{Session, State, Status};
 use crate::store::StateFiles;
 use crate::store::history::Outcome;
 use crate::voice::Voice;
+use events::log_change;
 use keeping::history_entry;
 
 mod command;
 mod commands;
 mod course;
+mod error;
 mod events;
 mod fitness;
 mod handle;
@@ -47,52 +49,13 @@ pub use crate::store::Entry;
 pub use command::{Command, IfFollowing};
 pub use commands::MAX_SAY_CHARS;
 pub use course::{CourseInfo, PLAY_AGAIN_WITHIN, WalkRow};
+pub use error::ControlError;
+use error::no_session;
 pub use handle::Handle;
 pub use history::{CourseWalk, HISTORY_FIELDS, HISTORY_PAGE_MAX, HistoryRow};
 pub use machine::TreadmillStop;
 pub use media::{MediaButton, MediaControls, playback_status};
 pub use sensors::{BeltTarget, FitnessSettings, Sensor};
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ControlError {
-    /// The name asked for, and the nearest name there is.
-    #[error("there is no program {0:?}{near}; the list of programs gives the names", near = did_you_mean(.1))]
-    UnknownProgram(String, Option<String>),
-    #[error("the program {id:?} is broken: {details}")]
-    InvalidProgram { id: String, details: String },
-    #[error("there is no course {0:?}{near}; the list of courses gives the names", near = did_you_mean(.1))]
-    UnknownCourse(String, Option<String>),
-    #[error("{0}")]
-    InvalidState(String),
-    #[error("{0}")]
-    InvalidArgument(String),
-    #[error("{0}")]
-    Device(String),
-    #[error("{0}")]
-    Voice(String),
-    #[error("{0}")]
-    Storage(String),
-    /// A start that would end the session under way, which it did not
-    /// ask to replace.
-    #[error(
-        "{running:?} is under way: starting {wanted:?} would end it; stop it first, or ask to replace it"
-    )]
-    SessionRunning { running: String, wanted: String },
-    /// An enrolment that would replace the progress in the course
-    /// followed, which it did not ask to replace.
-    #[error(
-        "you follow {following} (session {session} of {sessions}): enrolling in {wanted} replaces that progress; ask to replace it to go on"
-    )]
-    CourseFollowed {
-        following: String,
-        session: u32,
-        sessions: u32,
-        wanted: String,
-    },
-    /// A call that failed inside treadcued (a panic caught at its edge).
-    #[error("the call failed inside treadcued: {0}")]
-    Internal(String),
-}
 
 /// What a start does when a session is under way: a script's D-Bus Start
 /// replaces it, as it always has; the phone and the other front ends ask
@@ -224,16 +187,6 @@ pub struct Controller {
     kept_devices: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
-fn did_you_mean(near: &Option<String>) -> String {
-    near.as_ref()
-        .map(|n| format!(" (did you mean {n:?}?)"))
-        .unwrap_or_default()
-}
-
-fn no_session() -> ControlError {
-    ControlError::InvalidState("no session is running: start a program first".into())
-}
-
 impl Controller {
     pub fn new(parts: ControllerParts) -> Controller {
         let kept_devices = parts.state.kept_devices();
@@ -315,67 +268,6 @@ impl Controller {
             let start = plan.steps.get(s.step()).map_or(0, |step| step.start);
             (plan.seconds(s.position().saturating_sub(start)) * 1e6) as i64
         })
-    }
-
-    /// Takes an event of the player's sequencer `id`. Only the active
-    /// session's sequencer counts, and what it counts for is where that
-    /// sequencer stands now, read under the lock: an event that comes
-    /// late changes nothing a command already changed. True when the
-    /// event was the active session's.
-    pub fn on_player_event(&self, id: u64, event: &Event) -> bool {
-        if let Event::CueStarted { cue, .. } = event {
-            self.on_cue_started(id, *cue);
-            return false;
-        }
-        let (ended, turn) = {
-            let mut core = self.core();
-            if core.active() != Some(id) {
-                return false;
-            }
-            let Some(snapshot) = self.player.with_sequencer(id, |s| s.snapshot()) else {
-                return false;
-            };
-            let ended = self.settle(&mut core, &snapshot);
-            (ended, self.turn_notice(&mut core))
-        };
-        if let Some(ending) = ended {
-            let _ = self.end(ending);
-        }
-        if let Some(text) = turn {
-            self.coach_words_due(text);
-        }
-        true
-    }
-
-    /// Words the coach has to say because of a player event: the caller
-    /// says them (with [`Controller::say_coach`]) off the thread that
-    /// handles events, as a synthesizer may take a while.
-    pub fn take_coach_words(&self) -> Vec<String> {
-        std::mem::take(&mut *crate::sync::lock(&self.coach_words))
-    }
-
-    fn coach_words_due(&self, text: String) {
-        crate::sync::lock(&self.coach_words).push(text);
-    }
-
-    /// A halfway cue of the session brings the heart rate after it, when
-    /// the walker asked for that.
-    fn on_cue_started(&self, id: u64, cue: usize) {
-        let halfway = {
-            let core = self.core();
-            core.active() == Some(id)
-                && core
-                    .session
-                    .plan()
-                    .and_then(|p| p.cues.get(cue))
-                    .map(|c| c.kind)
-                    == Some(crate::plan::CueKind::Halfway)
-        };
-        if halfway && self.fitness_settings().heart_speak {
-            if let Some(text) = self.heart_rate_words() {
-                self.coach_words_due(text);
-            }
-        }
     }
 
     /// Brings the session up to `snapshot` and tells listeners what that
@@ -469,35 +361,5 @@ impl Controller {
             crate::voice::pack::release_bundled_pages();
         }
         released
-    }
-}
-
-/// One line in the log for each thing a session does: paused (and why),
-/// resumed, a step begun, ended and how.
-fn log_change(before: &Status, now: &Status, step_started: bool) {
-    let program = &now.program;
-    match (before.state, now.state) {
-        (State::Running, State::Paused) => {
-            tracing::info!("{program}: paused ({})", now.pause_reason.as_str());
-        }
-        (State::Paused, State::Running) => tracing::info!("{program}: resumed"),
-        (_, State::Finished) => tracing::info!("{program}: finished"),
-        (_, State::Stopped) => tracing::info!(
-            "{program}: stopped at step {} of {}",
-            now.step_index + 1,
-            now.step_count
-        ),
-        _ => {}
-    }
-    if step_started && now.state.is_active() {
-        tracing::info!(
-            "{program}: step {} of {}, {} ({}, {} {})",
-            now.step_index + 1,
-            now.step_count,
-            now.step_name,
-            now.direction_name(),
-            now.speed,
-            now.units_label()
-        );
     }
 }
