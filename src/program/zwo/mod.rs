@@ -14,11 +14,12 @@
 
 mod pace;
 mod read;
+mod workout;
 
 use std::fmt::Write as _;
 
 pub use pace::Pace;
-use read::{Block, Kind, Workout};
+use workout::{Block, Kind, Workout};
 
 use crate::program::{Diagnostic, Severity, SourceFile};
 
@@ -247,7 +248,7 @@ fn place_workout_texts(
 }
 
 /// An error when `text` is longer than treadcue says.
-fn too_long(source: &SourceFile, text: &read::Text) -> Option<Diagnostic> {
+fn too_long(source: &SourceFile, text: &workout::Text) -> Option<Diagnostic> {
     let chars = text.message.chars().count();
     let most = crate::program::limits::MAX_TEXT_CHARS;
     (chars > most).then(|| {
