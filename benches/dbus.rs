@@ -33,58 +33,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
-        let connection = zbus::connection::Builder::address(bus.address.as_str())
-            .build()
-            .await
-            .unwrap();
-        let proxy = TreadcueProxy::builder(&connection)
-            .cache_properties(zbus::proxy::CacheProperties::No)
-            .build()
-            .await
-            .unwrap();
-        let peer = zbus::fdo::PeerProxy::builder(&connection)
-            .destination("io.github.treadcue.Treadcue1")
-            .path("/io/github/treadcue/Treadcue1")
-            .build()
-            .await
-            .unwrap();
-        proxy.start("retro-rehab-30").await.unwrap();
-        let ping = measure(|| async { peer.ping().await.unwrap() }).await;
-        let state = measure(|| async { proxy.state().await.unwrap() }).await;
-        let mut paused = false;
-        let pause_resume = measure(|| {
-            paused = !paused;
-            let pause = paused;
-            let proxy = &proxy;
-            async move {
-                if pause {
-                    proxy.pause().await.unwrap()
-                } else {
-                    proxy.resume().await.unwrap()
-                }
-            }
-        })
-        .await;
-        println!("round trip (us)                  p50       p99    p50 / floor   target");
-        for (name, figures) in [
-            ("Peer.Ping (the floor)", ping),
-            ("read State", state),
-            ("Pause / Resume", pause_resume),
-        ] {
-            println!(
-                "  {name:<26} {:>8.1}  {:>8.1}      {:>5.2}x      {}",
-                figures.0,
-                figures.1,
-                figures.0 / ping.0,
-                if name.starts_with("Pause") {
-                    "<= 1.3x"
-                } else {
-                    ""
-                }
-            );
-        }
-    });
+    runtime.block_on(round_trips(&bus.address));
     println!(
         "idle daemon, bus connected: {:.1} MB resident ({:.1} MB of it heap), {wakeups:.1} wakeups/s",
         rss_kb / 1024.0,
@@ -100,6 +49,61 @@ fn main() {
         after_kb / 1024.0,
         status_kb(&pid, "RssAnon:") / 1024.0
     );
+}
+
+/// Round trips of a call that does nothing (the bus's floor), a property
+/// read, and Pause and Resume, printed against the floor.
+async fn round_trips(address: &str) {
+    let connection = zbus::connection::Builder::address(address)
+        .build()
+        .await
+        .unwrap();
+    let proxy = TreadcueProxy::builder(&connection)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .unwrap();
+    let peer = zbus::fdo::PeerProxy::builder(&connection)
+        .destination("io.github.treadcue.Treadcue1")
+        .path("/io/github/treadcue/Treadcue1")
+        .build()
+        .await
+        .unwrap();
+    proxy.start("retro-rehab-30").await.unwrap();
+    let ping = measure(|| async { peer.ping().await.unwrap() }).await;
+    let state = measure(|| async { proxy.state().await.unwrap() }).await;
+    let mut paused = false;
+    let pause_resume = measure(|| {
+        paused = !paused;
+        let pause = paused;
+        let proxy = &proxy;
+        async move {
+            if pause {
+                proxy.pause().await.unwrap()
+            } else {
+                proxy.resume().await.unwrap()
+            }
+        }
+    })
+    .await;
+    println!("round trip (us)                  p50       p99    p50 / floor   target");
+    for (name, figures) in [
+        ("Peer.Ping (the floor)", ping),
+        ("read State", state),
+        ("Pause / Resume", pause_resume),
+    ] {
+        println!(
+            "  {name:<26} {:>8.1}  {:>8.1}      {:>5.2}x      {}",
+            figures.0,
+            figures.1,
+            figures.0 / ping.0,
+            if name.starts_with("Pause") {
+                "<= 1.3x"
+            } else {
+                ""
+            }
+        );
+    }
 }
 
 const BURST_CLIENTS: usize = 20;
