@@ -11,7 +11,7 @@ impl Config {
 
     /// How the controller uses the treadmill and the strap.
     pub fn fitness_settings(&self) -> crate::controller::FitnessSettings {
-        fitness::fitness_settings(&self.treadmill, &self.heart)
+        devices::fitness_settings(&self.treadmill, &self.heart)
     }
 
     pub fn headphone_pause(&self) -> HeadphonePause {

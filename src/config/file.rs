@@ -32,9 +32,9 @@ pub struct ConfigFile {
     #[serde(default)]
     pub bluetooth: super::settings::BluetoothSettings,
     #[serde(default)]
-    pub treadmill: super::fitness::TreadmillSettings,
+    pub treadmill: super::devices::TreadmillSettings,
     #[serde(default)]
-    pub heart: super::fitness::HeartSettings,
+    pub heart: super::devices::HeartSettings,
     #[serde(default)]
     pub zwo: super::zwo::ZwoSettings,
     #[serde(default)]

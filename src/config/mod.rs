@@ -2,9 +2,9 @@
 //! into a checked, ready-to-use [`Config`] with every default filled in.
 
 mod build;
+pub mod devices;
 pub mod ducking;
 pub mod file;
-pub mod fitness;
 pub mod limits;
 mod loader;
 mod places;
@@ -59,8 +59,8 @@ pub struct Flags {
     pub web: settings::WebSettings,
     pub ducking: ducking::DuckingSettings,
     pub bluetooth: settings::BluetoothSettings,
-    pub treadmill: fitness::TreadmillSettings,
-    pub heart: fitness::HeartSettings,
+    pub treadmill: devices::TreadmillSettings,
+    pub heart: devices::HeartSettings,
     pub zwo: zwo::ZwoSettings,
 }
 
@@ -79,8 +79,8 @@ pub struct Config {
     pub web: WebConfig,
     pub ducking: ducking::Ducking,
     pub bluetooth: Bluetooth,
-    pub treadmill: fitness::Treadmill,
-    pub heart: fitness::Heart,
+    pub treadmill: devices::Treadmill,
+    pub heart: devices::Heart,
     pub zwo: zwo::Zwo,
     pub cues: CueSettings,
 }
@@ -158,8 +158,8 @@ impl Config {
         let file_heart = read.map(|r| r.file.heart.clone()).unwrap_or_default();
         let file_zwo = read.map(|r| r.file.zwo.clone()).unwrap_or_default();
         zwo::Zwo::resolve(file_zwo.clone()).map_err(in_file)?;
-        fitness::Treadmill::resolve(file_treadmill.clone()).map_err(in_file)?;
-        fitness::Heart::resolve(file_heart.clone()).map_err(in_file)?;
+        devices::Treadmill::resolve(file_treadmill.clone()).map_err(in_file)?;
+        devices::Heart::resolve(file_heart.clone()).map_err(in_file)?;
         let file_ducking = match read {
             Some(read) => {
                 let settings = read.file.ducking.clone();
@@ -216,8 +216,8 @@ impl Config {
             bluetooth: Bluetooth {
                 buttons: flags.bluetooth.buttons.or(file_buttons).unwrap_or(true),
             },
-            treadmill: fitness::Treadmill::resolve(file_treadmill.merge(flags.treadmill))?,
-            heart: fitness::Heart::resolve(file_heart.merge(flags.heart))?,
+            treadmill: devices::Treadmill::resolve(file_treadmill.merge(flags.treadmill))?,
+            heart: devices::Heart::resolve(file_heart.merge(flags.heart))?,
             zwo: zwo::Zwo::resolve(file_zwo.merge(flags.zwo))?,
             cues,
         };

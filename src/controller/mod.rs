@@ -29,7 +29,6 @@ mod commands;
 mod course;
 mod error;
 mod events;
-mod fitness;
 mod handle;
 mod history;
 mod keeping;
@@ -38,6 +37,7 @@ mod media;
 mod pausing;
 mod programs;
 mod rating;
+mod readings;
 mod sensors;
 mod today;
 
@@ -152,7 +152,7 @@ struct Core {
     playing: Option<u64>,
     /// The walker was told this session's progress cannot be saved.
     storage_told: bool,
-    fitness: fitness::Fitness,
+    fitness: readings::Fitness,
     /// The rating a button said last after a course walk, and when: Play
     /// keeps it (see `rating`).
     rating_choice: Option<(crate::course::Rating, std::time::Instant)>,

@@ -18,9 +18,9 @@ pub struct DaemonArgs {
     #[command(flatten)]
     pub bluetooth: crate::config::settings::BluetoothSettings,
     #[command(flatten)]
-    pub treadmill: crate::config::fitness::TreadmillSettings,
+    pub treadmill: crate::config::devices::TreadmillSettings,
     #[command(flatten)]
-    pub heart: crate::config::fitness::HeartSettings,
+    pub heart: crate::config::devices::HeartSettings,
     #[command(flatten)]
     pub sound: SoundArgs,
 }
