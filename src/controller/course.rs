@@ -37,12 +37,16 @@ pub struct CourseInfo {
 /// What the controller keeps of the course between changes.
 #[derive(Default)]
 pub(super) struct CourseKeeping {
-    /// Held while the enrolment is read and written: one change at a time.
+    /// Held while the enrolment is read and written: one change at a
+    /// time. Taken before any other lock, and the course's status is
+    /// worked out again only once it is let go.
     writing: Mutex<()>,
     /// The status as of the last change; `next_due` is the time due,
-    /// turned into 0 once it has passed when a status is read.
+    /// turned into 0 once it has passed when a status is read. Read
+    /// under the controller's `core` when a status is made, so it is
+    /// taken after that one and held for a moment.
     shown: Mutex<CourseStatus>,
-    /// When Play was last answered with "rest today".
+    /// When Play was last answered with "rest today"; taken alone.
     rest_told: Mutex<Option<Instant>>,
 }
 

@@ -144,11 +144,11 @@ impl Controller {
     /// says them (with [`Controller::say_coach`]) off the thread that
     /// handles events, as a synthesizer may take a while.
     pub fn take_coach_words(&self) -> Vec<String> {
-        std::mem::take(&mut *crate::sync::lock(&self.coach_words))
+        std::mem::take(&mut self.core().coach_words)
     }
 
     pub(super) fn coach_words_due(&self, text: String) {
-        crate::sync::lock(&self.coach_words).push(text);
+        self.core().coach_words.push(text);
     }
 
     /// A halfway cue of the session brings the heart rate after it, when

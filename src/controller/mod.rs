@@ -6,6 +6,7 @@
 //! in the order it happened, to whoever listens.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
@@ -156,6 +157,8 @@ struct Core {
     /// The rating a button said last after a course walk, and when: Play
     /// keeps it (see `rating`).
     rating_choice: Option<(crate::course::Rating, std::time::Instant)>,
+    /// Words due because of player events, said off the events' thread.
+    coach_words: Vec<String>,
 }
 
 impl Core {
@@ -168,22 +171,30 @@ impl Core {
 pub struct Controller {
     player: Player,
     rate: u32,
+    /// What a reload may change, swapped whole; taken for a moment,
+    /// alone, and a session keeps the one it started with.
     setup: Mutex<Arc<Setup>>,
     state: StateFiles,
     /// Held while the checkpoint or the history is written, so a late
     /// checkpoint never outlives the session's end. Never taken while
     /// `core` is held.
     writing: Mutex<keeping::Keeping>,
-    /// Samples the device had pulled at the last health check.
-    last_pulled: Mutex<u64>,
+    /// Samples the device had pulled at the last health check: the
+    /// watchdog's alone.
+    last_pulled: AtomicU64,
+    /// The session and what goes with it: the one lock every command
+    /// takes. Taken before `listeners` (a change is told under it, so
+    /// changes go out in order); when `writing` is needed too, that one
+    /// is taken first.
     core: Mutex<Core>,
+    /// Whoever listens for changes; taken last, for a moment.
     listeners: Mutex<Vec<UnboundedSender<Change>>>,
     config_volume: f64,
+    /// The course followed: its own locks, each taken alone (see
+    /// `course::CourseKeeping`).
     courses: course::CourseKeeping,
-    /// Words due because of player events, said off the events' thread.
-    coach_words: Mutex<Vec<String>>,
     /// The Bluetooth devices chosen with `use`, as kept in the state
-    /// folder: read once, asked for at every change.
+    /// folder: read once, asked for at every change; taken alone.
     kept_devices: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
@@ -196,12 +207,11 @@ impl Controller {
             setup: Mutex::new(Arc::new(parts.setup)),
             state: parts.state,
             writing: Mutex::new(keeping::Keeping::default()),
-            last_pulled: Mutex::new(0),
+            last_pulled: AtomicU64::new(0),
             core: Mutex::new(Core::default()),
             listeners: Mutex::new(Vec::new()),
             config_volume: parts.config_volume,
             courses: course::CourseKeeping::default(),
-            coach_words: Mutex::new(Vec::new()),
             kept_devices: Mutex::new(kept_devices),
         }
     }
@@ -345,13 +355,10 @@ impl Controller {
     /// pauses) or finished, there is nothing to stall.
     pub fn is_healthy(&self) -> bool {
         let pulled = self.player.with_session(|s| s.pulled()).unwrap_or(0);
-        let mut last = crate::sync::lock(&self.last_pulled);
-        let moved = pulled != *last;
-        *last = pulled;
-        moved || self.state() != State::Running
+        let last = self.last_pulled.swap(pulled, Ordering::Relaxed);
+        pulled != last || self.state() != State::Running
     }
 
-    /// Lets the device go once nothing plays.
     /// Lets the device go once nothing plays, and the memory the
     /// session's calls used with it.
     pub fn release_device_if_idle(&self) -> bool {
