@@ -4,13 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use toml::Spanned;
 
 use super::settings::{
     CourseSettings, DaemonSettings, ProgramSettings, SoundSettings, VoiceSettings, WebSettings,
 };
 use crate::program::SourceFile;
-use crate::program::raw::{RawCues, RawDuration};
 
 /// The file's sections.
 #[derive(Debug, Default, Deserialize)]
@@ -41,36 +39,12 @@ pub struct ConfigFile {
     pub cues: FileCues,
 }
 
-/// `[cues]`: the keys of a program's `[cues]`, read leniently so an
-/// unknown one is warned about, as everywhere else in this file.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct FileCues {
-    pub heads_up: Option<Spanned<RawDuration>>,
-    pub heads_up_turn: Option<Spanned<RawDuration>>,
-    pub countdown: Option<Spanned<i64>>,
-    pub halfway: Option<bool>,
-    pub halfway_min: Option<Spanned<RawDuration>>,
-    pub remaining: Option<Vec<Spanned<RawDuration>>>,
-    pub quiet_recovery: Option<bool>,
-    pub posture_every: Option<Spanned<RawDuration>>,
-    pub briefing: Option<bool>,
-}
-
-impl From<FileCues> for RawCues {
-    fn from(c: FileCues) -> RawCues {
-        RawCues {
-            heads_up: c.heads_up,
-            heads_up_turn: c.heads_up_turn,
-            countdown: c.countdown,
-            halfway: c.halfway,
-            halfway_min: c.halfway_min,
-            remaining: c.remaining,
-            quiet_recovery: c.quiet_recovery,
-            posture_every: c.posture_every,
-            briefing: c.briefing,
-        }
-    }
-}
+crate::program::raw::cue_keys!(lenient
+    /// `[cues]`: the keys of a program's `[cues]`, read leniently so an
+    /// unknown one is warned about, as everywhere else in this file.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    FileCues
+);
 
 /// A config file read and parsed, with what was odd about it.
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{COURSE_KEYS, Course, parse};
-use crate::program::catalog::{ids_with, is_inside, is_program_id};
+use crate::program::catalog::{find_in_folders, ids_with, outside_folder};
 use crate::program::{Diagnostic, Severity, limits::MAX_FILE_BYTES};
 
 pub struct BuiltInCourse {
@@ -59,25 +59,16 @@ impl CourseCatalog {
     /// Every course id, sorted, without duplicates.
     pub fn ids(&self) -> Vec<String> {
         let built_in = BUILT_IN_COURSES.iter().map(|b| b.id.to_string());
-        ids_with(built_in, &self.folders)
+        ids_with(built_in, &self.folders, &["toml"])
     }
 
     pub fn load(&self, id: &str) -> Result<Course, CourseLoadError> {
-        if is_program_id(id) {
-            for folder in self.folders.iter().rev() {
-                let path = folder.join(format!("{id}.toml"));
-                if path.is_file() {
-                    return load_in_folder(folder, &path).map_err(CourseLoadError::Invalid);
-                }
-            }
-            if let Some(built_in) = BUILT_IN_COURSES.iter().find(|b| b.id == id) {
-                return parse(
-                    id,
-                    &format!("{id} (built-in course)"),
-                    built_in.text.as_bytes(),
-                )
-                .map_err(CourseLoadError::Invalid);
-            }
+        if let Some((folder, path)) = find_in_folders(&self.folders, id, &["toml"]) {
+            return load_in_folder(&folder, &path).map_err(CourseLoadError::Invalid);
+        }
+        if let Some(built_in) = BUILT_IN_COURSES.iter().find(|b| b.id == id) {
+            let name = format!("{id} (built-in course)");
+            return parse(id, &name, built_in.text.as_bytes()).map_err(CourseLoadError::Invalid);
         }
         Err(CourseLoadError::NotFound {
             id: id.to_string(),
@@ -88,13 +79,8 @@ impl CourseCatalog {
 
 /// A course file of a folder; a link that leaves the folder is refused.
 fn load_in_folder(folder: &Path, path: &Path) -> Result<Course, Vec<Diagnostic>> {
-    if !is_inside(folder, path) {
-        let name = path.display().to_string();
-        return Err(vec![Diagnostic::whole_file(
-            Severity::Error,
-            &name,
-            "the file is a link to a place outside its course folder; treadcue does not follow it",
-        )]);
+    if let Some(outside) = outside_folder(folder, path, "course") {
+        return Err(vec![outside]);
     }
     load_file(path)
 }

@@ -127,7 +127,11 @@ fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// `built_in` and the id of every `.toml` file in `folders`, sorted,
 /// without duplicates: the names a user can ask for.
-pub fn ids_with(built_in: impl Iterator<Item = String>, folders: &[PathBuf]) -> Vec<String> {
+pub fn ids_with(
+    built_in: impl Iterator<Item = String>,
+    folders: &[PathBuf],
+    extensions: &[&str],
+) -> Vec<String> {
     let mut ids: Vec<String> = built_in.collect();
     for folder in folders {
         let Ok(entries) = std::fs::read_dir(folder) else {
@@ -137,12 +141,46 @@ pub fn ids_with(built_in: impl Iterator<Item = String>, folders: &[PathBuf]) -> 
             let path = entry.path();
             let stem = path.file_stem()?.to_str()?.to_string();
             let extension = path.extension()?.to_str()?;
-            (PROGRAM_EXTENSIONS.contains(&extension) && is_program_id(&stem)).then_some(stem)
+            (extensions.contains(&extension) && is_program_id(&stem)).then_some(stem)
         }));
     }
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// The file for `id` in `folders` with one of `extensions`, and the
+/// folder it is in: a later folder's file wins over an earlier one's,
+/// and an id that is not a plain name names no file.
+pub fn find_in_folders(
+    folders: &[PathBuf],
+    id: &str,
+    extensions: &[&str],
+) -> Option<(PathBuf, PathBuf)> {
+    if !is_program_id(id) {
+        return None;
+    }
+    folders.iter().rev().find_map(|folder| {
+        extensions
+            .iter()
+            .map(|extension| folder.join(format!("{id}.{extension}")))
+            .find(|path| path.is_file())
+            .map(|path| (folder.clone(), path))
+    })
+}
+
+/// The error for a file of a `kind` ("program", "course") folder that is
+/// a link to a place outside it, which treadcue does not follow.
+pub fn outside_folder(folder: &Path, path: &Path, kind: &str) -> Option<Diagnostic> {
+    (!is_inside(folder, path)).then(|| {
+        Diagnostic::whole_file(
+            Severity::Error,
+            &path.display().to_string(),
+            format!(
+                "the file is a link to a place outside its {kind} folder; treadcue does not follow it"
+            ),
+        )
+    })
 }
 
 /// Whether `path` (links followed) lies in `folder`: a link that leaves
@@ -240,28 +278,22 @@ impl Catalog {
     /// Every program id available, sorted, without duplicates.
     pub fn ids(&self) -> Vec<String> {
         let built_in = BUILT_IN.iter().map(|b| b.id.to_string());
-        ids_with(built_in, &self.folders)
+        ids_with(built_in, &self.folders, &PROGRAM_EXTENSIONS)
     }
 
     /// Loads a program by id.
     pub fn load(&self, id: &str) -> Result<Program, LoadError> {
-        if is_program_id(id) {
-            for folder in self.folders.iter().rev() {
-                for extension in PROGRAM_EXTENSIONS {
-                    let path = folder.join(format!("{id}.{extension}"));
-                    if path.is_file() {
-                        return self
-                            .load_in_folder(folder, &path)
-                            .map(|p| self.converted(p))
-                            .map_err(LoadError::Invalid);
-                    }
-                }
-            }
-            if let Some(result) = built_in(id) {
-                return result
-                    .map(|p| self.converted(p))
-                    .map_err(LoadError::Invalid);
-            }
+        if let Some((folder, path)) = find_in_folders(&self.folders, id, &PROGRAM_EXTENSIONS) {
+            return self
+                .load_in_folder(&folder, &path)
+                .map(|p| self.converted(p))
+                .map_err(LoadError::Invalid);
+        }
+        // Only a built-in program's own id matches one.
+        if let Some(result) = built_in(id) {
+            return result
+                .map(|p| self.converted(p))
+                .map_err(LoadError::Invalid);
         }
         Err(LoadError::NotFound {
             id: id.to_string(),
@@ -276,11 +308,8 @@ impl Catalog {
         let name = path.display().to_string();
         let refuse =
             |message: String| vec![Diagnostic::whole_file(Severity::Error, &name, message)];
-        if !is_inside(folder, path) {
-            return Err(refuse(
-                "the file is a link to a place outside its program folder; treadcue does not follow it"
-                    .into(),
-            ));
+        if let Some(outside) = outside_folder(folder, path, "program") {
+            return Err(vec![outside]);
         }
         let stamp = std::fs::metadata(path)
             .map(|m| Stamp::of(&m))

@@ -74,19 +74,63 @@ pub struct RawTextCue {
     pub text: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCues {
-    pub heads_up: Option<Spanned<RawDuration>>,
-    pub heads_up_turn: Option<Spanned<RawDuration>>,
-    pub countdown: Option<Spanned<i64>>,
-    pub halfway: Option<bool>,
-    pub halfway_min: Option<Spanned<RawDuration>>,
-    pub remaining: Option<Vec<Spanned<RawDuration>>>,
-    pub quiet_recovery: Option<bool>,
-    pub posture_every: Option<Spanned<RawDuration>>,
-    pub briefing: Option<bool>,
+/// The keys of `[cues]`, written once for the two places they are read:
+/// a program, where an unknown key is an error ([`RawCues`]), and the
+/// config file, where it is warned about (`config::file::FileCues`).
+/// The lenient one turns into the strict one.
+macro_rules! cue_keys {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        pub struct $name {
+            pub heads_up: Option<::toml::Spanned<$crate::program::raw::RawDuration>>,
+            pub heads_up_turn: Option<::toml::Spanned<$crate::program::raw::RawDuration>>,
+            pub countdown: Option<::toml::Spanned<i64>>,
+            pub halfway: Option<bool>,
+            pub halfway_min: Option<::toml::Spanned<$crate::program::raw::RawDuration>>,
+            pub remaining: Option<Vec<::toml::Spanned<$crate::program::raw::RawDuration>>>,
+            pub quiet_recovery: Option<bool>,
+            pub posture_every: Option<::toml::Spanned<$crate::program::raw::RawDuration>>,
+            pub briefing: Option<bool>,
+        }
+    };
+    (lenient $(#[$attr:meta])* $name:ident) => {
+        $crate::program::raw::cue_keys!($(#[$attr])* $name);
+
+        impl From<$name> for $crate::program::raw::RawCues {
+            fn from(c: $name) -> Self {
+                let $name {
+                    heads_up,
+                    heads_up_turn,
+                    countdown,
+                    halfway,
+                    halfway_min,
+                    remaining,
+                    quiet_recovery,
+                    posture_every,
+                    briefing,
+                } = c;
+                $crate::program::raw::RawCues {
+                    heads_up,
+                    heads_up_turn,
+                    countdown,
+                    halfway,
+                    halfway_min,
+                    remaining,
+                    quiet_recovery,
+                    posture_every,
+                    briefing,
+                }
+            }
+        }
+    };
 }
+pub(crate) use cue_keys;
+
+cue_keys!(
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    RawCues
+);
 
 /// A duration as written: `"1m30s"`, or a bare number of seconds.
 #[derive(Debug, Clone, PartialEq)]
