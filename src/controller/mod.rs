@@ -39,6 +39,7 @@ mod pausing;
 mod programs;
 mod rating;
 mod readings;
+mod ready_sounds;
 mod sensors;
 mod today;
 
@@ -56,6 +57,7 @@ pub use handle::Handle;
 pub use history::{CourseWalk, HISTORY_FIELDS, HISTORY_PAGE_MAX, HistoryRow};
 pub use machine::TreadmillStop;
 pub use media::{MediaButton, MediaControls, playback_status};
+pub use ready_sounds::ReadySounds;
 pub use sensors::{BeltTarget, FitnessSettings, Sensor};
 
 /// What a start does when a session is under way: a script's D-Bus Start
@@ -99,6 +101,9 @@ pub struct Setup {
     pub headphone_pause: HeadphonePause,
     /// How the treadmill and the heart-rate strap are used.
     pub fitness: FitnessSettings,
+    /// The pause's notes and the resume's words, made once in this
+    /// setup's voice.
+    pub ready_sounds: ReadySounds,
 }
 
 pub struct ControllerParts {

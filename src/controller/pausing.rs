@@ -59,6 +59,14 @@ impl Controller {
     /// The pause's two notes, as loud as the session's tones.
     fn pause_tone(&self) -> Option<CueSound> {
         let setup = self.setup();
+        // A text can never be empty: this key is the tone's alone.
+        setup
+            .ready_sounds
+            .get_or_make("", || self.make_pause_tone())
+    }
+
+    fn make_pause_tone(&self) -> Option<CueSound> {
+        let setup = self.setup();
         let clip = tones::load(Tone::Pause, setup.tones.as_deref(), self.rate)
             .map_err(|e| tracing::warn!("no pause tone: {e}"))
             .ok()?;
@@ -95,7 +103,9 @@ impl Controller {
             Direction::Backward => &cues.resume_backward,
         };
         let text = template.fill(&[("number", &setup.phrases.words.decimal(speed))]);
-        self.words_sound(&text)
+        setup
+            .ready_sounds
+            .get_or_make(&text, || self.words_sound(&text))
     }
 
     /// A phrase ready to play over the session; None (and logged) when

@@ -22,6 +22,7 @@ pub fn setup(config: &Config) -> Result<Setup, String> {
         tone_volume: config.sound.tone_volume,
         headphone_pause: config.headphone_pause(),
         fitness: config.fitness_settings(),
+        ready_sounds: Default::default(),
     })
 }
 
