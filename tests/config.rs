@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use treadcue::config::file;
-use treadcue::config::{Config, Flags};
+use treadcue::config::{Config, Flags, Loader};
 
 const EXAMPLE: &str = include_str!("../config/treadcue.toml");
 
@@ -50,7 +50,8 @@ fn the_shipped_example_parses_cleanly_and_gives_the_defaults() {
     let (_, parsed, warnings) = file::parse("config/treadcue.toml", EXAMPLE).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     let read = file::ReadFile {
-        path: "config/treadcue.toml".into(),
+        name: "config/treadcue.toml".into(),
+        paths: vec!["config/treadcue.toml".into()],
         source: treadcue::program::SourceFile::new("config/treadcue.toml", EXAMPLE),
         file: parsed,
         warnings,
@@ -308,4 +309,98 @@ fn ducking_and_bluetooth_settings_are_checked_and_flags_win() {
     let (out, _) = printed("", &["--duck-depth", "3"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("[ducking] depth"), "{}", stderr(&out));
+}
+
+/// A Loader reading `system` and `user` as the system's and the user's
+/// files, as the daemon reads /etc and ~/.config.
+fn layered(
+    system: &str,
+    user: &str,
+) -> (tempfile::TempDir, Result<treadcue::config::Loaded, String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (system_file, user_file) = (dir.path().join("system.toml"), dir.path().join("user.toml"));
+    std::fs::write(&system_file, system).unwrap();
+    std::fs::write(&user_file, user).unwrap();
+    let loader = Loader {
+        system_file: Some(system_file),
+        user_file: Some(user_file),
+        ..Loader::default()
+    };
+    let loaded = loader.load();
+    (dir, loaded)
+}
+
+#[test]
+fn the_users_file_is_layered_over_the_systems_key_by_key() {
+    let (dir, loaded) = layered(
+        "[web]\nlisten = \"0.0.0.0:8321\"\n[sound]\nvolume = 0.5\ntone_volume = 0.4\n[programs]\nfolders = [\"/srv/programs\"]\n",
+        "[sound]\nvolume = 0.9\n[programs]\nfolders = [\"/home/walker/programs\"]\n[voice]\nwords_per_minut = 150\n",
+    );
+    let loaded = loaded.unwrap();
+    let config = &loaded.config;
+    // The user's key wins; the system's keys the user did not set stay.
+    assert_eq!(config.sound.volume, 0.9);
+    assert_eq!(config.sound.tone_volume, 0.4);
+    assert_eq!(config.web.listen.as_deref(), Some("0.0.0.0:8321"));
+    // A list is one value: the user's replaces the system's whole.
+    assert_eq!(
+        config.programs.folders,
+        vec![std::path::PathBuf::from("/home/walker/programs")]
+    );
+    // Both files are named, in the order they were read.
+    let printed = config.to_toml();
+    let system = dir.path().join("system.toml").display().to_string();
+    let user = dir.path().join("user.toml").display().to_string();
+    let (at_system, at_user) = (printed.find(&system).unwrap(), printed.find(&user).unwrap());
+    assert!(at_system < at_user, "{printed}");
+    // The user's unknown key is warned about under the user's file.
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings[0].starts_with(&user),
+        "{:?}",
+        loaded.warnings
+    );
+    assert!(
+        loaded.warnings[0].contains("voice.words_per_minute"),
+        "{:?}",
+        loaded.warnings
+    );
+}
+
+#[test]
+fn a_bad_value_in_either_layer_names_that_file_and_its_line() {
+    let (dir, loaded) = layered("[sound]\nvolume = 0.5\n", "\n[sound]\nvolume = 7.0\n");
+    let error = loaded.unwrap_err();
+    let user = dir.path().join("user.toml").display().to_string();
+    assert!(error.contains(&user), "{error}");
+    assert!(error.contains("volume"), "{error}");
+    let (dir, loaded) = layered("[sound]\nvolume = \"loud\"\n", "[sound]\nvolume = 0.5\n");
+    let error = loaded.unwrap_err();
+    let system = dir.path().join("system.toml").display().to_string();
+    assert!(error.contains(&format!("{system}:2")), "{error}");
+}
+
+#[test]
+fn with_only_one_layer_or_a_named_file_that_file_alone_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let system_file = dir.path().join("system.toml");
+    std::fs::write(&system_file, "[sound]\nvolume = 0.3\n").unwrap();
+    let only_system = Loader {
+        system_file: Some(system_file.clone()),
+        user_file: Some(dir.path().join("absent.toml")),
+        ..Loader::default()
+    };
+    let config = only_system.load().unwrap().config;
+    assert_eq!(config.sound.volume, 0.3);
+    assert_eq!(config.files, vec![system_file.clone()]);
+
+    let named = dir.path().join("named.toml");
+    std::fs::write(&named, "[sound]\ntone_volume = 0.2\n").unwrap();
+    let explicit = Loader {
+        explicit: Some(named.clone()),
+        ..only_system
+    };
+    let config = explicit.load().unwrap().config;
+    assert_eq!((config.sound.volume, config.sound.tone_volume), (0.8, 0.2));
+    assert_eq!(config.files, vec![named]);
 }

@@ -46,10 +46,14 @@ crate::program::raw::cue_keys!(lenient
     FileCues
 );
 
-/// A config file read and parsed, with what was odd about it.
+/// A config file read and parsed, with what was odd about it; or
+/// several layered into one.
 #[derive(Debug)]
 pub struct ReadFile {
-    pub path: PathBuf,
+    /// How messages name it: the file, or the files layered.
+    pub name: String,
+    /// The files read, the one that wins last.
+    pub paths: Vec<PathBuf>,
     pub source: std::sync::Arc<SourceFile>,
     pub file: ConfigFile,
     /// One line per unknown key, naming it.
@@ -60,17 +64,72 @@ pub struct ReadFile {
 /// eat the Pi's memory.
 const MAX_CONFIG_BYTES: u64 = 256 * 1024;
 
-/// Where the config file is: `explicit` (from `--config`), else the first
-/// of `$XDG_CONFIG_HOME/treadcue/config.toml` and
-/// `/etc/treadcue/config.toml` that exists. None: no file, defaults only.
-pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
-    if let Some(path) = explicit {
-        return Some(path.to_path_buf());
+/// The system's config file, read first when no file is named.
+pub const SYSTEM_CONFIG: &str = "/etc/treadcue/config.toml";
+
+/// The user's config file: `$XDG_CONFIG_HOME/treadcue/config.toml`.
+pub fn user_config() -> Option<PathBuf> {
+    super::xdg_dir("XDG_CONFIG_HOME", ".config").map(|base| base.join("treadcue/config.toml"))
+}
+
+/// The config files to read, the last winning: `explicit` (from
+/// `--config`) alone, else those of `layers` (the system's, then the
+/// user's) that exist, in that order. Empty: no file, defaults only.
+pub fn locate(explicit: Option<&Path>, layers: &[PathBuf]) -> Vec<PathBuf> {
+    match explicit {
+        Some(path) => vec![path.to_path_buf()],
+        None => layers.iter().filter(|p| p.is_file()).cloned().collect(),
     }
-    let user = super::xdg_dir("XDG_CONFIG_HOME", ".config")
-        .map(|base| base.join("treadcue").join("config.toml"));
-    let system = PathBuf::from("/etc/treadcue/config.toml");
-    user.into_iter().chain([system]).find(|p| p.is_file())
+}
+
+/// Files read one by one, layered key by key: a key of a later file wins
+/// over the same key of an earlier one, and a key only the earlier file
+/// sets stays. A list (such as `[programs] folders`) is one value,
+/// replaced whole. Each file's unknown keys are warned about under its
+/// own name.
+pub fn layer(files: Vec<ReadFile>) -> Result<Option<ReadFile>, String> {
+    if files.len() <= 1 {
+        return Ok(files.into_iter().next());
+    }
+    let mut merged = toml::Table::new();
+    for read in &files {
+        let table: toml::Table = read
+            .source
+            .text
+            .parse()
+            .map_err(|e| format!("{}: {e}", read.name))?;
+        merge_into(&mut merged, table);
+    }
+    let paths: Vec<PathBuf> = files.iter().flat_map(|f| f.paths.clone()).collect();
+    let name = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" with ");
+    let text = toml::to_string(&merged).map_err(|e| format!("{name}: {e}"))?;
+    let (source, file, _) = parse(&name, &text)?;
+    Ok(Some(ReadFile {
+        name,
+        paths,
+        source,
+        file,
+        warnings: files.into_iter().flat_map(|f| f.warnings).collect(),
+    }))
+}
+
+/// `upper`'s keys over `lower`'s: tables merged key by key, any other
+/// value replaced.
+fn merge_into(lower: &mut toml::Table, upper: toml::Table) {
+    for (key, value) in upper {
+        match (lower.get_mut(&key), value) {
+            (Some(toml::Value::Table(below)), toml::Value::Table(above)) => {
+                merge_into(below, above)
+            }
+            (_, value) => {
+                lower.insert(key, value);
+            }
+        }
+    }
 }
 
 /// Reads and parses a config file; the error names the file, and the line
@@ -87,7 +146,8 @@ pub fn read(path: &Path) -> Result<ReadFile, String> {
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("cannot read the config file {name}: it is not UTF-8 text"))?;
     parse(&name, &text).map(|(source, file, warnings)| ReadFile {
-        path: path.to_path_buf(),
+        name: name.clone(),
+        paths: vec![path.to_path_buf()],
         source,
         file,
         warnings,

@@ -68,9 +68,9 @@ pub struct Flags {
 /// the config file's own format.
 #[derive(Debug, Clone, Serialize)]
 pub struct Config {
-    /// The file it was read from, if any.
+    /// The files it was read from, the last winning; empty: none.
     #[serde(skip)]
-    pub file: Option<PathBuf>,
+    pub files: Vec<PathBuf>,
     pub sound: Sound,
     pub voice: VoiceConfig,
     pub daemon: Daemon,
@@ -151,7 +151,7 @@ impl Config {
         let file_hosts = read.and_then(|r| r.file.web.hosts.clone());
         let file_buttons = read.and_then(|r| r.file.bluetooth.buttons);
         let in_file = |e: String| match read {
-            Some(read) => format!("{}: {e}", read.path.display()),
+            Some(read) => format!("{}: {e}", read.name),
             None => e,
         };
         let file_treadmill = read.map(|r| r.file.treadmill.clone()).unwrap_or_default();
@@ -164,7 +164,7 @@ impl Config {
             Some(read) => {
                 let settings = read.file.ducking.clone();
                 ducking::Ducking::resolve(settings.clone())
-                    .map_err(|e| format!("{}: {e}", read.path.display()))?;
+                    .map_err(|e| format!("{}: {e}", read.name))?;
                 settings
             }
             None => Default::default(),
@@ -172,7 +172,7 @@ impl Config {
         let (file_sound, file_voice, file_daemon, file_programs, cues) = match read {
             Some(read) => {
                 let f = &read.file;
-                let in_file = |e: String| format!("{}: {e}", read.path.display());
+                let in_file = |e: String| format!("{}: {e}", read.name);
                 check_file_values(&f.sound, &f.voice).map_err(&in_file)?;
                 check_daemon(f.daemon.bus.as_deref(), f.daemon.log_level.as_deref())
                     .map_err(|e| in_file(format!("[daemon] {e}")))?;
@@ -197,7 +197,7 @@ impl Config {
         let mut course_folders = file_courses.unwrap_or_else(default_course_folders);
         course_folders.extend(flags.course_folders);
         let config = Config {
-            file: read.map(|r| r.path.clone()),
+            files: read.map(|r| r.paths.clone()).unwrap_or_default(),
             sound: Sound::from(sound),
             voice: VoiceConfig::from(voice),
             daemon: Daemon::from_settings(daemon),
@@ -248,9 +248,16 @@ impl Config {
 
     /// The config file's text for this configuration.
     pub fn to_toml(&self) -> String {
-        let source = match &self.file {
-            Some(path) => format!("# read from {}, with the flags over it", path.display()),
-            None => "# no config file: defaults, with the flags over them".into(),
+        let source = match self.files.as_slice() {
+            [] => "# no config file: defaults, with the flags over them".into(),
+            [path] => format!("# read from {}, with the flags over it", path.display()),
+            [first, over @ ..] => {
+                let mut text = format!("# read from {}", first.display());
+                for path in over {
+                    text += &format!("\n# then {}, key by key over it", path.display());
+                }
+                text + "\n# with the flags over them"
+            }
         };
         let body = toml::to_string(self).unwrap_or_else(|e| format!("# cannot print: {e}\n"));
         format!("{source}\n\n{body}")

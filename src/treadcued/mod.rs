@@ -30,13 +30,14 @@ use crate::config::{Flags, Loader};
     long_about = "Spoken coaching for backward walking on a treadmill.\n\nWith no command, treadcued is the daemon: it serves io.github.treadcue.Treadcue1 and MPRIS (org.mpris.MediaPlayer2.treadcue) on D-Bus."
 )]
 pub struct Args {
-    /// The config file; default: $XDG_CONFIG_HOME/treadcue/config.toml,
-    /// else /etc/treadcue/config.toml, when there is one.
+    /// The config file, read alone; default: /etc/treadcue/config.toml,
+    /// then $XDG_CONFIG_HOME/treadcue/config.toml over it key by key,
+    /// those of them that exist.
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 
-    /// Print the effective configuration (the file with the flags over
-    /// it) and exit.
+    /// Print the effective configuration (the files read, named at its
+    /// top, with the flags over them) and exit.
     #[arg(long)]
     pub print_config: bool,
 
@@ -122,6 +123,8 @@ impl Args {
                 heart: self.daemon.heart.clone(),
                 zwo: self.zwo.clone(),
             },
+            system_file: None,
+            user_file: None,
         }
     }
 }
