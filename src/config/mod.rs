@@ -97,6 +97,8 @@ pub struct WebConfig {
     pub listen: Option<String>,
     /// Names it answers to besides the machine's own.
     pub hosts: Vec<String>,
+    /// Announced through Avahi when it listens beyond this machine.
+    pub advertise: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,6 +151,7 @@ impl Config {
         let file_courses = read.and_then(|r| r.file.courses.folders.clone());
         let file_web = read.and_then(|r| r.file.web.listen.clone());
         let file_hosts = read.and_then(|r| r.file.web.hosts.clone());
+        let file_advertise = read.and_then(|r| r.file.web.advertise);
         let file_buttons = read.and_then(|r| r.file.bluetooth.buttons);
         let in_file = |e: String| match read {
             Some(read) => format!("{}: {e}", read.name),
@@ -211,6 +214,7 @@ impl Config {
             web: WebConfig {
                 listen: flags.web.listen.or(file_web),
                 hosts: flags.web.hosts.or(file_hosts).unwrap_or_default(),
+                advertise: flags.web.advertise.or(file_advertise).unwrap_or(true),
             },
             ducking: ducking::Ducking::resolve(file_ducking.merge(flags.ducking))?,
             bluetooth: Bluetooth {

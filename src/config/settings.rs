@@ -159,6 +159,11 @@ pub struct WebSettings {
     /// say); repeat for more.
     #[arg(long = "web-host", value_name = "NAME")]
     pub hosts: Option<Vec<String>>,
+    /// Announce the web remote on the local network through Avahi
+    /// (mDNS/DNS-SD), so a phone finds it as HOSTNAME.local [default:
+    /// true].
+    #[arg(long = "web-advertise", value_name = "BOOL")]
+    pub advertise: Option<bool>,
 }
 
 /// `[bluetooth]`: treadcue and BlueZ.

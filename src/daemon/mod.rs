@@ -75,6 +75,8 @@ struct FrontEnds {
     web: Option<std::net::SocketAddr>,
     /// Names the web remote answers to besides the machine's own.
     web_hosts: Vec<String>,
+    /// Announce the web remote through Avahi.
+    web_advertise: bool,
     /// The phones paired with the web remote.
     pairing: Arc<Pairing>,
     /// Register a player with BlueZ for the headphone buttons.
@@ -102,6 +104,7 @@ pub fn run(loader: Loader, config: Config) -> Result<(), DaemonError> {
         bus,
         web,
         web_hosts: config.web.hosts.clone(),
+        web_advertise: config.web.advertise,
         pairing: Arc::new(Pairing::load(
             controller.state_files().dir.join("web-devices.json"),
         )),
@@ -199,12 +202,22 @@ fn log_course(controller: &Controller) {
 /// front ends, pauses and saves the session, and lets the names go.
 async fn serve(handle: Handle, news: PlayerNews, front_ends: FrontEnds) -> Result<(), DaemonError> {
     let hangups = signals::hangups();
-    let published =
-        crate::frontend::dbus::publish(handle.clone(), &front_ends.bus, front_ends.pairing.clone())
-            .await?;
+    let addresses = front_ends
+        .web
+        .map(crate::frontend::web::address::remote_urls)
+        .unwrap_or_default();
+    let published = crate::frontend::dbus::publish(
+        handle.clone(),
+        &front_ends.bus,
+        front_ends.pairing.clone(),
+        addresses,
+    )
+    .await?;
     let trigger = Trigger::new();
+    let mut announcement = None;
     if let Some(listen) = front_ends.web {
         serve_web(&handle, &front_ends, listen, trigger.subscribe()).await?;
+        announcement = announce_web(&front_ends, listen, &trigger);
     }
     handle.controller().run_events(news);
     let bus = tokio::spawn(published.serve(trigger.subscribe()));
@@ -227,6 +240,9 @@ async fn serve(handle: Handle, news: PlayerNews, front_ends: FrontEnds) -> Resul
         // BlueZ is told the player is gone; a BlueZ that does not answer
         // does not hold the stop up.
         let _ = tokio::time::timeout(Duration::from_secs(2), buttons).await;
+    }
+    if let Some(announcement) = announcement {
+        let _ = tokio::time::timeout(Duration::from_secs(2), announcement).await;
     }
     // The devices are let go for other apps, within the same bound.
     let _ = tokio::time::timeout(Duration::from_secs(2), sensors).await;
@@ -261,6 +277,24 @@ async fn serve_web(
     tokio::spawn(server);
     tracing::info!("web remote on http://{listen}/");
     Ok(())
+}
+
+/// Announces the web remote through Avahi when it is reached from other
+/// machines and the configuration wants it.
+fn announce_web(
+    front_ends: &FrontEnds,
+    listen: std::net::SocketAddr,
+    trigger: &Trigger,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if !front_ends.web_advertise || listen.ip().is_loopback() {
+        return None;
+    }
+    let hostname = crate::frontend::web::address::hostname()?;
+    Some(tokio::spawn(crate::frontend::avahi::serve(
+        hostname,
+        listen.port(),
+        trigger.subscribe(),
+    )))
 }
 
 /// Tells systemd the daemon is ready, then its status as the session

@@ -5,6 +5,7 @@
 //! and none reaches past the controller or into another front end
 //! (the phones' pairing is shared by the web remote and D-Bus).
 
+pub mod avahi;
 pub mod bluez;
 pub mod dbus;
 pub mod pairing;

@@ -184,10 +184,11 @@ pub enum Command {
     },
     /// Start today's session of your course (due or not).
     Today,
-    /// The web remote: pair a phone, list and forget paired phones.
+    /// The web remote: where a phone opens it (with a QR code), pair a
+    /// phone, list and forget paired phones.
     Web {
         #[command(subcommand)]
-        command: web::WebCommand,
+        command: Option<web::WebCommand>,
     },
     /// The Bluetooth treadmill (FTMS): what it reports, or `scan`, `use
     /// ADDRESS`, `forget`.
@@ -344,7 +345,10 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
         } => history(&proxy, json, limit, since).await,
         Command::Course { command } => course::course(&connection, &proxy, command).await,
         Command::Today => course::today(&connection, &proxy).await,
-        Command::Web { command } => web::web(&connection, command).await,
+        Command::Web { command } => {
+            let command = command.unwrap_or(web::WebCommand::Address { no_qr: false });
+            web::web(&connection, command).await
+        }
         Command::Rate { rating } => proxy.rate(&rating).await,
         Command::Treadmill { command } => {
             bluetooth::device(&connection, "treadmill", command).await

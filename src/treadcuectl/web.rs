@@ -14,12 +14,21 @@ use crate::session::from_micros;
 )]
 pub trait WebPairing {
     fn pairing_code(&self) -> zbus::Result<String>;
+    #[zbus(property)]
+    fn addresses(&self) -> zbus::Result<Vec<String>>;
     fn devices(&self) -> zbus::Result<Vec<(String, String, i64, i64)>>;
     fn forget(&self, id: &str) -> zbus::Result<u32>;
 }
 
 #[derive(Debug, Subcommand)]
 pub enum WebCommand {
+    /// Where a phone opens the web remote, and a QR code of it for the
+    /// phone's camera (the default).
+    Address {
+        /// Only the addresses.
+        #[arg(long)]
+        no_qr: bool,
+    },
     /// Print a code to pair a phone with (good for two minutes): open the
     /// web remote on the phone and enter it.
     Pair,
@@ -43,6 +52,7 @@ pub enum WebCommand {
 pub(super) async fn web(connection: &zbus::Connection, command: WebCommand) -> zbus::Result<()> {
     let proxy = WebPairingProxy::new(connection).await?;
     match command {
+        WebCommand::Address { no_qr } => address(&proxy, no_qr).await?,
         WebCommand::Pair => {
             let code = proxy.pairing_code().await?;
             println!("{code}");
@@ -59,6 +69,31 @@ pub(super) async fn web(connection: &zbus::Connection, command: WebCommand) -> z
             println!("{forgotten} phone(s) forgotten");
         }
     }
+    Ok(())
+}
+
+async fn address(proxy: &WebPairingProxy<'_>, no_qr: bool) -> zbus::Result<()> {
+    let addresses = proxy.addresses().await?;
+    let Some(first) = addresses.first() else {
+        return Err(zbus::Error::Failure(
+            "the web remote is off: set [web] listen = \"0.0.0.0:8321\" in the config and restart treadcued (docs/web-remote.md)".into(),
+        ));
+    };
+    for url in &addresses {
+        println!("{url}");
+    }
+    if no_qr {
+        return Ok(());
+    }
+    // The code carries an address rather than the .local name: every
+    // phone can open an address, not every one resolves mDNS names.
+    let coded = addresses
+        .iter()
+        .find(|url| !url.contains(".local:"))
+        .unwrap_or(first);
+    let code = crate::frontend::web::qr::terminal(coded).map_err(zbus::Error::Failure)?;
+    println!("\n{code}");
+    println!("Point the phone's camera at the code to open {coded}");
     Ok(())
 }
 

@@ -154,6 +154,17 @@ impl Daemon {
         Daemon::spawn_with(binary, bus, ("pulse", pulse_address), extra, &system)
     }
 
+    /// treadcued on ALSA's null device with `system` as its system bus.
+    pub fn start_on_null_device_with_system_bus(
+        bus: &PrivateBus,
+        system: &PrivateBus,
+        extra: &[&str],
+    ) -> Daemon {
+        let binary = Path::new(env!("CARGO_BIN_EXE_treadcued"));
+        let system = [("DBUS_SYSTEM_BUS_ADDRESS", system.address.as_str())];
+        Daemon::spawn_with(binary, bus, ("null", ""), extra, &system)
+    }
+
     fn spawn(binary: &Path, bus: &PrivateBus, device: (&str, &str), extra: &[&str]) -> Daemon {
         // No test reaches the machine's own system bus (and its BlueZ).
         let nowhere = format!("unix:path={}/no-system-bus", bus.dir().display());

@@ -11,6 +11,8 @@ use crate::frontend::pairing::Pairing;
 
 pub struct WebPairing {
     pub pairing: Arc<Pairing>,
+    /// Where a phone opens the web remote; empty when it is off.
+    pub addresses: Vec<String>,
 }
 
 #[interface(name = "io.github.treadcue.Treadcue1.Web")]
@@ -41,6 +43,13 @@ impl WebPairing {
             .into_iter()
             .map(|d| (d.id, d.name, d.first_seen, d.last_seen))
             .collect()
+    }
+
+    /// The URLs a phone opens the web remote at, `HOSTNAME.local` first;
+    /// empty when the remote is off. Fixed until a restart.
+    #[zbus(property(emits_changed_signal = "const"))]
+    async fn addresses(&self) -> Vec<String> {
+        self.addresses.clone()
     }
 
     /// Forgets the phone `id`, or every phone when `id` is empty; how

@@ -44,6 +44,7 @@ pub async fn publish(
     controller: Handle,
     bus: &Bus,
     pairing: Arc<Pairing>,
+    web_addresses: Vec<String>,
 ) -> Result<Published, PublishError> {
     let connection = bus
         .builder()
@@ -55,7 +56,11 @@ pub async fn publish(
         })?;
     let announcer = Arc::new(Announcer::new(controller.clone()));
     let changes = controller.subscribe();
-    serve_objects(connection.object_server(), &controller, &announcer, pairing).await?;
+    let web = super::pairing::WebPairing {
+        pairing,
+        addresses: web_addresses,
+    };
+    serve_objects(connection.object_server(), &controller, &announcer, web).await?;
     claim_names(&connection, bus).await?;
     let treadcue = connection
         .object_server()
@@ -74,16 +79,14 @@ async fn serve_objects(
     server: &ObjectServer,
     controller: &Handle,
     announcer: &Arc<Announcer>,
-    pairing: Arc<Pairing>,
+    web: super::pairing::WebPairing,
 ) -> zbus::Result<()> {
     let treadcue = Treadcue {
         controller: controller.clone(),
         announcer: announcer.clone(),
     };
     server.at(super::PATH, treadcue).await?;
-    server
-        .at(super::PATH, super::pairing::WebPairing { pairing })
-        .await?;
+    server.at(super::PATH, web).await?;
     let devices = super::bluetooth::BluetoothDevices {
         controller: controller.clone(),
     };

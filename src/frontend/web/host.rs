@@ -64,7 +64,7 @@ fn without_port(host: &str) -> &str {
     }
 }
 
-fn hostname() -> Option<String> {
+pub(super) fn hostname() -> Option<String> {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
     let name = normal(&name);
     (!name.is_empty()).then_some(name)

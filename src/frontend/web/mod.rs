@@ -3,12 +3,14 @@
 //! thin front end of the controller; it imports no other front end.
 //! Every `/api/` call but pairing needs a paired phone's token.
 
+pub mod address;
 mod api;
 mod auth;
 mod events;
 mod host;
 mod json;
 mod listener;
+pub mod qr;
 mod rate_log;
 
 use std::future::Future;
@@ -113,6 +115,7 @@ fn router(web: Web, shutdown: Shutdown) -> Router {
         .method_not_allowed_fallback(api::not_allowed);
     Router::new()
         .route("/", get(page))
+        .route("/qr.svg", get(qr_image))
         .nest("/api", api)
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(auth::same_origin))
@@ -122,6 +125,22 @@ fn router(web: Web, shutdown: Shutdown) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(web)
+}
+
+/// A QR code of the address this page was opened at, for a second phone
+/// to open it by camera. The `Host` is one of this machine's own names
+/// (checked before this runs), so the code can only lead here.
+async fn qr_image(headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match qr::svg_image(&format!("http://{host}/")) {
+        Ok(image) => ([(header::CONTENT_TYPE, "image/svg+xml")], image).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    }
 }
 
 /// The page, compiled in: it needs nothing from the internet.
