@@ -291,7 +291,15 @@ fn treadcuectl_web_prints_the_addresses_and_a_code_a_camera_reads() {
     assert!(image.contains("<svg"), "{image}");
     assert!(image.ends_with("200 image/svg+xml"), "{image}");
     let foreign = Command::new("curl")
-        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: evil.example"])
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-H",
+            "Host: evil.example",
+        ])
         .arg(&qr_url)
         .output()
         .unwrap();
