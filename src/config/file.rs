@@ -36,6 +36,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub zwo: super::zwo::ZwoSettings,
     #[serde(default)]
+    pub mqtt: super::mqtt::MqttSettings,
+    #[serde(default)]
     pub cues: FileCues,
 }
 

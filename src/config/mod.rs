@@ -7,6 +7,7 @@ pub mod ducking;
 pub mod file;
 pub mod limits;
 mod loader;
+pub mod mqtt;
 mod places;
 pub mod settings;
 pub mod zwo;
@@ -62,6 +63,7 @@ pub struct Flags {
     pub treadmill: devices::TreadmillSettings,
     pub heart: devices::HeartSettings,
     pub zwo: zwo::ZwoSettings,
+    pub mqtt: mqtt::MqttSettings,
 }
 
 /// The effective configuration. `treadcued --print-config` prints it, in
@@ -82,6 +84,7 @@ pub struct Config {
     pub treadmill: devices::Treadmill,
     pub heart: devices::Heart,
     pub zwo: zwo::Zwo,
+    pub mqtt: mqtt::Mqtt,
     pub cues: CueSettings,
 }
 
@@ -161,6 +164,9 @@ impl Config {
         let file_heart = read.map(|r| r.file.heart.clone()).unwrap_or_default();
         let file_zwo = read.map(|r| r.file.zwo.clone()).unwrap_or_default();
         zwo::Zwo::resolve(file_zwo.clone()).map_err(in_file)?;
+        let hostname = crate::frontend::web::address::hostname().unwrap_or_default();
+        let file_mqtt = read.map(|r| r.file.mqtt.clone()).unwrap_or_default();
+        mqtt::Mqtt::resolve(file_mqtt.clone(), &hostname).map_err(in_file)?;
         devices::Treadmill::resolve(file_treadmill.clone()).map_err(in_file)?;
         devices::Heart::resolve(file_heart.clone()).map_err(in_file)?;
         let file_ducking = match read {
@@ -223,6 +229,7 @@ impl Config {
             treadmill: devices::Treadmill::resolve(file_treadmill.merge(flags.treadmill))?,
             heart: devices::Heart::resolve(file_heart.merge(flags.heart))?,
             zwo: zwo::Zwo::resolve(file_zwo.merge(flags.zwo))?,
+            mqtt: mqtt::Mqtt::resolve(file_mqtt.merge(flags.mqtt), &hostname)?,
             cues,
         };
         config.check()?;
@@ -387,6 +394,10 @@ pub fn known_keys() -> Vec<String> {
         "web.listen",
         "web.hosts",
         "zwo.threshold_pace",
+        "mqtt.broker",
+        "mqtt.username",
+        "mqtt.password_file",
+        "mqtt.ca_file",
     ]
     .map(String::from)
     .to_vec();

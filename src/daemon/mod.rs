@@ -31,6 +31,7 @@ use crate::audio::player::{Player, PlayerNews};
 use crate::config::{Config, Loader};
 use crate::controller::{Change, Controller, ControllerParts, Handle};
 use crate::frontend::dbus::{Bus, PublishError};
+use crate::frontend::link::MqttLink;
 use crate::frontend::pairing::Pairing;
 use crate::shutdown::{Shutdown, Trigger};
 use crate::store::StateLock;
@@ -81,6 +82,9 @@ struct FrontEnds {
     pairing: Arc<Pairing>,
     /// Register a player with BlueZ for the headphone buttons.
     bluetooth_buttons: bool,
+    /// The MQTT front end's options, now and after each reload.
+    mqtt: tokio::sync::watch::Receiver<Option<crate::frontend::mqtt::MqttOptions>>,
+    mqtt_link: MqttLink,
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
@@ -98,7 +102,8 @@ pub fn run(loader: Loader, config: Config) -> Result<(), DaemonError> {
     warm_up(&controller, &config, &bus);
     recover::recover(&controller, config.daemon.after_crash);
     log_course(&controller);
-    let reload = setup::reload_config(loader, config.clone(), controller.clone());
+    let (mqtt_options, mqtt) = tokio::sync::watch::channel(config.mqtt.options());
+    let reload = setup::reload_config(loader, config.clone(), controller.clone(), mqtt_options);
     let handle = Handle::new(controller.clone()).with_reload(reload);
     let front_ends = FrontEnds {
         bus,
@@ -109,6 +114,8 @@ pub fn run(loader: Loader, config: Config) -> Result<(), DaemonError> {
             controller.state_files().dir.join("web-devices.json"),
         )),
         bluetooth_buttons: config.bluetooth.buttons,
+        mqtt,
+        mqtt_link: MqttLink::new(),
     };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -211,6 +218,7 @@ async fn serve(handle: Handle, news: PlayerNews, front_ends: FrontEnds) -> Resul
         &front_ends.bus,
         front_ends.pairing.clone(),
         addresses,
+        front_ends.mqtt_link.clone(),
     )
     .await?;
     let trigger = Trigger::new();
@@ -232,6 +240,12 @@ async fn serve(handle: Handle, news: PlayerNews, front_ends: FrontEnds) -> Resul
             trigger.subscribe(),
         ))
     });
+    let mqtt = tokio::spawn(crate::frontend::mqtt::serve(
+        handle.clone(),
+        front_ends.mqtt.clone(),
+        front_ends.mqtt_link.clone(),
+        trigger.subscribe(),
+    ));
     let supervisor = Supervisor::from_env();
     supervise(&handle, &supervisor, hangups).await;
     supervisor.stopping();
@@ -244,6 +258,9 @@ async fn serve(handle: Handle, news: PlayerNews, front_ends: FrontEnds) -> Resul
     if let Some(announcement) = announcement {
         let _ = tokio::time::timeout(Duration::from_secs(2), announcement).await;
     }
+    // The broker hears "offline" before the session is paused: a
+    // dashboard shows the daemon gone, not a walker who stopped.
+    let _ = tokio::time::timeout(Duration::from_secs(2), mqtt).await;
     // The devices are let go for other apps, within the same bound.
     let _ = tokio::time::timeout(Duration::from_secs(2), sensors).await;
     tracing::info!("stopping: the session is paused and saved for the next start");

@@ -29,13 +29,21 @@ pub fn setup(config: &Config) -> Result<Setup, String> {
 /// Reads the configuration again, as at the start; a broken one is
 /// refused and the one in force stays. Settings that belong to the
 /// device or the bus wait for a restart.
-pub fn reload_config(loader: Loader, started_with: Config, controller: Arc<Controller>) -> Reload {
+pub fn reload_config(
+    loader: Loader,
+    started_with: Config,
+    controller: Arc<Controller>,
+    mqtt: tokio::sync::watch::Sender<Option<crate::frontend::mqtt::MqttOptions>>,
+) -> Reload {
     let lock = Arc::new(Mutex::new(()));
     Arc::new(move || {
         let _one_at_a_time = crate::sync::lock(&lock);
         let loaded = loader.load()?;
         let new = loaded.config;
         controller.reconfigure(setup(&new)?);
+        // The MQTT front end reconnects if its options changed, and
+        // announces the programs again either way.
+        mqtt.send_replace(new.mqtt.options());
         crate::logging::set_level(&new.daemon.log_level);
         let mut warnings = loaded.warnings;
         warnings.extend(

@@ -27,6 +27,23 @@ pub(super) async fn all_properties(connection: &zbus::Connection) -> zbus::Resul
     Ok(properties.get_all(interface).await?.into_iter().collect())
 }
 
+/// The properties of the daemon's interface `name` (a part of it such
+/// as `Mqtt`); none from a daemon without it.
+pub(super) async fn part_properties(connection: &zbus::Connection, name: &str) -> Properties {
+    let Ok(properties) = properties_proxy(connection).await else {
+        return Properties::new();
+    };
+    let interface = format!("{}.{name}", dbus::INTERFACE);
+    let Ok(interface) = zbus::names::InterfaceName::try_from(interface) else {
+        return Properties::new();
+    };
+    properties
+        .get_all(interface)
+        .await
+        .map(|p| p.into_iter().collect())
+        .unwrap_or_default()
+}
+
 pub(super) fn text(p: &Properties, key: &str) -> String {
     p.get(key)
         .and_then(|v| String::try_from(v.clone()).ok())

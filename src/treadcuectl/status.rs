@@ -1,11 +1,14 @@
 //! The daemon's properties as `treadcuectl` reads them, and `status`.
 
-use super::properties::{all_properties, flag, left, micros, number, text, unsigned};
+use super::properties::{
+    all_properties, flag, left, micros, number, part_properties, text, unsigned,
+};
 use super::view::describe;
 
 pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::Result<()> {
     let p = all_properties(connection).await?;
     let (step_left, session_left) = left(&p);
+    let mqtt = part_properties(connection, "Mqtt").await;
     if json {
         let value = serde_json::json!({
             "state": text(&p, "State"),
@@ -33,6 +36,10 @@ pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::R
             "belt_incline": number(&p, "BeltIncline"),
             "belt_distance": number(&p, "BeltDistance"),
             "heart_rate": unsigned(&p, "HeartRate"),
+            "mqtt": {
+                "connected": flag(&mqtt, "Connected"),
+                "status": text(&mqtt, "Status"),
+            },
         });
         println!("{value}");
         return Ok(());
@@ -51,6 +58,10 @@ pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::R
             text(&p, "CourseName"),
             super::course::next_line(&p)
         );
+    }
+    let link = text(&mqtt, "Status");
+    if !link.is_empty() && link != "off" {
+        println!("mqtt: {link}");
     }
     Ok(())
 }

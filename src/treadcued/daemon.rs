@@ -22,6 +22,8 @@ pub struct DaemonArgs {
     #[command(flatten)]
     pub heart: crate::config::devices::HeartSettings,
     #[command(flatten)]
+    pub mqtt: crate::config::mqtt::MqttSettings,
+    #[command(flatten)]
     pub sound: SoundArgs,
 }
 

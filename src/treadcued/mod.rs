@@ -122,6 +122,7 @@ impl Args {
                 treadmill: self.daemon.treadmill.clone(),
                 heart: self.daemon.heart.clone(),
                 zwo: self.zwo.clone(),
+                mqtt: self.daemon.mqtt.clone(),
             },
             system_file: None,
             user_file: None,

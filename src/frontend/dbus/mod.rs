@@ -5,6 +5,7 @@ mod announcer;
 pub mod bluetooth;
 mod errors;
 pub mod mpris;
+mod mqtt;
 pub mod pairing;
 pub mod record;
 mod serve;

@@ -45,6 +45,7 @@ pub async fn publish(
     bus: &Bus,
     pairing: Arc<Pairing>,
     web_addresses: Vec<String>,
+    mqtt: crate::frontend::link::MqttLink,
 ) -> Result<Published, PublishError> {
     let connection = bus
         .builder()
@@ -60,7 +61,11 @@ pub async fn publish(
         pairing,
         addresses: web_addresses,
     };
-    serve_objects(connection.object_server(), &controller, &announcer, web).await?;
+    let server = connection.object_server();
+    serve_objects(server, &controller, &announcer, web).await?;
+    server
+        .at(super::PATH, super::mqtt::MqttState { link: mqtt })
+        .await?;
     claim_names(&connection, bus).await?;
     let treadcue = connection
         .object_server()
