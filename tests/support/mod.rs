@@ -6,6 +6,7 @@ pub mod bluez;
 pub mod bus;
 pub mod fitness;
 pub mod levels;
+pub mod mosquitto;
 pub mod pulse;
 pub mod remote;
 pub mod signal;

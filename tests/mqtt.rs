@@ -1,0 +1,616 @@
+//! treadcue on a real MQTT broker: a private mosquitto, with mosquitto's
+//! own clients as the dashboard and the front desk. Two treadmills on one
+//! broker, each its own device, driven from MQTT and D-Bus with the state
+//! checked on both after every reply; the broker killed mid-session;
+//! Home Assistant's birth message; the last will after SIGKILL; bad
+//! payloads; TLS with a test CA and a password file; refused
+//! credentials; and reloads that move or remove the entities.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::bus::{Daemon, PrivateBus};
+use support::mosquitto::{Message, Mosquitto, Watch, test_certificates};
+use support::pulse::PulseServer;
+
+/// A 30-minute program: it is still under way at every check.
+const LONG: &str = "retro-rehab-30";
+
+struct Treadmill {
+    bus: PrivateBus,
+    daemon: Daemon,
+    topic: String,
+}
+
+impl Treadmill {
+    fn start(pulse: &PulseServer, broker: &Mosquitto, topic: &str, extra: &[&str]) -> Treadmill {
+        let bus = PrivateBus::start(None);
+        let url = broker.url();
+        let mut args = vec!["--mqtt-broker", &url, "--mqtt-topic", topic];
+        args.extend_from_slice(extra);
+        let daemon = Daemon::start(&bus, &pulse.address(), &args);
+        Treadmill {
+            bus,
+            daemon,
+            topic: topic.to_string(),
+        }
+    }
+
+    fn status(&self) -> Value {
+        self.bus.status()
+    }
+
+    fn ctl(&self, args: &[&str]) {
+        let out = self.bus.ctl(args);
+        assert!(out.status.success(), "treadcuectl {args:?}: {out:?}");
+    }
+
+    fn cmd(&self, broker: &Mosquitto, verb: &str, payload: &str) {
+        broker.publish(
+            &format!("{}/cmd/{verb}", self.topic),
+            payload.as_bytes(),
+            false,
+        );
+    }
+}
+
+fn is_online(topic: &str) -> impl Fn(&Message) -> bool + '_ {
+    move |m| m.topic == format!("{topic}/availability") && m.payload == "online"
+}
+
+/// The discovery configs of the node `node`, by topic, once all are in.
+fn discovery_of(watch: &mut Watch, node: &str, count: usize) -> Vec<Message> {
+    let mine = |m: &Message| {
+        m.topic.starts_with("homeassistant/")
+            && m.topic.split('/').nth(2) == Some(node)
+            && !m.payload.is_empty()
+    };
+    let deadline = Instant::now() + support::mosquitto::WAIT;
+    loop {
+        let mut found: Vec<Message> = Vec::new();
+        for m in watch.seen.iter().filter(|m| mine(m)) {
+            found.retain(|f| f.topic != m.topic);
+            found.push(m.clone());
+        }
+        if found.len() >= count {
+            return found;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {count} configs of {node}",
+            found.len()
+        );
+        watch.wait_for("a discovery config", |m| mine(m));
+    }
+}
+
+const ENTITIES: usize = 11 + 6 + 1;
+
+#[test]
+fn two_treadmills_on_one_broker_are_two_devices_driven_from_mqtt_and_dbus() {
+    let pulse = PulseServer::start();
+    let broker = Mosquitto::start();
+    let mut watch = broker.watch("#");
+    let a = Treadmill::start(&pulse, &broker, "clinic/treadmill-a", &[]);
+    let b = Treadmill::start(&pulse, &broker, "clinic/treadmill-b", &[]);
+    watch.wait_for("treadmill a online", is_online(&a.topic));
+    watch.wait_for("treadmill b online", is_online(&b.topic));
+    let configs_a = discovery_of(&mut watch, "clinic_treadmill-a", ENTITIES);
+    let configs_b = discovery_of(&mut watch, "clinic_treadmill-b", ENTITIES);
+    let ids = |configs: &[Message]| -> Vec<String> {
+        configs
+            .iter()
+            .map(|m| m.json()["unique_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (ids_a, ids_b) = (ids(&configs_a), ids(&configs_b));
+    assert!(
+        ids_a.iter().all(|id| !ids_b.contains(id)),
+        "{ids_a:?} {ids_b:?}"
+    );
+    assert_ne!(
+        configs_a[0].json()["device"]["identifiers"],
+        configs_b[0].json()["device"]["identifiers"]
+    );
+    assert_eq!(configs_a[0].json()["device"]["name"], "treadmill-a");
+
+    // Started from the front desk: the state on the broker and on D-Bus agree.
+    a.cmd(&broker, "start", LONG);
+    assert_eq!(watch.wait_result(&a.topic, "start")["ok"], true);
+    let state = watch.wait_state(&a.topic, "a running", |s| s["state"] == "running");
+    assert_eq!(state["program"], LONG);
+    assert_eq!(state["step_number"], 1);
+    assert!(state["session_left"].as_u64().unwrap() > 1500, "{state}");
+    let status = a.status();
+    assert_eq!(
+        (status["state"].as_str(), status["program"].as_str()),
+        (Some("running"), Some(LONG))
+    );
+    assert_eq!(b.status()["state"], "idle");
+
+    // A start while it runs is refused, unless it says it replaces.
+    a.cmd(&broker, "start", "demo");
+    let refused = watch.wait_result(&a.topic, "start");
+    assert_eq!(refused["ok"], false);
+    assert!(
+        refused["error"].as_str().unwrap().contains("under way"),
+        "{refused}"
+    );
+    assert_eq!(a.status()["program"], LONG);
+
+    // D-Bus and MQTT, turn about, each seen on the other.
+    a.ctl(&["pause"]);
+    watch.wait_state(&a.topic, "a paused", |s| s["state"] == "paused");
+    a.cmd(&broker, "resume", "PRESS");
+    assert_eq!(watch.wait_result(&a.topic, "resume")["ok"], true);
+    assert_eq!(a.status()["state"], "running");
+    a.cmd(&broker, "next", "PRESS");
+    assert_eq!(watch.wait_result(&a.topic, "next")["ok"], true);
+    assert_eq!(a.status()["step_index"], 1);
+    watch.wait_state(&a.topic, "a at step 2", |s| s["step_number"] == 2);
+    a.ctl(&["next"]);
+    watch.wait_state(&a.topic, "a at step 3", |s| s["step_number"] == 3);
+    a.cmd(&broker, "previous", "PRESS");
+    assert_eq!(watch.wait_result(&a.topic, "previous")["ok"], true);
+    let step = a.status()["step_index"].as_u64().unwrap();
+    assert!(
+        step == 2 || step == 1,
+        "previous restarts the step or goes back: {step}"
+    );
+    a.cmd(&broker, "start", r#"{"program": "demo", "replace": true}"#);
+    assert_eq!(watch.wait_result(&a.topic, "start")["ok"], true);
+    assert_eq!(a.status()["program"], "demo");
+    a.cmd(&broker, "stop", "PRESS");
+    assert_eq!(watch.wait_result(&a.topic, "stop")["ok"], true);
+    let state = watch.wait_state(&a.topic, "a stopped", |s| s["state"] == "stopped");
+    assert!(state["step_left"].is_null(), "{state}");
+
+    // Treadmill b saw none of it.
+    assert_eq!(b.status()["state"], "idle");
+    let b_state = format!("{}/state", b.topic);
+    for m in watch.seen.iter().filter(|m| m.topic == b_state) {
+        assert_eq!(m.json()["state"], "idle", "{m:?}");
+    }
+    // Nothing a front end did was recorded twice.
+    let history = a.bus.ctl(&["history", "--json"]);
+    let entries: Value = serde_json::from_slice(&history.stdout).unwrap();
+    let count = |program: &str| {
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["program"] == program)
+            .count()
+    };
+    assert_eq!((count(LONG), count("demo")), (1, 1), "{entries}");
+}
+
+#[test]
+fn home_assistant_coming_back_gets_the_entities_and_sigkill_shows_offline() {
+    let pulse = PulseServer::start();
+    let broker = Mosquitto::start();
+    let mut watch = broker.watch("#");
+    let mut t = Treadmill::start(&pulse, &broker, "home/treadmill", &[]);
+    watch.wait_for("online", is_online(&t.topic));
+    discovery_of(&mut watch, "home_treadmill", ENTITIES);
+    watch.seen.clear();
+
+    broker.publish("homeassistant/status", b"online", false);
+    let again = discovery_of(&mut watch, "home_treadmill", ENTITIES);
+    assert!(
+        again.iter().all(|m| !m.retained),
+        "sent anew, not from the store"
+    );
+
+    // A newcomer dashboard gets availability and state at once.
+    let mut newcomer = broker.watch(&format!("{}/#", t.topic));
+    let state = newcomer.wait_for("the retained state", |m| m.topic.ends_with("/state"));
+    assert!(state.retained);
+    assert_eq!(state.json()["state"], "idle");
+
+    let _ = t.daemon.child.kill();
+    let _ = t.daemon.child.wait();
+    watch.wait_for("the last will", |m| {
+        m.topic == format!("{}/availability", t.topic) && m.payload == "offline"
+    });
+}
+
+#[test]
+fn the_session_plays_on_while_the_broker_is_gone_and_everything_comes_back() {
+    let pulse = PulseServer::start();
+    let mut broker = Mosquitto::start();
+    let t = Treadmill::start(&pulse, &broker, "gym/t1", &[]);
+    {
+        let mut watch = broker.watch("#");
+        watch.wait_for("online", is_online(&t.topic));
+        t.cmd(&broker, "start", LONG);
+        watch.wait_state(&t.topic, "running", |s| s["state"] == "running");
+    }
+    let before = (Instant::now(), t.status()["session_left"].as_f64().unwrap());
+    broker.kill();
+    // D-Bus answers while the broker is gone, and says MQTT is down.
+    let deadline = Instant::now() + support::mosquitto::WAIT;
+    loop {
+        let status = t.status();
+        assert_eq!(status["state"], "running", "{status}");
+        if status["mqtt"]["connected"] == false {
+            assert!(
+                status["mqtt"]["status"]
+                    .as_str()
+                    .unwrap()
+                    .contains("127.0.0.1"),
+                "{status}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "MQTT never said it was down: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.ctl(&["pause"]);
+    assert_eq!(t.status()["state"], "paused");
+    t.ctl(&["resume"]);
+    let out = t.bus.ctl(&["status"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("mqtt: "),
+        "{out:?}"
+    );
+
+    broker.restart();
+    let mut watch = broker.watch("#");
+    watch.wait_for("online again", is_online(&t.topic));
+    let state = watch.wait_state(&t.topic, "the state again", |s| s["state"] == "running");
+    assert_eq!(state["program"], LONG);
+    discovery_of(&mut watch, "gym_t1", ENTITIES);
+    assert_eq!(t.status()["mqtt"]["connected"], true);
+    // The session went on all along: its time left went down with the
+    // clock (a pause of a moment aside), not stopped with the broker.
+    let (then, left_then) = before;
+    let left_now = t.status()["session_left"].as_f64().unwrap();
+    let walked = left_then - left_now;
+    let wall = then.elapsed().as_secs_f64();
+    assert!(
+        walked > wall - 5.0 && walked <= wall + 1.0,
+        "walked {walked} s in {wall} s"
+    );
+}
+
+#[test]
+fn bad_commands_are_logged_and_ignored_and_the_session_is_untouched() {
+    let pulse = PulseServer::start();
+    let broker = Mosquitto::start();
+    let mut watch = broker.watch("#");
+    // A command someone left retained was meant for a moment gone by: the
+    // broker hands it to treadcue at each connection, and it is not taken.
+    broker.publish("desk/t/cmd/start", b"demo", true);
+    let t = Treadmill::start(&pulse, &broker, "desk/t", &[]);
+    watch.wait_for("online", is_online(&t.topic));
+    t.cmd(&broker, "pause", "");
+    assert_eq!(watch.wait_result(&t.topic, "pause")["ok"], false);
+    assert_eq!(
+        t.status()["state"],
+        "idle",
+        "the retained start was not taken"
+    );
+    // Clearing it reaches treadcue as a start of nothing: refused.
+    broker.publish("desk/t/cmd/start", b"", true);
+    assert_eq!(watch.wait_result(&t.topic, "start")["ok"], false);
+    t.cmd(&broker, "start", LONG);
+    assert_eq!(watch.wait_result(&t.topic, "start")["ok"], true);
+    let cases: [(&str, &[u8], &str); 7] = [
+        ("launch", b"now", "there is no command \\\"launch\\\""),
+        ("start", b"../../etc/passwd", "is not a program id"),
+        (
+            "start",
+            br#"{"program": "demo", "exec": "rm -rf /"}"#,
+            "unknown field",
+        ),
+        ("start", b"{\"program\":", "start:"),
+        ("start_today", b"tomorrow", "not \\\"tomorrow\\\""),
+        ("pause", &[0xff, 0xfe, 0x00], "not UTF-8"),
+        ("stop", &[b'x'; 4000], "4000 bytes"),
+    ];
+    for (verb, payload, why) in cases {
+        broker.publish(&format!("{}/cmd/{verb}", t.topic), payload, false);
+        let result = watch.wait_result(&t.topic, verb);
+        assert_eq!(result["ok"], false, "{verb}: {result}");
+        assert!(result.to_string().contains(why), "{verb}: {result}");
+        let status = t.status();
+        assert_eq!(
+            (status["state"].as_str(), status["program"].as_str()),
+            (Some("running"), Some(LONG))
+        );
+    }
+    broker.publish(&format!("{}/cmd/pause", t.topic), b"PRESS", false);
+    assert_eq!(watch.wait_result(&t.topic, "pause")["ok"], true);
+    assert_eq!(t.status()["state"], "paused");
+    let log = t.daemon.stderr();
+    for why in [
+        "there is no command \"launch\"",
+        "is not a program id",
+        "a retained command is ignored",
+    ] {
+        assert!(log.contains(why), "{why} not in the log: {log}");
+    }
+    // A message far larger than a command costs the connection a moment,
+    // never the session.
+    broker.publish(
+        &format!("{}/cmd/next", t.topic),
+        &vec![b'x'; 300_000],
+        false,
+    );
+    broker.publish(&format!("{}/cmd/resume", t.topic), b"", false);
+    let deadline = Instant::now() + support::mosquitto::WAIT;
+    while t.status()["state"] != "running" {
+        assert!(Instant::now() < deadline, "resume never came through");
+        std::thread::sleep(Duration::from_millis(200));
+        broker.publish(&format!("{}/cmd/resume", t.topic), b"", false);
+    }
+    assert_eq!(
+        t.status()["step_index"],
+        0,
+        "the oversized next was not taken"
+    );
+}
+
+#[test]
+fn tls_with_a_test_ca_and_a_password_file_and_refused_credentials_said_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(dir.path());
+    let passwords = dir.path().join("passwd");
+    let made = std::process::Command::new("mosquitto_passwd")
+        .args(["-b", "-c"])
+        .arg(&passwords)
+        .args(["pi-3", "correct horse"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    support::mosquitto::readable_by_all(dir.path());
+    let settings = format!(
+        "allow_anonymous false\npassword_file {}\ncafile {}\ncertfile {}\nkeyfile {}\n",
+        passwords.display(),
+        ca.display(),
+        cert.display(),
+        key.display()
+    );
+    let ca_arg = ca.display().to_string();
+    let broker = Mosquitto::start_with(
+        &settings,
+        &["--cafile", &ca_arg, "-u", "pi-3", "-P", "correct horse"],
+    );
+    let mut watch = broker.watch("#");
+    let pulse = PulseServer::start();
+    let config = |password: &str, ca_file: bool| {
+        let secret = dir.path().join(format!("secret-{}", password.len()));
+        std::fs::write(&secret, format!("{password}\n")).unwrap();
+        let path = dir
+            .path()
+            .join(format!("config-{}-{ca_file}.toml", password.len()));
+        let ca_line = if ca_file {
+            format!("ca_file = {:?}\n", ca_arg)
+        } else {
+            String::new()
+        };
+        std::fs::write(
+            &path,
+            format!(
+                "[mqtt]\nbroker = \"mqtts://localhost:{}\"\nusername = \"pi-3\"\npassword_file = {:?}\ntopic = \"tls/t\"\n{ca_line}",
+                broker.port,
+                secret.display().to_string()
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let good = config("correct horse", true);
+    let bus = PrivateBus::start(None);
+    let _daemon = Daemon::start(&bus, &pulse.address(), &["--config", &good]);
+    watch.wait_for("online over TLS", is_online("tls/t"));
+    let status = bus.status();
+    assert_eq!(status["mqtt"]["connected"], true, "{status}");
+    assert!(
+        status["mqtt"]["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("connected to mqtts://localhost:")
+    );
+
+    for (config, why) in [
+        (config("wrong", true), "user name or password is wrong"),
+        (config("correct horse", false), "TLS with mqtts://localhost"),
+    ] {
+        let bus = PrivateBus::start(None);
+        let daemon = Daemon::start(&bus, &pulse.address(), &["--config", &config]);
+        let deadline = Instant::now() + support::mosquitto::WAIT;
+        loop {
+            let status = bus.status();
+            let text = status["mqtt"]["status"].as_str().unwrap().to_string();
+            if text.contains(why) {
+                assert_eq!(status["mqtt"]["connected"], false);
+                break;
+            }
+            assert!(Instant::now() < deadline, "{why}: {text}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(daemon.stderr().contains(why), "{}", daemon.stderr());
+        // The password itself is never in the log.
+        assert!(!daemon.stderr().contains("correct horse"));
+    }
+}
+
+#[test]
+fn reloads_move_and_remove_the_entities() {
+    let pulse = PulseServer::start();
+    let broker = Mosquitto::start();
+    let mut watch = broker.watch("#");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let write = |topic: &str, discovery: bool| {
+        let text = format!(
+            "[mqtt]\nbroker = \"{}\"\ntopic = \"{topic}\"\ndiscovery = {discovery}\n",
+            broker.url()
+        );
+        std::fs::write(&config, text).unwrap();
+    };
+    write("site/one", true);
+    let bus = PrivateBus::start(None);
+    let config_arg = config.display().to_string();
+    let _daemon = Daemon::start(&bus, &pulse.address(), &["--config", &config_arg]);
+    watch.wait_for("online", is_online("site/one"));
+    let announced = discovery_of(&mut watch, "site_one", ENTITIES);
+    for m in &announced {
+        check_against_home_assistant(m);
+    }
+
+    write("site/one", false);
+    let mark = watch.seen.len();
+    assert!(bus.ctl(&["reload"]).status.success());
+    for m in &announced {
+        let removed = |r: &Message| r.topic == m.topic && r.payload.is_empty();
+        watch.wait_since(mark, &format!("{} removed", m.topic), removed);
+    }
+    watch.wait_since(mark, "online again", is_online("site/one"));
+
+    write("site/two", true);
+    assert!(bus.ctl(&["reload"]).status.success());
+    watch.wait_for("offline on the old topic", |m| {
+        m.topic == "site/one/availability" && m.payload == "offline"
+    });
+    watch.wait_for("online on the new topic", is_online("site/two"));
+    discovery_of(&mut watch, "site_two", ENTITIES);
+
+    // Turned off: offline, and nothing more.
+    std::fs::write(&config, "").unwrap();
+    assert!(bus.ctl(&["reload"]).status.success());
+    watch.wait_for("offline", |m| {
+        m.topic == "site/two/availability" && m.payload == "offline"
+    });
+    assert_eq!(bus.status()["mqtt"]["status"], "off");
+}
+
+/// One discovery message checked, key by key, against Home Assistant's
+/// schemas as tests/reference/home-assistant-mqtt-discovery.json
+/// transcribes them.
+fn check_against_home_assistant(message: &Message) {
+    let schema: Value =
+        serde_json::from_str(include_str!("reference/home-assistant-mqtt-discovery.json")).unwrap();
+    let levels: Vec<&str> = message.topic.split('/').collect();
+    let [_, component, node, object, "config"] = levels[..] else {
+        panic!(
+            "{}: not <prefix>/<component>/<node>/<object>/config",
+            message.topic
+        )
+    };
+    let id_chars = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    assert!(id_chars(node) && id_chars(object), "{}", message.topic);
+    let kind = &schema["components"][component];
+    assert!(
+        kind.is_object(),
+        "{component} is not a component checked here"
+    );
+    let config = message.json();
+    let what = &message.topic;
+    for key in kind["required"].as_array().unwrap() {
+        assert!(
+            config.get(key.as_str().unwrap()).is_some(),
+            "{what}: {key} missing"
+        );
+    }
+    for (key, value) in config.as_object().unwrap() {
+        let kind_of = kind["keys"]
+            .get(key)
+            .or_else(|| schema["common"].get(key))
+            .or_else(|| schema["availability"].get(key))
+            .unwrap_or_else(|| panic!("{what}: {key} is not a key Home Assistant reads"));
+        check_type(what, key, kind_of.as_str().unwrap(), value);
+    }
+    let device = &config["device"];
+    let device_keys = &schema["device"]["keys"];
+    for (key, value) in device.as_object().expect("a device block") {
+        check_type(
+            what,
+            key,
+            device_keys[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("device.{key}")),
+            value,
+        );
+    }
+    assert!(
+        device["identifiers"]
+            .as_array()
+            .is_some_and(|ids| !ids.is_empty()),
+        "{what}"
+    );
+    for key in schema["origin"]["required"].as_array().unwrap() {
+        assert!(
+            config["origin"].get(key.as_str().unwrap()).is_some(),
+            "{what}: origin.{key}"
+        );
+    }
+    assert!(
+        config["unique_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+    assert!(
+        config["availability_topic"]
+            .as_str()
+            .unwrap()
+            .ends_with("/availability")
+    );
+    if component == "sensor" {
+        check_sensor(&schema, what, &config);
+    }
+}
+
+fn check_type(what: &str, key: &str, kind: &str, value: &Value) {
+    let ok = match kind {
+        "string" | "template" => value.is_string(),
+        "subscribe_topic" | "publish_topic" => value.as_str().is_some_and(|t| {
+            !t.is_empty() && (kind == "subscribe_topic" || !t.contains(['+', '#']))
+        }),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_u64() || value.is_i64(),
+        "list" => value.is_array(),
+        "map" => value.is_object(),
+        other => panic!("unknown type {other}"),
+    };
+    assert!(ok, "{what}: {key} should be a {kind}, is {value}");
+}
+
+fn check_sensor(schema: &Value, what: &str, config: &Value) {
+    let class = config["device_class"].as_str();
+    if class == Some("enum") {
+        assert!(config["options"].is_array(), "{what}: enum without options");
+        assert!(config.get("unit_of_measurement").is_none() && config.get("state_class").is_none());
+    } else {
+        assert!(
+            config.get("options").is_none(),
+            "{what}: options without enum"
+        );
+    }
+    if let Some(state_class) = config.get("state_class") {
+        assert!(
+            schema["sensor_state_classes"]
+                .as_array()
+                .unwrap()
+                .contains(state_class),
+            "{what}"
+        );
+    }
+    if let (Some(class), Some(unit)) = (class, config.get("unit_of_measurement")) {
+        let units = &schema["sensor_device_class_units"][class];
+        assert!(
+            units.as_array().is_some_and(|u| u.contains(unit)),
+            "{what}: {unit} is not a {class} unit"
+        );
+    }
+}
