@@ -350,3 +350,102 @@ fn the_history_counts_time_walked_in_local_time_by_date_and_count() {
         "the week of {start} starts on {monday}"
     );
 }
+
+/// Seconds walked, forward and backward, as a checkpoint has them.
+fn walked_in(checkpoint: &serde_json::Value) -> f64 {
+    let walked = &checkpoint["walked"];
+    walked[0].as_f64().unwrap() + walked[1].as_f64().unwrap()
+}
+
+#[test]
+fn a_killed_and_restored_session_records_all_it_kept_and_all_it_walked_after() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let mut daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    assert!(bus.ctl(&["start", "retro-first-steps"]).status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while checkpoint(bus.dir()).is_none_or(|c| walked_in(&c) < 4.0) {
+        assert!(Instant::now() < deadline, "no checkpoint with 4 s walked");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    signal(&daemon, "-KILL");
+    wait_for_exit(&mut daemon, Duration::from_secs(2));
+    // What the power cut left on disk is what comes back.
+    let kept = checkpoint(bus.dir()).unwrap();
+
+    let _daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    let back = bus.status();
+    assert_eq!(back["state"], "paused", "{back}");
+    assert!(bus.ctl(&["resume"]).status.success());
+    // Walking on: the checkpoints move past what was kept.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while walked_in(&checkpoint(bus.dir()).unwrap()) < walked_in(&kept) + 3.0 {
+        assert!(
+            Instant::now() < deadline,
+            "the restored session did not walk on: {}",
+            checkpoint(bus.dir()).unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(bus.ctl(&["pause"]).status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let paused = loop {
+        let now = checkpoint(bus.dir()).unwrap();
+        if now["state"] == "paused" {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "no paused checkpoint");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(bus.ctl(&["stop"]).status.success());
+
+    let out = bus.ctl(&["history", "--json"]);
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = history.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "one session, recorded once: {history}");
+    let recorded = entries[0]["walked"].as_f64().unwrap();
+    let expected = walked_in(&paused);
+    assert!(
+        (recorded - expected).abs() < 0.05,
+        "kept {:.2} s, then paused at {expected:.2} s walked, but the history says {recorded:.2} s",
+        walked_in(&kept)
+    );
+}
+
+#[test]
+fn a_kill_right_after_a_skips_reply_brings_the_session_back_on_the_step_skipped_to() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let mut daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    assert!(bus.ctl(&["start", "retro-first-steps"]).status.success());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for (skip, step) in [("next", 1), ("next", 2), ("next", 3), ("previous", 2)] {
+        let before = bus.status();
+        runtime.block_on(async {
+            let connection = zbus::connection::Builder::address(bus.address.as_str())
+                .build()
+                .await
+                .unwrap();
+            let proxy = TreadcueProxy::new(&connection).await.unwrap();
+            match skip {
+                "next" => proxy.next().await.unwrap(),
+                _ => proxy.previous().await.unwrap(),
+            }
+            // The reply is in: the power goes now, not a millisecond on.
+            daemon.child.kill().unwrap();
+        });
+        wait_for_exit(&mut daemon, Duration::from_secs(2));
+        daemon = Daemon::start(&bus, &pulse.address(), &[]);
+        let back = bus.status();
+        assert_eq!(back["state"], "paused", "{back}");
+        assert_eq!(
+            back["step_index"], step,
+            "after {skip} from step {}: {back}",
+            before["step_index"]
+        );
+        assert!(bus.ctl(&["resume"]).status.success());
+    }
+}

@@ -550,6 +550,22 @@ fn a_volume_change_is_told_on_both_interfaces_and_kept() {
     let _ = world.daemon.child.wait();
     world.daemon = Daemon::start(&world.bus, &world._pulse.address(), &[]);
     assert_eq!(property(&world, "Volume"), "d 0.4");
+
+    // A kept volume that is garbage is said, and the config's is used.
+    let _ = world.daemon.child.kill();
+    let _ = world.daemon.child.wait();
+    let kept = world.bus.dir().join("treadcue/volume");
+    assert!(kept.exists(), "the volume is kept in {}", kept.display());
+    std::fs::write(&kept, "loud\n").unwrap();
+    world.daemon = Daemon::start(&world.bus, &world._pulse.address(), &[]);
+    assert_eq!(property(&world, "Volume"), "d 0.8");
+    let said = world.daemon.stderr();
+    assert!(
+        said.contains("the volume kept in")
+            && said.contains("\"loud\"")
+            && said.contains("is ignored"),
+        "{said}"
+    );
 }
 
 /// Broken programs do not vanish: `list --all` shows them with their first

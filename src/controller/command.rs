@@ -70,19 +70,14 @@ pub enum Command {
 
 impl Command {
     /// Whether applying it may take long: rendering phrases for a start,
-    /// the synthesizer for words, writing the history or the enrolment.
-    /// Those run off the runtime's own thread; the rest only tell the
-    /// sequencer and answer at once, so a Pause is never queued behind a
-    /// slow Start.
+    /// the synthesizer for words, writing the history, the enrolment or a
+    /// skip's checkpoint. Those run off the runtime's own thread; the rest
+    /// only tell the sequencer and answer at once, so a Pause is never
+    /// queued behind a slow Start.
     pub fn may_block(&self) -> bool {
         !matches!(
             self,
-            Command::Pause
-                | Command::ButtonPause
-                | Command::Resume
-                | Command::Next
-                | Command::Previous
-                | Command::SetVolume(_)
+            Command::Pause | Command::ButtonPause | Command::Resume | Command::SetVolume(_)
         )
     }
 }

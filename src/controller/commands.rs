@@ -186,6 +186,7 @@ impl Controller {
     /// On to the next step. Skipping a backward step is marked: the
     /// session no longer counts as a course walk done. A skip that turns
     /// the walker round says so and counts in before the step's "go".
+    /// The checkpoint is written before the reply, as for Previous.
     pub fn next(&self) -> Result<(), ControlError> {
         let words = self.turn_words(|_, step, _| step + 1);
         self.command_marking(|s, session| {
@@ -198,7 +199,8 @@ impl Controller {
             }
             seek(s, step, words);
             Ok(())
-        })?
+        })??;
+        self.checkpoint_before_reply()
     }
 
     /// Back to the start of the step, or to the step before when the
@@ -208,7 +210,8 @@ impl Controller {
         self.command(|s| {
             let target = previous_target(s.plan(), s.step(), s.position());
             seek(s, target, words);
-        })
+        })?;
+        self.checkpoint_before_reply()
     }
 
     /// What is said before a skip that turns the walker round: "Next: slow

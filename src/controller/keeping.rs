@@ -149,21 +149,37 @@ impl Controller {
     /// Saves where the session stands, or clears the checkpoint when no
     /// session is active.
     pub fn save_checkpoint(&self) {
+        let _ = self.write_checkpoint();
+    }
+
+    /// A skip's checkpoint, written before its reply: a power cut right
+    /// after the reply brings the session back where the walker was
+    /// sent. When it cannot be written the reply says so (the skip
+    /// itself stands).
+    pub(super) fn checkpoint_before_reply(&self) -> Result<(), ControlError> {
+        self.write_checkpoint().map_err(|e| {
+            ControlError::Storage(format!(
+                "done, but where the session stands could not be saved: {e}"
+            ))
+        })
+    }
+
+    /// As `save_checkpoint`, saying what went wrong.
+    fn write_checkpoint(&self) -> Result<(), String> {
         let mut keeping = self.keeping();
         if !keeping.unwritten.is_empty() {
             // The ended session's checkpoint must stay until its entry
             // is written.
             let result = self.write_unwritten(&mut keeping);
             self.tell_storage(&mut keeping, result.as_ref().err());
-            if result.is_err() {
-                return;
-            }
+            result?;
         }
         let saved = match self.checkpoint() {
             Some(checkpoint) => self.state.checkpoint.save(&checkpoint),
             None => self.state.checkpoint.clear(),
         };
         self.tell_storage(&mut keeping, saved.as_ref().err());
+        saved
     }
 
     /// The active session as a checkpoint.

@@ -160,8 +160,10 @@ fn build_controller(
     let mut options = config.player_options();
     // A volume set at run time outlives a restart, until the config's
     // own volume changes.
-    if let Some(volume) = state.saved_volume(f64::from(config.sound.volume)) {
-        options.volume = volume as f32;
+    match state.saved_volume(f64::from(config.sound.volume)) {
+        Ok(Some(volume)) => options.volume = volume as f32,
+        Ok(None) => {}
+        Err(e) => tracing::warn!("{e}"),
     }
     let rate = options.output.rate;
     let (player, news) = Player::new(options);

@@ -45,11 +45,32 @@ impl StateFiles {
     }
 
     /// The volume set at run time, if it was set over `config_volume`.
-    pub fn saved_volume(&self, config_volume: f64) -> Option<f64> {
-        let text = crate::files::read_regular_text(&self.volume_file(), 64).ok()?;
-        let mut numbers = text.split_whitespace().map(|n| n.parse::<f64>().ok());
-        let (volume, over) = (numbers.next()??, numbers.next()??);
-        ((over - config_volume).abs() < 1e-6 && (0.0..=1.0).contains(&volume)).then_some(volume)
+    /// A file that is not two numbers (the volume, 0 to 1, and the
+    /// config's) is an error that says so, and the config's volume holds.
+    pub fn saved_volume(&self, config_volume: f64) -> Result<Option<f64>, String> {
+        let path = self.volume_file();
+        let text = match crate::files::read_regular_text(&path, 64) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read the volume kept in {}: {e}; the config's volume is used",
+                    path.display()
+                ));
+            }
+        };
+        let numbers: Vec<Option<f64>> = text.split_whitespace().map(|n| n.parse().ok()).collect();
+        let (volume, over) = match numbers[..] {
+            [Some(volume), Some(over)] if (0.0..=1.0).contains(&volume) => (volume, over),
+            _ => {
+                return Err(format!(
+                    "the volume kept in {} is not a volume and the config's volume ({:?}); it is ignored and the config's volume is used",
+                    path.display(),
+                    text.trim()
+                ));
+            }
+        };
+        Ok(((over - config_volume).abs() < 1e-6).then_some(volume))
     }
 
     fn devices_file(&self) -> std::path::PathBuf {
