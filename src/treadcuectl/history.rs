@@ -42,7 +42,7 @@ pub(super) async fn history(
 
 /// Every session of the history, oldest first, read a page at a time:
 /// each the daemon's one row, with the fields `HISTORY_FIELDS` names.
-async fn all_rows(proxy: &TreadcueProxy<'_>) -> zbus::Result<Vec<Map<String, Value>>> {
+pub(super) async fn all_rows(proxy: &TreadcueProxy<'_>) -> zbus::Result<Vec<Map<String, Value>>> {
     let page = HISTORY_PAGE_MAX as u32;
     let mut rows = Vec::new();
     let mut offset = 0;
@@ -125,7 +125,7 @@ pub(super) fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 /// An RFC 3339 time from the daemon, on the local clock.
-fn local_time(rfc3339: &str) -> Option<LocalTime> {
+pub(super) fn local_time(rfc3339: &str) -> Option<LocalTime> {
     local(humantime::parse_rfc3339(rfc3339).ok()?)
 }
 

@@ -14,6 +14,7 @@ use crate::program::clock;
 
 mod bluetooth;
 mod course;
+mod export;
 mod history;
 mod properties;
 mod status;
@@ -209,6 +210,21 @@ pub enum Command {
         #[arg(value_parser = ["too-hard", "right", "too-easy"])]
         rating: String,
     },
+    /// Write the history for other tools: a CSV file, a row per session.
+    Export {
+        /// The file format.
+        #[arg(long, value_enum)]
+        format: export::Format,
+        /// Only sessions started on or after this local date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: Option<Date>,
+        /// Only sessions started on or before this local date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        until: Option<Date>,
+        /// The folder to write into (it must exist).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: std::path::PathBuf,
+    },
 }
 
 /// Exit status when the daemon cannot be reached.
@@ -350,6 +366,12 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
             web::web(&connection, command).await
         }
         Command::Rate { rating } => proxy.rate(&rating).await,
+        Command::Export {
+            format,
+            since,
+            until,
+            output,
+        } => export::export(&proxy, format, since, until, &output).await,
         Command::Treadmill { command } => {
             bluetooth::device(&connection, "treadmill", command).await
         }
