@@ -3,8 +3,8 @@
 //! broker, each its own device, driven from MQTT and D-Bus with the state
 //! checked on both after every reply; the broker killed mid-session;
 //! Home Assistant's birth message; the last will after SIGKILL; bad
-//! payloads; TLS with a test CA and a password file; refused
-//! credentials; and reloads that move or remove the entities.
+//! payloads; and reloads that move or remove the entities. TLS and
+//! credentials are in tests/mqtt_clinic.rs.
 
 mod support;
 
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::bus::{Daemon, PrivateBus};
-use support::mosquitto::{Message, Mosquitto, Watch, test_certificates};
+use support::mosquitto::{Message, Mosquitto, Watch};
 use support::pulse::PulseServer;
 
 /// A 30-minute program: it is still under way at every check.
@@ -358,91 +358,6 @@ fn bad_commands_are_logged_and_ignored_and_the_session_is_untouched() {
 }
 
 #[test]
-fn tls_with_a_test_ca_and_a_password_file_and_refused_credentials_said_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let (ca, cert, key) = test_certificates(dir.path());
-    let passwords = dir.path().join("passwd");
-    let made = std::process::Command::new("mosquitto_passwd")
-        .args(["-b", "-c"])
-        .arg(&passwords)
-        .args(["pi-3", "correct horse"])
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{made:?}");
-    support::mosquitto::readable_by_all(dir.path());
-    let settings = format!(
-        "allow_anonymous false\npassword_file {}\ncafile {}\ncertfile {}\nkeyfile {}\n",
-        passwords.display(),
-        ca.display(),
-        cert.display(),
-        key.display()
-    );
-    let ca_arg = ca.display().to_string();
-    let broker = Mosquitto::start_with(
-        &settings,
-        &["--cafile", &ca_arg, "-u", "pi-3", "-P", "correct horse"],
-    );
-    let mut watch = broker.watch("#");
-    let pulse = PulseServer::start();
-    let config = |password: &str, ca_file: bool| {
-        let secret = dir.path().join(format!("secret-{}", password.len()));
-        std::fs::write(&secret, format!("{password}\n")).unwrap();
-        let path = dir
-            .path()
-            .join(format!("config-{}-{ca_file}.toml", password.len()));
-        let ca_line = if ca_file {
-            format!("ca_file = {:?}\n", ca_arg)
-        } else {
-            String::new()
-        };
-        std::fs::write(
-            &path,
-            format!(
-                "[mqtt]\nbroker = \"mqtts://localhost:{}\"\nusername = \"pi-3\"\npassword_file = {:?}\ntopic = \"tls/t\"\n{ca_line}",
-                broker.port,
-                secret.display().to_string()
-            ),
-        )
-        .unwrap();
-        path.display().to_string()
-    };
-    let good = config("correct horse", true);
-    let bus = PrivateBus::start(None);
-    let _daemon = Daemon::start(&bus, &pulse.address(), &["--config", &good]);
-    watch.wait_for("online over TLS", is_online("tls/t"));
-    let status = bus.status();
-    assert_eq!(status["mqtt"]["connected"], true, "{status}");
-    assert!(
-        status["mqtt"]["status"]
-            .as_str()
-            .unwrap()
-            .starts_with("connected to mqtts://localhost:")
-    );
-
-    for (config, why) in [
-        (config("wrong", true), "user name or password is wrong"),
-        (config("correct horse", false), "TLS with mqtts://localhost"),
-    ] {
-        let bus = PrivateBus::start(None);
-        let daemon = Daemon::start(&bus, &pulse.address(), &["--config", &config]);
-        let deadline = Instant::now() + support::mosquitto::WAIT;
-        loop {
-            let status = bus.status();
-            let text = status["mqtt"]["status"].as_str().unwrap().to_string();
-            if text.contains(why) {
-                assert_eq!(status["mqtt"]["connected"], false);
-                break;
-            }
-            assert!(Instant::now() < deadline, "{why}: {text}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        assert!(daemon.stderr().contains(why), "{}", daemon.stderr());
-        // The password itself is never in the log.
-        assert!(!daemon.stderr().contains("correct horse"));
-    }
-}
-
-#[test]
 fn reloads_move_and_remove_the_entities() {
     let pulse = PulseServer::start();
     let broker = Mosquitto::start();
@@ -463,7 +378,7 @@ fn reloads_move_and_remove_the_entities() {
     watch.wait_for("online", is_online("site/one"));
     let announced = discovery_of(&mut watch, "site_one", ENTITIES);
     for m in &announced {
-        check_against_home_assistant(m);
+        support::home_assistant::check_against_home_assistant(m);
     }
 
     write("site/one", false);
@@ -490,127 +405,4 @@ fn reloads_move_and_remove_the_entities() {
         m.topic == "site/two/availability" && m.payload == "offline"
     });
     assert_eq!(bus.status()["mqtt"]["status"], "off");
-}
-
-/// One discovery message checked, key by key, against Home Assistant's
-/// schemas as tests/reference/home-assistant-mqtt-discovery.json
-/// transcribes them.
-fn check_against_home_assistant(message: &Message) {
-    let schema: Value =
-        serde_json::from_str(include_str!("reference/home-assistant-mqtt-discovery.json")).unwrap();
-    let levels: Vec<&str> = message.topic.split('/').collect();
-    let [_, component, node, object, "config"] = levels[..] else {
-        panic!(
-            "{}: not <prefix>/<component>/<node>/<object>/config",
-            message.topic
-        )
-    };
-    let id_chars = |s: &str| {
-        s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    };
-    assert!(id_chars(node) && id_chars(object), "{}", message.topic);
-    let kind = &schema["components"][component];
-    assert!(
-        kind.is_object(),
-        "{component} is not a component checked here"
-    );
-    let config = message.json();
-    let what = &message.topic;
-    for key in kind["required"].as_array().unwrap() {
-        assert!(
-            config.get(key.as_str().unwrap()).is_some(),
-            "{what}: {key} missing"
-        );
-    }
-    for (key, value) in config.as_object().unwrap() {
-        let kind_of = kind["keys"]
-            .get(key)
-            .or_else(|| schema["common"].get(key))
-            .or_else(|| schema["availability"].get(key))
-            .unwrap_or_else(|| panic!("{what}: {key} is not a key Home Assistant reads"));
-        check_type(what, key, kind_of.as_str().unwrap(), value);
-    }
-    let device = &config["device"];
-    let device_keys = &schema["device"]["keys"];
-    for (key, value) in device.as_object().expect("a device block") {
-        check_type(
-            what,
-            key,
-            device_keys[key]
-                .as_str()
-                .unwrap_or_else(|| panic!("device.{key}")),
-            value,
-        );
-    }
-    assert!(
-        device["identifiers"]
-            .as_array()
-            .is_some_and(|ids| !ids.is_empty()),
-        "{what}"
-    );
-    for key in schema["origin"]["required"].as_array().unwrap() {
-        assert!(
-            config["origin"].get(key.as_str().unwrap()).is_some(),
-            "{what}: origin.{key}"
-        );
-    }
-    assert!(
-        config["unique_id"]
-            .as_str()
-            .is_some_and(|id| !id.is_empty())
-    );
-    assert!(
-        config["availability_topic"]
-            .as_str()
-            .unwrap()
-            .ends_with("/availability")
-    );
-    if component == "sensor" {
-        check_sensor(&schema, what, &config);
-    }
-}
-
-fn check_type(what: &str, key: &str, kind: &str, value: &Value) {
-    let ok = match kind {
-        "string" | "template" => value.is_string(),
-        "subscribe_topic" | "publish_topic" => value.as_str().is_some_and(|t| {
-            !t.is_empty() && (kind == "subscribe_topic" || !t.contains(['+', '#']))
-        }),
-        "boolean" => value.is_boolean(),
-        "integer" => value.is_u64() || value.is_i64(),
-        "list" => value.is_array(),
-        "map" => value.is_object(),
-        other => panic!("unknown type {other}"),
-    };
-    assert!(ok, "{what}: {key} should be a {kind}, is {value}");
-}
-
-fn check_sensor(schema: &Value, what: &str, config: &Value) {
-    let class = config["device_class"].as_str();
-    if class == Some("enum") {
-        assert!(config["options"].is_array(), "{what}: enum without options");
-        assert!(config.get("unit_of_measurement").is_none() && config.get("state_class").is_none());
-    } else {
-        assert!(
-            config.get("options").is_none(),
-            "{what}: options without enum"
-        );
-    }
-    if let Some(state_class) = config.get("state_class") {
-        assert!(
-            schema["sensor_state_classes"]
-                .as_array()
-                .unwrap()
-                .contains(state_class),
-            "{what}"
-        );
-    }
-    if let (Some(class), Some(unit)) = (class, config.get("unit_of_measurement")) {
-        let units = &schema["sensor_device_class_units"][class];
-        assert!(
-            units.as_array().is_some_and(|u| u.contains(unit)),
-            "{what}: {unit} is not a {class} unit"
-        );
-    }
 }

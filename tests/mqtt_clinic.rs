@@ -2,14 +2,16 @@
 //! passwords and the documented ACL, two treadmills that log in as
 //! themselves, and Home Assistant's user at the front desk. Each Pi
 //! announces itself and takes commands; neither can command or read the
-//! other.
+//! other. And a broker behind TLS with a test CA and a password file,
+//! with refused credentials and an unknown CA said clearly.
 
 mod support;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use support::bus::{Daemon, PrivateBus};
-use support::mosquitto::{Message, Mosquitto};
+use support::mosquitto::{Message, Mosquitto, test_certificates};
 use support::pulse::PulseServer;
 
 const ENTITIES: usize = 11 + 6 + 1;
@@ -162,4 +164,93 @@ fn the_documented_acl_lets_each_pi_reach_its_own_topics_and_no_others() {
         "{:?}",
         pi3.seen
     );
+}
+
+fn is_online(topic: &str) -> impl Fn(&Message) -> bool + '_ {
+    move |m| m.topic == format!("{topic}/availability") && m.payload == "online"
+}
+
+#[test]
+fn tls_with_a_test_ca_and_a_password_file_and_refused_credentials_said_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(dir.path());
+    let passwords = dir.path().join("passwd");
+    let made = std::process::Command::new("mosquitto_passwd")
+        .args(["-b", "-c"])
+        .arg(&passwords)
+        .args(["pi-3", "correct horse"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    support::mosquitto::readable_by_all(dir.path());
+    let settings = format!(
+        "allow_anonymous false\npassword_file {}\ncafile {}\ncertfile {}\nkeyfile {}\n",
+        passwords.display(),
+        ca.display(),
+        cert.display(),
+        key.display()
+    );
+    let ca_arg = ca.display().to_string();
+    let broker = Mosquitto::start_with(
+        &settings,
+        &["--cafile", &ca_arg, "-u", "pi-3", "-P", "correct horse"],
+    );
+    let mut watch = broker.watch("#");
+    let pulse = PulseServer::start();
+    let config = |password: &str, ca_file: bool| {
+        let secret = dir.path().join(format!("secret-{}", password.len()));
+        std::fs::write(&secret, format!("{password}\n")).unwrap();
+        let path = dir
+            .path()
+            .join(format!("config-{}-{ca_file}.toml", password.len()));
+        let ca_line = if ca_file {
+            format!("ca_file = {:?}\n", ca_arg)
+        } else {
+            String::new()
+        };
+        std::fs::write(
+            &path,
+            format!(
+                "[mqtt]\nbroker = \"mqtts://localhost:{}\"\nusername = \"pi-3\"\npassword_file = {:?}\ntopic = \"tls/t\"\n{ca_line}",
+                broker.port,
+                secret.display().to_string()
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let good = config("correct horse", true);
+    let bus = PrivateBus::start(None);
+    let _daemon = Daemon::start(&bus, &pulse.address(), &["--config", &good]);
+    watch.wait_for("online over TLS", is_online("tls/t"));
+    let status = bus.status();
+    assert_eq!(status["mqtt"]["connected"], true, "{status}");
+    assert!(
+        status["mqtt"]["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("connected to mqtts://localhost:")
+    );
+
+    for (config, why) in [
+        (config("wrong", true), "user name or password is wrong"),
+        (config("correct horse", false), "TLS with mqtts://localhost"),
+    ] {
+        let bus = PrivateBus::start(None);
+        let daemon = Daemon::start(&bus, &pulse.address(), &["--config", &config]);
+        let deadline = Instant::now() + support::mosquitto::WAIT;
+        loop {
+            let status = bus.status();
+            let text = status["mqtt"]["status"].as_str().unwrap().to_string();
+            if text.contains(why) {
+                assert_eq!(status["mqtt"]["connected"], false);
+                break;
+            }
+            assert!(Instant::now() < deadline, "{why}: {text}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(daemon.stderr().contains(why), "{}", daemon.stderr());
+        // The password itself is never in the log.
+        assert!(!daemon.stderr().contains("correct horse"));
+    }
 }

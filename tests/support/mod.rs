@@ -5,6 +5,7 @@
 pub mod bluez;
 pub mod bus;
 pub mod fitness;
+pub mod home_assistant;
 pub mod levels;
 pub mod mosquitto;
 pub mod pulse;
