@@ -289,18 +289,24 @@ fn bad_commands_are_logged_and_ignored_and_the_session_is_untouched() {
     broker.publish("desk/t/cmd/start", b"demo", true);
     let t = Treadmill::start(&pulse, &broker, "desk/t", &[]);
     watch.wait_for("online", is_online(&t.topic));
-    t.cmd(&broker, "pause", "");
+    t.cmd(&broker, "pause", "PRESS");
     assert_eq!(watch.wait_result(&t.topic, "pause")["ok"], false);
     assert_eq!(
         t.status()["state"],
         "idle",
         "the retained start was not taken"
     );
-    // Clearing it reaches treadcue as a start of nothing: refused.
+    // Clearing it reaches treadcue as an empty message: not a command.
     broker.publish("desk/t/cmd/start", b"", true);
     assert_eq!(watch.wait_result(&t.topic, "start")["ok"], false);
     t.cmd(&broker, "start", LONG);
     assert_eq!(watch.wait_result(&t.topic, "start")["ok"], true);
+    // Someone tidying the broker clears a retained stop: the walker walks on.
+    broker.publish("desk/t/cmd/stop", b"", true);
+    let cleared = watch.wait_result(&t.topic, "stop");
+    assert_eq!(cleared["ok"], false, "{cleared}");
+    assert!(cleared.to_string().contains("empty message"), "{cleared}");
+    assert_eq!(t.status()["state"], "running");
     let cases: [(&str, &[u8], &str); 7] = [
         ("launch", b"now", "there is no command \\\"launch\\\""),
         ("start", b"../../etc/passwd", "is not a program id"),
@@ -343,12 +349,12 @@ fn bad_commands_are_logged_and_ignored_and_the_session_is_untouched() {
         &vec![b'x'; 300_000],
         false,
     );
-    broker.publish(&format!("{}/cmd/resume", t.topic), b"", false);
+    broker.publish(&format!("{}/cmd/resume", t.topic), b"PRESS", false);
     let deadline = Instant::now() + support::mosquitto::WAIT;
     while t.status()["state"] != "running" {
         assert!(Instant::now() < deadline, "resume never came through");
         std::thread::sleep(Duration::from_millis(200));
-        broker.publish(&format!("{}/cmd/resume", t.topic), b"", false);
+        broker.publish(&format!("{}/cmd/resume", t.topic), b"PRESS", false);
     }
     assert_eq!(
         t.status()["step_index"],

@@ -29,10 +29,11 @@ struct Start {
     replace: bool,
 }
 
-/// The command `verb` with `payload` asks for. A button's payload (Home
-/// Assistant sends `PRESS`) is not read; `start` takes a program id, or
-/// `{"program": ID, "replace": true}` to end a session under way;
-/// `start_today` takes nothing, or `replace`.
+/// The command `verb` with `payload` asks for. An empty payload is never
+/// a command. A button's payload (Home Assistant sends `PRESS`) is not
+/// read further; `start` takes a program id, or `{"program": ID,
+/// "replace": true}` to end a session under way; `start_today` takes
+/// `PRESS`, or `replace`.
 pub fn parse(verb: &str, payload: &[u8]) -> Result<Command, String> {
     if payload.len() > MAX_PAYLOAD {
         return Err(format!(
@@ -43,6 +44,14 @@ pub fn parse(verb: &str, payload: &[u8]) -> Result<Command, String> {
     let text = std::str::from_utf8(payload)
         .map_err(|_| "the payload is not UTF-8 text".to_string())?
         .trim();
+    if text.is_empty() {
+        // Clearing a retained message publishes an empty one, which the
+        // broker hands on: someone tidying the broker must not stop a
+        // walker's session.
+        return Err(format!(
+            "an empty message is how a retained message is cleared, not a command; send {verb} a payload (Home Assistant sends PRESS)"
+        ));
+    }
     match verb {
         "pause" => Ok(Command::Pause),
         "resume" => Ok(Command::Resume),
@@ -51,10 +60,10 @@ pub fn parse(verb: &str, payload: &[u8]) -> Result<Command, String> {
         "stop" => Ok(Command::Stop),
         "start" => start(text),
         "start_today" => match text {
-            "" | "PRESS" => Ok(Command::StartToday(IfRunning::Refuse)),
+            "PRESS" => Ok(Command::StartToday(IfRunning::Refuse)),
             "replace" => Ok(Command::StartToday(IfRunning::Replace)),
             other => Err(format!(
-                "start_today takes no payload, or \"replace\"; not {other:?}"
+                "start_today takes PRESS, or \"replace\"; not {other:?}"
             )),
         },
         other => Err(format!(
@@ -106,7 +115,10 @@ mod tests {
     #[test]
     fn buttons_ignore_their_payload() {
         assert_eq!(parse("pause", b"PRESS"), Ok(Command::Pause));
-        assert_eq!(parse("stop", b""), Ok(Command::Stop));
+        assert_eq!(parse("stop", b"now"), Ok(Command::Stop));
+        for verb in VERBS {
+            assert!(parse(verb, b" \n").unwrap_err().contains("empty message"));
+        }
         assert_eq!(
             parse("start_today", b"PRESS"),
             Ok(Command::StartToday(IfRunning::Refuse))
@@ -133,9 +145,9 @@ mod tests {
     #[test]
     fn bad_commands_say_what_was_wrong() {
         for (verb, payload, why) in [
-            ("launch", &b""[..], "no command \"launch\""),
+            ("launch", &b"now"[..], "no command \"launch\""),
             ("start", b"../../etc/passwd", "not a program id"),
-            ("start", b"", "not a program id"),
+            ("start", b"", "empty message"),
             (
                 "start",
                 br#"{"program":"demo","run":"rm -rf /"}"#,
