@@ -217,6 +217,48 @@ fn home_assistant_coming_back_gets_the_entities_and_sigkill_shows_offline() {
     });
 }
 
+/// `Connected` as each PropertiesChanged of the Mqtt interface on the
+/// daemon at `address` tells it, from the moment this returns.
+fn link_changes(address: &str) -> std::sync::mpsc::Receiver<bool> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    let address = address.to_string();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            use futures_util::StreamExt;
+            let connection = zbus::connection::Builder::address(address.as_str())
+                .build()
+                .await
+                .unwrap();
+            let properties = zbus::fdo::PropertiesProxy::builder(&connection)
+                .destination("io.github.treadcue.Treadcue1")
+                .path("/io/github/treadcue/Treadcue1")
+                .build()
+                .await
+                .unwrap();
+            let mut changes = properties.receive_properties_changed().await.unwrap();
+            ready_tx.send(()).unwrap();
+            while let Some(change) = changes.next().await {
+                let args = change.args().unwrap();
+                if args.interface_name() != "io.github.treadcue.Treadcue1.Mqtt" {
+                    continue;
+                }
+                if let Some(connected) = args.changed_properties().get("Connected") {
+                    if tx.send(bool::try_from(connected).unwrap()).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+    });
+    ready.recv().unwrap();
+    rx
+}
+
 #[test]
 fn the_session_plays_on_while_the_broker_is_gone_and_everything_comes_back() {
     let pulse = PulseServer::start();
@@ -228,6 +270,7 @@ fn the_session_plays_on_while_the_broker_is_gone_and_everything_comes_back() {
         t.cmd(&broker, "start", LONG);
         watch.wait_state(&t.topic, "running", |s| s["state"] == "running");
     }
+    let link = link_changes(&t.bus.address);
     let before = (Instant::now(), t.status()["session_left"].as_f64().unwrap());
     broker.kill();
     // D-Bus answers while the broker is gone, and says MQTT is down.
@@ -267,6 +310,10 @@ fn the_session_plays_on_while_the_broker_is_gone_and_everything_comes_back() {
     assert_eq!(state["program"], LONG);
     discovery_of(&mut watch, "gym_t1", ENTITIES);
     assert_eq!(t.status()["mqtt"]["connected"], true);
+    // D-Bus clients were told both ways, as it happened.
+    let told: Vec<bool> = link.try_iter().collect();
+    assert_eq!(told.first(), Some(&false), "{told:?}");
+    assert_eq!(told.last(), Some(&true), "{told:?}");
     // The session went on all along: its time left went down with the
     // clock (a pause of a moment aside), not stopped with the broker.
     let (then, left_then) = before;

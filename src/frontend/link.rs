@@ -50,4 +50,9 @@ impl MqttLink {
     pub fn get(&self) -> LinkState {
         self.0.borrow().clone()
     }
+
+    /// Every change from now on.
+    pub fn subscribe(&self) -> watch::Receiver<LinkState> {
+        self.0.subscribe()
+    }
 }

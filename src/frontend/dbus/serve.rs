@@ -64,8 +64,9 @@ pub async fn publish(
     let server = connection.object_server();
     serve_objects(server, &controller, &announcer, web).await?;
     server
-        .at(super::PATH, super::mqtt::MqttState { link: mqtt })
+        .at(super::PATH, super::mqtt::MqttState { link: mqtt.clone() })
         .await?;
+    tokio::spawn(super::mqtt::announce_changes(connection.clone(), mqtt));
     claim_names(&connection, bus).await?;
     let treadcue = connection
         .object_server()
