@@ -12,6 +12,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::bus::{Daemon, PrivateBus};
+use support::process_status_kb as status_kb;
 use support::pulse::PulseServer;
 use treadcue::treadcuectl::TreadcueProxy;
 
@@ -196,15 +197,4 @@ fn idle_figures(pid: &str) -> (f64, f64) {
     std::thread::sleep(Duration::from_secs(10));
     let wakeups = (switches(pid) - before) as f64 / started.elapsed().as_secs_f64();
     (status_kb(pid, "VmRSS:"), wakeups)
-}
-
-/// A figure of /proc/PID/status, in kB.
-fn status_kb(pid: &str, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(f64::NAN)
 }

@@ -18,6 +18,7 @@ use futures_util::StreamExt;
 use rumqttc::{AsyncClient, Event, EventLoop, Packet, QoS};
 use support::bus::{Daemon, PrivateBus};
 use support::mosquitto::Mosquitto;
+use support::process_status_kb as status_kb;
 use support::pulse::PulseServer;
 use tokio::sync::mpsc;
 use treadcue::treadcuectl::TreadcueProxy;
@@ -220,15 +221,4 @@ fn cpu_seconds(pid: &str) -> f64 {
         .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<f64>().ok()))
         .sum();
     ticks / 100.0
-}
-
-/// A figure of /proc/PID/status, in kB.
-fn status_kb(pid: &str, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(f64::NAN)
 }

@@ -102,3 +102,14 @@ pub fn days_ago(days: u32) -> (String, i64) {
     let (rfc, seconds) = text.trim().split_once(' ').unwrap();
     (rfc.to_string(), seconds.parse::<i64>().unwrap() * 1_000_000)
 }
+
+/// A figure of /proc/PID/status, in kB.
+pub fn process_status_kb(pid: &str, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
