@@ -30,13 +30,14 @@ struct Timers {
     release: Option<Instant>,
     checkpoint: Option<Instant>,
     retry: Option<Instant>,
+    record: Option<Instant>,
 }
 
 impl Timers {
     /// How long to sleep: until the first timer due, or however long
     /// with none, so an idle daemon does not wake up.
     fn wait(&self) -> Duration {
-        [self.release, self.checkpoint, self.retry]
+        [self.release, self.checkpoint, self.retry, self.record]
             .into_iter()
             .flatten()
             .min()
@@ -62,6 +63,12 @@ impl Controller {
             timers.checkpoint = every(timers.checkpoint, CHECKPOINT_EVERY, running, || {
                 self.save_checkpoint()
             });
+            timers.record = every(
+                timers.record,
+                super::recording::RECORD_EVERY,
+                running,
+                || self.record_second(),
+            );
             timers.retry = every(
                 timers.retry,
                 RETRY_STORAGE_EVERY,
@@ -164,10 +171,11 @@ impl Controller {
                     .map(|c| c.kind)
                     == Some(crate::plan::CueKind::Halfway)
         };
-        if halfway && self.fitness_settings().heart_speak {
-            if let Some(text) = self.heart_rate_words() {
-                self.coach_words_due(text);
-            }
+        if halfway
+            && self.fitness_settings().heart_speak
+            && let Some(text) = self.heart_rate_words()
+        {
+            self.coach_words_due(text);
         }
     }
 }

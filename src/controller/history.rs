@@ -23,7 +23,7 @@ const MAX_WEEKS: i64 = 520;
 /// Every field of a history row, in the order the row gives them: the
 /// one list of names the web API's JSON, D-Bus `HistoryRecords` and
 /// `treadcuectl history --json` share.
-pub const HISTORY_FIELDS: [&str; 19] = [
+pub const HISTORY_FIELDS: [&str; 21] = [
     "program",
     "program_name",
     "start",
@@ -43,6 +43,8 @@ pub const HISTORY_FIELDS: [&str; 19] = [
     "heart_rate_average",
     "heart_rate_max",
     "minutes_above_limit",
+    "program_distance_m",
+    "session",
 ];
 
 /// A course walk as the history shows it.
@@ -83,6 +85,8 @@ impl HistoryRow {
             "heart_rate_average": e.measured.heart_rate_average,
             "heart_rate_max": e.measured.heart_rate_max,
             "minutes_above_limit": e.measured.minutes_above_limit,
+            "program_distance_m": e.program_distance_m,
+            "session": e.session,
         });
         match row {
             Value::Object(fields) => fields,

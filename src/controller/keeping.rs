@@ -7,6 +7,7 @@
 
 use std::time::SystemTime;
 
+use super::recording::{Recording, ToWrite};
 use super::{Change, ControlError, Controller};
 use crate::session::{Session, from_micros, micros};
 use crate::store::history::Outcome;
@@ -164,7 +165,9 @@ impl Controller {
         })
     }
 
-    /// As `save_checkpoint`, saying what went wrong.
+    /// As `save_checkpoint`, saying what went wrong. The record's new
+    /// samples go to the disk first, so the checkpoint never counts a
+    /// sample that is not there.
     fn write_checkpoint(&self) -> Result<(), String> {
         let mut keeping = self.keeping();
         if !keeping.unwritten.is_empty() {
@@ -175,24 +178,67 @@ impl Controller {
             result?;
         }
         let saved = match self.checkpoint() {
-            Some(checkpoint) => self.state.checkpoint.save(&checkpoint),
+            Some((mut checkpoint, record)) => {
+                checkpoint.records = self.write_record(record);
+                self.state.checkpoint.save(&checkpoint)
+            }
             None => self.state.checkpoint.clear(),
         };
         self.tell_storage(&mut keeping, saved.as_ref().err());
         saved
     }
 
-    /// The active session as a checkpoint.
-    fn checkpoint(&self) -> Option<Checkpoint> {
-        let core = self.core();
+    /// Appends samples to their session's file; how many the file holds
+    /// after. Samples that cannot be written wait for the next time
+    /// (a failing disk is told by the checkpoint's own failure).
+    pub(super) fn write_record(&self, record: Option<ToWrite>) -> u64 {
+        let Some(record) = record else { return 0 };
+        let kept = record.kept_after;
+        match self.state.records.append(record.session, &record.samples) {
+            Ok(()) => kept,
+            Err(e) => {
+                tracing::warn!("{e}");
+                let written = kept - record.samples.len() as u64;
+                self.core().recording.unwritten(record);
+                written
+            }
+        }
+    }
+
+    /// An ended session's last samples, written under the writer's lock
+    /// so they follow any a checkpoint was writing; then the oldest
+    /// records go if the folder is over its limit.
+    pub(super) fn write_ended_record(&self, record: Option<ToWrite>) {
+        let Some(record) = record else { return };
+        let session = record.session;
+        let _keeping = self.keeping();
+        if let Err(e) = self.state.records.append(session, &record.samples) {
+            tracing::warn!("{e}; the session's last seconds are not in its record");
+        }
+        match self.state.records.bound(Some(session)) {
+            Ok(dropped) if !dropped.is_empty() => tracing::info!(
+                "{} oldest session record(s) dropped to keep {} under its limit",
+                dropped.len(),
+                self.state.records.dir.display()
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+
+    /// The active session as a checkpoint, with the record's samples
+    /// taken at the same moment.
+    fn checkpoint(&self) -> Option<(Checkpoint, Option<ToWrite>)> {
+        let mut core = self.core();
         let id = core.active()?;
+        let record = self.take_record(&mut core, false);
         let session = &core.session;
         let plan = session.plan()?.clone();
         let (step, at, walked) = self
             .player
             .with_sequencer(id, |s| (s.step(), s.position(), s.snapshot().walked))
             .unwrap_or((session.step(), session.position(), session.walked()));
-        Some(Checkpoint {
+        let checkpoint = Checkpoint {
             program: plan.program_id.clone(),
             program_name: plan.program_name.clone(),
             started_at: micros(session.started_at()),
@@ -202,9 +248,11 @@ impl Controller {
             position: plan.seconds(at),
             walked: walked.map(|w| plan.seconds(w)),
             saved_at: micros(SystemTime::now()),
+            records: 0,
             ended: None,
             counting: session.counting().clone(),
-        })
+        };
+        Some((checkpoint, record))
     }
 
     /// The way out at SIGTERM: the session pauses with a fade and is
@@ -240,6 +288,7 @@ impl Controller {
             .map_err(|e| format!("cannot bring back {}: {e}", checkpoint.program))?;
         let (plan, bank) = self.prepare(&setup, &program).map_err(|e| e.to_string())?;
         let at = (checkpoint.position.max(0.0) * f64::from(plan.sample_rate)) as u64;
+        let kept = self.kept_record(checkpoint);
         self.player.open().map_err(|e| e.to_string())?;
         {
             let mut core = self.core();
@@ -255,6 +304,7 @@ impl Controller {
                 .with_sequencer(id, |s| s.snapshot())
                 .ok_or("the player lost the session")?;
             let started_at = from_micros(checkpoint.started_at);
+            core.recording = Recording::resumed(checkpoint.started_at, &kept, &plan);
             core.session.restored(plan, &snapshot, started_at);
             core.session.count_as(checkpoint.counting.clone());
             core.playing = Some(id);
@@ -263,12 +313,32 @@ impl Controller {
         Ok(())
     }
 
+    /// The samples a checkpoint counted, read back after the samples
+    /// past them (written just before a crash) are cut off.
+    fn kept_record(&self, checkpoint: &Checkpoint) -> Vec<crate::store::records::Sample> {
+        let records = &self.state.records;
+        let kept = records
+            .cut_to(checkpoint.started_at, checkpoint.records)
+            .and_then(|()| records.read(checkpoint.started_at));
+        match kept {
+            Ok(mut samples) => {
+                samples.truncate(checkpoint.records as usize);
+                samples
+            }
+            Err(e) => {
+                tracing::warn!("{e}");
+                Vec::new()
+            }
+        }
+    }
+
     /// Gives up a checkpointed session: it goes to the history as
-    /// interrupted.
+    /// interrupted, with the samples its checkpoint counted.
     pub fn discard(&self, checkpoint: &Checkpoint) {
         if let Some(entry) = &checkpoint.ended {
             let _ = self.record_end(entry);
         } else if !self.has_ended(checkpoint.started_at) {
+            let kept = self.kept_record(checkpoint);
             let entry = Entry {
                 program: checkpoint.program.clone(),
                 program_name: checkpoint.program_name.clone(),
@@ -283,6 +353,7 @@ impl Controller {
                 top_backward_speed: None,
                 units: None,
                 position: checkpoint.position,
+                program_distance_m: kept.last().map(|s| f64::from(s.program_metres).round()),
                 session: checkpoint.started_at,
                 counting: checkpoint.counting.clone(),
                 measured: Default::default(),
@@ -366,6 +437,7 @@ pub(super) fn history_entry(
         top_backward_speed,
         units: top_backward_speed.map(|_| plan.units.label().to_string()),
         position: plan.seconds(at.min(plan.length)),
+        program_distance_m: None,
         session: micros(session.started_at()),
         counting: session.counting().clone(),
         measured: Default::default(),

@@ -40,6 +40,7 @@ mod programs;
 mod rating;
 mod readings;
 mod ready_sounds;
+mod recording;
 mod sensors;
 mod today;
 
@@ -148,6 +149,8 @@ pub enum Change {
 struct Ending {
     entry: Option<Entry>,
     change: Change,
+    /// The record's last samples, written before the entry.
+    record: Option<recording::ToWrite>,
 }
 
 /// The session and which of the player's sequencers plays it: the state
@@ -159,6 +162,8 @@ struct Core {
     /// The walker was told this session's progress cannot be saved.
     storage_told: bool,
     fitness: readings::Fitness,
+    /// The session's record, second by second.
+    recording: recording::Recording,
     /// The rating a button said last after a course walk, and when: Play
     /// keeps it (see `rating`).
     rating_choice: Option<(crate::course::Rating, std::time::Instant)>,
@@ -315,6 +320,7 @@ impl Controller {
             State::Finished => Outcome::Finished,
             _ => Outcome::Stopped,
         };
+        let record = self.take_record(core, true);
         let entry = history_entry(
             &core.session,
             (
@@ -326,12 +332,17 @@ impl Controller {
             now,
         )
         .map(|entry| self.with_measured(entry, core));
-        Some(Ending { entry, change })
+        Some(Ending {
+            entry,
+            change,
+            record,
+        })
     }
 
     /// The entry with what the treadmill and the strap measured.
     fn with_measured(&self, mut entry: Entry, core: &Core) -> Entry {
         entry.measured = core.fitness.measured(self.fitness_settings().heart_max);
+        entry.program_distance_m = core.recording.program_metres().map(f64::round);
         entry
     }
 
@@ -341,6 +352,7 @@ impl Controller {
             .entry
             .as_ref()
             .is_some_and(|e| e.counting.course.is_some());
+        self.write_ended_record(ending.record);
         let recorded = ending.entry.map_or(Ok(()), |entry| self.record_end(&entry));
         if of_course {
             // The walk counts from here: clients see the course move on

@@ -100,8 +100,18 @@ impl Fitness {
     }
 
     /// The belt's speed in km/h, when a connected treadmill sent one.
-    fn belt(&self) -> Option<f64> {
+    pub(super) fn belt(&self) -> Option<f64> {
         self.belt_kmh.filter(|_| self.treadmill)
+    }
+
+    /// The incline in percent, when a connected treadmill sent one.
+    pub(super) fn incline_now(&self) -> Option<f64> {
+        self.incline.filter(|_| self.treadmill)
+    }
+
+    /// Metres the belt ran this session, when a treadmill counted any.
+    pub(super) fn distance_now(&self) -> Option<f64> {
+        self.distance.measured().map(|_| self.distance.metres())
     }
 }
 

@@ -28,6 +28,10 @@ pub struct Checkpoint {
     #[serde(default)]
     pub walked: [f64; 2],
     pub saved_at: i64,
+    /// Samples of the session's record on the disk when it was saved:
+    /// a session brought back keeps those and no more.
+    #[serde(default)]
+    pub records: u64,
     /// The session ended, but its history entry could not be written:
     /// the entry to write at the next start, instead of bringing the
     /// session back.
@@ -52,6 +56,7 @@ impl Checkpoint {
             position: entry.position,
             walked: [entry.walked - entry.walked_backward, entry.walked_backward],
             saved_at: entry.session,
+            records: 0,
             counting: entry.counting.clone(),
             ended: Some(entry),
         }
@@ -201,6 +206,7 @@ mod tests {
             position: 30.5,
             walked: [20.0, 10.5],
             saved_at: 2,
+            records: 12,
             ended: None,
             counting: Counting {
                 course: Some(crate::session::CourseTag {

@@ -60,6 +60,10 @@ pub struct Entry {
     /// Seconds into the program when it ended.
     #[serde(default)]
     pub position: f64,
+    /// Metres by the program's speeds for the time walked: the
+    /// distance when no treadmill counted one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_distance_m: Option<f64>,
     /// The session's start in microseconds since the Unix epoch: two
     /// entries for one session are never written.
     pub session: i64,
@@ -116,10 +120,8 @@ impl HistoryFile {
         // One write: a killed process either wrote the line or did not.
         file.write_all(line.as_bytes()).map_err(fail)?;
         file.sync_data().map_err(fail)?;
-        if created {
-            if let Some(dir) = self.path.parent() {
-                super::sync_dir(dir).map_err(fail)?;
-            }
+        if created && let Some(dir) = self.path.parent() {
+            super::sync_dir(dir).map_err(fail)?;
         }
         Ok(())
     }
@@ -182,6 +184,7 @@ mod tests {
             top_backward_speed: Some(0.8),
             units: Some("mph".into()),
             position: 60.0,
+            program_distance_m: Some(25.0),
             session,
             counting: Counting::default(),
             measured: Default::default(),

@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub mod enrolment;
 pub mod history;
 pub mod lock;
+pub mod records;
 
 use std::path::Path;
 
@@ -22,6 +23,8 @@ pub struct StateFiles {
     pub history: history::HistoryFile,
     /// The course the walker follows.
     pub enrolment: enrolment::EnrolmentFile,
+    /// What each session measured second by second.
+    pub records: records::RecordsFolder,
     /// Ended sessions that the history could not take yet, kept outside
     /// the state folder so a restart still knows they ended.
     pub spill: Option<history::HistoryFile>,
@@ -118,6 +121,7 @@ impl StateFiles {
             checkpoint: checkpoint::CheckpointFile::new(dir.join("session.json")),
             history: history::HistoryFile::new(dir.join("history.jsonl")),
             enrolment: enrolment::EnrolmentFile::new(dir.join("course.json")),
+            records: records::RecordsFolder::new(dir.join("records")),
             spill: None,
         }
     }
