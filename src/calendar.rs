@@ -123,6 +123,24 @@ pub fn local(at: SystemTime) -> Option<LocalTime> {
     })
 }
 
+/// Seconds the local clock is ahead of UTC at `at` (0 when unknown).
+pub fn utc_offset(at: SystemTime) -> i64 {
+    let Ok(since) = at.duration_since(UNIX_EPOCH) else {
+        return 0;
+    };
+    let secs = since.as_secs() as libc::time_t;
+    // SAFETY: as in `local`.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&secs, &mut tm).is_null() {
+            return 0;
+        }
+        // A c_long: 32 bits on a 32-bit Pi, where this is no no-op.
+        #[allow(clippy::useless_conversion)]
+        i64::from(tm.tm_gmtoff)
+    }
+}
+
 /// The Monday that starts the local week of `at`.
 pub fn week_of(at: SystemTime) -> Option<Date> {
     let day = local(at)?;

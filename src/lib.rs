@@ -9,6 +9,7 @@ pub mod config;
 pub mod controller;
 pub mod course;
 pub mod daemon;
+pub mod export;
 pub mod files;
 pub mod fitness;
 pub mod frontend;

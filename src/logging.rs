@@ -17,15 +17,15 @@ pub fn init(level: &str) {
     if FILTER.set(handle).is_err() {
         return;
     }
-    if under_journal() {
-        if let Ok(journal) = tracing_journald::layer() {
-            let journal = journal.with_syslog_identifier("treadcued".into());
-            let _ = tracing_subscriber::registry()
-                .with(filter)
-                .with(journal)
-                .try_init();
-            return;
-        }
+    if under_journal()
+        && let Ok(journal) = tracing_journald::layer()
+    {
+        let journal = journal.with_syslog_identifier("treadcued".into());
+        let _ = tracing_subscriber::registry()
+            .with(filter)
+            .with(journal)
+            .try_init();
+        return;
     }
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)

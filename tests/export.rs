@@ -121,7 +121,7 @@ fn export_says_what_is_wrong_with_its_arguments() {
 
     let out = bus.ctl(&["export", "--format", "xls", "-o", "."]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("possible values: csv"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("possible values: fit, tcx, csv"));
     let out = bus.ctl(&["export", "--format", "csv", "--since", "March", "-o", "."]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("March"));

@@ -66,7 +66,7 @@ impl Rng {
 
     /// A value in `range`, or `none` ("not available") one time in six.
     fn field(&mut self, range: std::ops::RangeInclusive<i64>, none: i64) -> i64 {
-        if self.next() % 6 == 0 {
+        if self.next().is_multiple_of(6) {
             return none;
         }
         let span = (range.end() - range.start() + 1) as u64;

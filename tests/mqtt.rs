@@ -247,10 +247,10 @@ fn link_changes(address: &str) -> std::sync::mpsc::Receiver<bool> {
                 if args.interface_name() != "io.github.treadcue.Treadcue1.Mqtt" {
                     continue;
                 }
-                if let Some(connected) = args.changed_properties().get("Connected") {
-                    if tx.send(bool::try_from(connected).unwrap()).is_err() {
-                        return;
-                    }
+                if let Some(connected) = args.changed_properties().get("Connected")
+                    && tx.send(bool::try_from(connected).unwrap()).is_err()
+                {
+                    return;
                 }
             }
         });

@@ -30,6 +30,7 @@ mod commands;
 mod course;
 mod error;
 mod events;
+mod export;
 mod handle;
 mod history;
 mod keeping;

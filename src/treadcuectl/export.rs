@@ -1,12 +1,14 @@
-//! `treadcuectl export`: the history as a file other tools read. CSV for
-//! now: one file, a row per session, the columns of the history's
-//! fields (`HISTORY_FIELDS`), as RFC 4180 writes it, so a spreadsheet or
-//! a clinic's own tools take it as it is.
+//! `treadcuectl export`: the history as files other tools read. CSV is
+//! one file, a row per session, the columns of the history's fields
+//! (`HISTORY_FIELDS`), as RFC 4180 writes it, so a spreadsheet or a
+//! clinic's own tools take it as it is. FIT and TCX are a file per
+//! session, made by the daemon (`io.github.treadcue.Treadcue1.Export`).
 
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use serde_json::{Map, Value};
+use zbus::proxy;
 
 use super::TreadcueProxy;
 use super::history::{all_rows, local_time};
@@ -15,28 +17,83 @@ use crate::controller::HISTORY_FIELDS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// A FIT activity file per session: Garmin Connect, Strava,
+    /// intervals.icu.
+    Fit,
+    /// A TCX file per session, for tools that take no FIT.
+    Tcx,
     /// One file, treadcue-history.csv, a row per session.
     Csv,
+}
+
+#[proxy(
+    interface = "io.github.treadcue.Treadcue1.Export",
+    default_service = "io.github.treadcue.Treadcue1",
+    default_path = "/io/github/treadcue/Treadcue1"
+)]
+pub trait Export {
+    fn session_file(&self, session: i64, format: &str) -> zbus::Result<(String, Vec<u8>)>;
 }
 
 /// The file `export` writes into the folder.
 pub const CSV_FILE: &str = "treadcue-history.csv";
 
+/// What to export, and where.
+pub(super) struct Wanted<'a> {
+    pub format: Format,
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+    pub folder: &'a Path,
+}
+
 pub(super) async fn export(
+    connection: &zbus::Connection,
     proxy: &TreadcueProxy<'_>,
-    format: Format,
-    since: Option<Date>,
-    until: Option<Date>,
-    folder: &Path,
+    wanted: Wanted<'_>,
 ) -> zbus::Result<()> {
     let mut rows = all_rows(proxy).await?;
-    rows.retain(|row| within(row, since, until));
-    let Format::Csv = format;
-    let path = folder.join(CSV_FILE);
-    write(&path, csv(&rows).as_bytes())
-        .map_err(|e| zbus::Error::Failure(format!("cannot write {}: {e}", path.display())))?;
-    println!("{} sessions in {}", rows.len(), path.display());
+    rows.retain(|row| within(row, wanted.since, wanted.until));
+    let folder = wanted.folder;
+    let format = match wanted.format {
+        Format::Csv => {
+            let path = folder.join(CSV_FILE);
+            write(&path, csv(&rows).as_bytes()).map_err(|e| cannot_write(&path, e))?;
+            println!("{} sessions in {}", rows.len(), path.display());
+            return Ok(());
+        }
+        Format::Fit => "fit",
+        Format::Tcx => "tcx",
+    };
+    check_folder(folder).map_err(|e| cannot_write(folder, e))?;
+    let files = ExportProxy::new(connection).await?;
+    for row in &rows {
+        let session = row.get("session").and_then(Value::as_i64).unwrap_or(0);
+        let (name, contents) = files.session_file(session, format).await?;
+        // The daemon names the file; only its last part is taken.
+        let name = Path::new(&name).file_name().unwrap_or_default();
+        let path = folder.join(name);
+        write(&path, &contents).map_err(|e| cannot_write(&path, e))?;
+    }
+    println!(
+        "{} sessions as {format} files in {}",
+        rows.len(),
+        folder.display()
+    );
     Ok(())
+}
+
+fn cannot_write(path: &Path, e: std::io::Error) -> zbus::Error {
+    zbus::Error::Failure(format!("cannot write {}: {e}", path.display()))
+}
+
+fn check_folder(folder: &Path) -> std::io::Result<()> {
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        format!("{} is not a folder", folder.display()),
+    ))
 }
 
 /// Whether the session started on a local date from `since` to `until`,
@@ -51,14 +108,9 @@ fn within(row: &Map<String, Value>, since: Option<Date>, until: Option<Date>) ->
 
 /// Writes the file whole or not at all: a new file renamed into place.
 fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    if !folder.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("{} is not a folder", folder.display()),
-        ));
-    }
-    let partial: PathBuf = path.with_extension("csv.partial");
+    check_folder(path.parent().unwrap_or(Path::new(".")))?;
+    let mut partial: PathBuf = path.to_path_buf();
+    partial.as_mut_os_string().push(".partial");
     std::fs::write(&partial, bytes)?;
     std::fs::rename(&partial, path)
 }

@@ -210,7 +210,8 @@ pub enum Command {
         #[arg(value_parser = ["too-hard", "right", "too-easy"])]
         rating: String,
     },
-    /// Write the history for other tools: a CSV file, a row per session.
+    /// Write the history for other tools: a FIT or TCX file per session,
+    /// or one CSV file with a row per session.
     Export {
         /// The file format.
         #[arg(long, value_enum)]
@@ -371,7 +372,15 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
             since,
             until,
             output,
-        } => export::export(&proxy, format, since, until, &output).await,
+        } => {
+            let wanted = export::Wanted {
+                format,
+                since,
+                until,
+                folder: &output,
+            };
+            export::export(&connection, &proxy, wanted).await
+        }
         Command::Treadmill { command } => {
             bluetooth::device(&connection, "treadmill", command).await
         }

@@ -4,6 +4,7 @@
 mod announcer;
 pub mod bluetooth;
 mod errors;
+mod export;
 pub mod mpris;
 mod mqtt;
 pub mod pairing;

@@ -66,6 +66,14 @@ pub async fn publish(
     server
         .at(super::PATH, super::mqtt::MqttState { link: mqtt.clone() })
         .await?;
+    server
+        .at(
+            super::PATH,
+            super::export::Export {
+                controller: controller.clone(),
+            },
+        )
+        .await?;
     tokio::spawn(super::mqtt::announce_changes(connection.clone(), mqtt));
     claim_names(&connection, bus).await?;
     let treadcue = connection

@@ -1,0 +1,49 @@
+//! A session of the history as a file for other tools (see `export`):
+//! its entry, its per-second record and whether its program jogs.
+
+use super::{ControlError, Controller};
+use crate::export::{Activity, Format};
+use crate::program::PostureSet;
+
+impl Controller {
+    /// The session that started at `session` (microseconds) in `format`:
+    /// the file's name and its bytes.
+    pub fn session_file(
+        &self,
+        session: i64,
+        format: Format,
+    ) -> Result<(String, Vec<u8>), ControlError> {
+        let activity = self.activity(session)?;
+        activity.file(format).map_err(ControlError::Internal)
+    }
+
+    /// The session that started at `session`, ready to be written out.
+    pub fn activity(&self, session: i64) -> Result<Activity, ControlError> {
+        let entry = self
+            .history()?
+            .into_iter()
+            .rev()
+            .find(|e| e.session == session)
+            .ok_or_else(|| {
+                ControlError::InvalidArgument(format!(
+                    "no session in the history started at {session} (microseconds since 1970; \
+                     see the history's `session` field)"
+                ))
+            })?;
+        let samples = self
+            .state
+            .records
+            .read(session)
+            .map_err(ControlError::Storage)?;
+        let jogs = self
+            .setup()
+            .catalog
+            .load(&entry.program)
+            .is_ok_and(|p| p.steps.iter().any(|s| s.posture == Some(PostureSet::Jog)));
+        Ok(Activity {
+            entry,
+            samples,
+            jogs,
+        })
+    }
+}

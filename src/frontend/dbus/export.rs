@@ -1,0 +1,28 @@
+//! `io.github.treadcue.Treadcue1.Export`: a session of the history as a
+//! file other tools take (FIT, TCX), made by the daemon from its own
+//! record, so `treadcuectl export` and the web remote give the same file.
+
+use zbus::interface;
+
+use super::Error;
+use crate::controller::Handle;
+use crate::export::Format;
+
+pub struct Export {
+    pub controller: Handle,
+}
+
+#[interface(name = "io.github.treadcue.Treadcue1.Export")]
+impl Export {
+    /// The session that started at `session` (the history's `session`
+    /// field, microseconds since 1970) as a file in `format`, "fit" or
+    /// "tcx": its file name and its contents.
+    #[zbus(out_args("name", "contents"))]
+    async fn session_file(&self, session: i64, format: String) -> Result<(String, Vec<u8>), Error> {
+        let format: Format = format.parse().map_err(Error::InvalidArgument)?;
+        self.controller
+            .ask(move |c| c.session_file(session, format))
+            .await
+            .map_err(Error::from)
+    }
+}
