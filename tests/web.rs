@@ -175,6 +175,27 @@ fn the_controls_act_on_the_one_session_every_front_end_sees() {
     let (_, history) = remote.json("GET", "/api/history", None);
     assert_eq!(history.as_array().unwrap().len(), 1);
     assert_eq!(history[0]["program"], "demo");
+
+    // The session as a FIT file to download, and clear errors around it.
+    let session = history[0]["session"].as_i64().unwrap();
+    let url = format!("{}/api/sessions/{session}/fit", remote.base);
+    let jar = remote.jar.path().to_str().unwrap();
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-f", "-b", jar, &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let bytes = out.stdout;
+    assert_eq!(&bytes[8..12], b".FIT", "a FIT file's header");
+    for (path, code) in [
+        (format!("/api/sessions/{session}/gpx"), 400),
+        ("/api/sessions/soon/fit".to_string(), 400),
+        (format!("/api/sessions/{}/fit", session + 1), 400),
+    ] {
+        let (status, reply) = remote.json("GET", &path, None);
+        assert_eq!(status, code, "{path}: {reply}");
+        assert_eq!(reply["error"], "InvalidArgument", "{path}: {reply}");
+    }
 }
 
 #[test]

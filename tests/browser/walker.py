@@ -152,6 +152,23 @@ try:
     entries = api("GET", "history")["body"]
     assert all(e["course"] is None for e in entries if e["program"] == "demo"), entries
 
+    # Each session of the history links to its FIT file, which the
+    # page's own cookie downloads.
+    links = driver.find_elements(By.CSS_SELECTOR, "#history a.download")
+    assert len(links) == min(10, len(entries)), (len(links), len(entries))
+    newest = entries[-1]["session"]
+    assert links[0].get_attribute("href").endswith("/api/sessions/%d/fit" % newest)
+    got = driver.execute_async_script("""
+        const [href, done] = arguments;
+        fetch(href).then(async (r) => {
+            const bytes = new Uint8Array(await r.arrayBuffer());
+            done({status: r.status, disposition: r.headers.get("Content-Disposition"),
+                  magic: String.fromCharCode(...bytes.slice(8, 12))});
+        });
+    """, links[0].get_attribute("href"))
+    assert got["status"] == 200 and got["magic"] == ".FIT", got
+    assert got["disposition"].startswith("attachment; filename=") and got["disposition"].endswith('.fit"'), got
+
     # Leaving asks first; then no course.
     tap(by_id("leave"))
     assert "Backward walking from zero" in answer(keep=False)

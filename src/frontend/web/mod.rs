@@ -7,6 +7,7 @@ pub mod address;
 mod api;
 mod auth;
 mod events;
+mod files;
 mod host;
 mod json;
 mod listener;
@@ -95,6 +96,7 @@ fn router(web: Web, shutdown: Shutdown) -> Router {
         .route("/volume", put(api::volume))
         .route("/history", get(api::history))
         .route("/weeks", get(api::weeks))
+        .route("/sessions/{session}/{format}", get(files::session_file))
         .route("/courses", get(api::courses))
         .route("/course", get(api::course))
         .route("/course/enrol", post(api::enrol))
