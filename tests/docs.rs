@@ -93,6 +93,7 @@ fn every_member_the_dbus_reference_names_is_on_the_bus() {
                 "io.github.treadcue.Treadcue1.Bluetooth",
                 "io.github.treadcue.Treadcue1.Web",
                 "io.github.treadcue.Treadcue1.Mqtt",
+                "io.github.treadcue.Treadcue1.Export",
             ][..],
         ),
         (
