@@ -101,7 +101,10 @@ fn folder_bytes(folder: &Path) -> u64 {
 fn write_year(state: &Path) {
     std::fs::create_dir_all(state).unwrap();
     let records = RecordsFolder::new(state.join("records"));
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let mut history = String::new();
     for day in 0..DAYS {
         let start = now - (DAYS - day) * 86_400;

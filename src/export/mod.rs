@@ -281,3 +281,99 @@ pub fn file_name(entry: &Entry, extension: &str) -> String {
         .collect();
     format!("{start}-{program}.{extension}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str) -> Entry {
+        serde_json::from_value(serde_json::json!({
+            "program": "knee/../x", "program_name": name,
+            "start": "2026-12-01T07:00:00Z", "end": "2026-12-01T07:01:40Z",
+            "steps_done": 2, "step_count": 2, "completed": true, "outcome": "finished",
+            "walked": 90.0, "walked_backward": 40.0, "position": 90.0,
+            "program_distance_m": 45.0, "session": 1_796_108_400_000_000_i64,
+        }))
+        .unwrap()
+    }
+
+    fn sample(second: u32, step: u16) -> Sample {
+        Sample {
+            mark: Mark::Walking,
+            at_ms: second * 1000,
+            step,
+            backward: step == 1,
+            walked: second as f32,
+            walked_backward: second.saturating_sub(50) as f32,
+            program_metres: second as f32 * 0.5,
+            belt_metres: None,
+            speed_kmh: 1.8,
+            speed_from_belt: false,
+            heart_rate: Some(100 + step as u8),
+            incline: None,
+        }
+    }
+
+    #[test]
+    fn laps_follow_the_steps_and_add_up_to_the_entry() {
+        let samples: Vec<Sample> = (1..=89)
+            .map(|s| sample(s, if s <= 50 { 0 } else { 1 }))
+            .collect();
+        let activity = Activity {
+            entry: entry("Knee"),
+            samples,
+            jogs: false,
+        };
+        let laps = activity.laps();
+        assert_eq!(laps.len(), 2);
+        assert_eq!((laps[0].step, laps[1].step), (0, 1));
+        assert_eq!((laps[0].start_ms, laps[0].end_ms), (0, 51_000));
+        assert_eq!(laps[1].end_ms, 100_000, "the last lap runs to the end");
+        let walked: f64 = laps.iter().map(|l| l.walked).sum();
+        let metres: f64 = laps.iter().map(|l| l.metres).sum();
+        let backward: f64 = laps.iter().map(|l| l.walked_backward).sum();
+        assert_eq!((walked, metres, backward), (90.0, 45.0, 40.0));
+        assert_eq!(laps[1].heart_rate_max, Some(101));
+        assert_eq!(activity.timer(), [(1000, true), (100_000, false)]);
+        assert!(
+            activity
+                .description()
+                .contains("0:40 of 1:30 walked backward")
+        );
+        assert!(activity.description().contains("program's speeds"));
+    }
+
+    #[test]
+    fn a_session_without_a_record_is_one_lap_of_its_totals() {
+        let activity = Activity {
+            entry: entry("Knee"),
+            samples: Vec::new(),
+            jogs: true,
+        };
+        let laps = activity.laps();
+        assert_eq!(laps.len(), 1);
+        assert_eq!((laps[0].walked, laps[0].metres), (90.0, 45.0));
+        let (name, bytes) = activity.file(Format::Fit).unwrap();
+        assert_eq!(name, "2026-12-01T07-00-00Z-knee----x.fit");
+        assert_eq!(&bytes[8..12], b".FIT");
+    }
+
+    #[test]
+    fn any_program_name_makes_a_fit_file_and_well_formed_xml() {
+        let name = format!("Knee <b> & \"c\" \u{1}{}", "é".repeat(300));
+        let activity = Activity {
+            entry: entry(&name),
+            samples: (1..=5).map(|s| sample(s, 0)).collect(),
+            jogs: false,
+        };
+        assert!(activity.file(Format::Fit).is_ok());
+        let (_, tcx) = activity.file(Format::Tcx).unwrap();
+        let text = String::from_utf8(tcx).unwrap();
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let notes = doc
+            .descendants()
+            .rfind(|n| n.has_tag_name("Notes"))
+            .unwrap();
+        assert!(notes.text().unwrap().starts_with("Knee <b> & \"c\" é"));
+    }
+}
