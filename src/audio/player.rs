@@ -29,6 +29,16 @@ pub fn phrase_settle(output: &OutputOptions) -> Duration {
     }
 }
 
+/// Where a session brought back after a crash carries on from: paused at
+/// `at` (a sample of its plan), having walked `walked` (samples forward,
+/// backward), its fastest backward step so far `fastest_backward`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restore {
+    pub at: u64,
+    pub walked: [u64; 2],
+    pub fastest_backward: Option<usize>,
+}
+
 #[derive(Debug, Clone)]
 pub struct PlayerOptions {
     pub output: OutputOptions,
@@ -117,7 +127,7 @@ impl Player {
         &self,
         plan: Arc<Plan>,
         sounds: Arc<[CueSound]>,
-        paused_at: Option<(u64, [u64; 2])>,
+        paused_at: Option<Restore>,
     ) -> Result<u64, AudioError> {
         self.start_settled(plan, sounds, paused_at, SETTLE)
     }
@@ -126,7 +136,7 @@ impl Player {
         &self,
         plan: Arc<Plan>,
         sounds: Arc<[CueSound]>,
-        paused_at: Option<(u64, [u64; 2])>,
+        paused_at: Option<Restore>,
         settle: Duration,
     ) -> Result<u64, AudioError> {
         let mut output = self.output();
@@ -147,7 +157,10 @@ impl Player {
             .with_pre_roll(pre_roll)
             .with_lead_in(settle);
         let mut sequencer = match paused_at {
-            Some((at, walked)) => sequencer.paused_at(at).with_walked(walked),
+            Some(restore) => sequencer
+                .with_fastest_backward(restore.fastest_backward)
+                .paused_at(restore.at)
+                .with_walked(restore.walked),
             None => sequencer,
         };
         if output.is_lost() {

@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use super::recording::{Recording, ToWrite};
 use super::{Change, ControlError, Controller};
+use crate::audio::player::Restore;
 use crate::session::{Session, from_micros, micros};
 use crate::store::history::Outcome;
 use crate::store::{Checkpoint, Entry, StateFiles};
@@ -234,10 +235,24 @@ impl Controller {
         let record = self.take_record(&mut core, false);
         let session = &core.session;
         let plan = session.plan()?.clone();
-        let (step, at, walked) = self
+        let (step, at, walked, fastest) = self
             .player
-            .with_sequencer(id, |s| (s.step(), s.position(), s.snapshot().walked))
-            .unwrap_or((session.step(), session.position(), session.walked()));
+            .with_sequencer(id, |s| {
+                let snapshot = s.snapshot();
+                (
+                    s.step(),
+                    s.position(),
+                    snapshot.walked,
+                    snapshot.fastest_backward,
+                )
+            })
+            .unwrap_or((
+                session.step(),
+                session.position(),
+                session.walked(),
+                session.fastest_backward(),
+            ));
+        let top_backward_speed = fastest.and_then(|f| plan.steps.get(f)).map(|s| s.speed);
         let checkpoint = Checkpoint {
             program: plan.program_id.clone(),
             program_name: plan.program_name.clone(),
@@ -248,6 +263,9 @@ impl Controller {
             position: plan.seconds(at),
             walked: walked.map(|w| plan.seconds(w)),
             saved_at: micros(SystemTime::now()),
+            fastest_backward: fastest,
+            top_backward_speed,
+            units: top_backward_speed.map(|_| plan.units.label().to_string()),
             records: 0,
             ended: None,
             counting: session.counting().clone(),
@@ -297,7 +315,15 @@ impl Controller {
                 .map(|w| (w.max(0.0) * f64::from(plan.sample_rate)) as u64);
             let id = self
                 .player
-                .start_at(plan.clone(), bank.sounds_for(&plan), Some((at, walked)))
+                .start_at(
+                    plan.clone(),
+                    bank.sounds_for(&plan),
+                    Some(Restore {
+                        at,
+                        walked,
+                        fastest_backward: checkpoint.fastest_backward,
+                    }),
+                )
                 .map_err(|e| e.to_string())?;
             let snapshot = self
                 .player
@@ -350,10 +376,10 @@ impl Controller {
                 outcome: Outcome::Interrupted,
                 walked: checkpoint.walked[0] + checkpoint.walked[1],
                 walked_backward: checkpoint.walked[1],
-                top_backward_speed: None,
-                units: None,
+                top_backward_speed: checkpoint.top_backward_speed,
+                units: checkpoint.units.clone(),
                 position: checkpoint.position,
-                program_distance_m: kept.last().map(|s| f64::from(s.program_metres).round()),
+                program_distance_m: program_distance(&kept, checkpoint),
                 session: checkpoint.started_at,
                 counting: checkpoint.counting.clone(),
                 measured: Default::default(),
@@ -400,6 +426,23 @@ impl Controller {
     pub fn state_files(&self) -> &StateFiles {
         &self.state
     }
+}
+
+/// The program's distance for the time a checkpoint kept: its last
+/// sample's, and the step's speed on to the time walked.
+fn program_distance(
+    kept: &[crate::store::records::Sample],
+    checkpoint: &Checkpoint,
+) -> Option<f64> {
+    let last = kept.last()?;
+    let walked = checkpoint.walked[0] + checkpoint.walked[1];
+    let after = (walked - f64::from(last.walked)).max(0.0);
+    let kmh = if last.speed_from_belt {
+        0.0
+    } else {
+        f64::from(last.speed_kmh)
+    };
+    Some((f64::from(last.program_metres) + after * kmh / 3.6).round())
 }
 
 /// Where a session ended: the sample of its program, the samples walked

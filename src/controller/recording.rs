@@ -119,7 +119,9 @@ impl Recording {
         if self.ended || (mark == Mark::Walking && same_step && (too_soon || clock_held)) {
             return;
         }
-        let program_metres = self.last.map_or(0.0, |last| {
+        // The first sample comes up to a second into the walking, all of
+        // it on this step.
+        let program_metres = self.last.map_or(m.walked * m.step_kmh / 3.6, |last| {
             let walked = (m.walked - f64::from(last.walked)).max(0.0);
             f64::from(last.program_metres) + walked * self.last_step_kmh / 3.6
         });
@@ -254,15 +256,20 @@ mod tests {
         r.take(&moment(true, 0, 0.0), t);
         assert!(r.pending.is_empty(), "the briefing is not walked");
         r.take(&moment(true, 0, 0.1), t);
+        let first = r.program_metres().unwrap();
+        assert!(
+            (first - 0.1).abs() < 1e-6,
+            "a metre a second from the start: {first}"
+        );
         r.take(&moment(true, 0, 0.5), t + Duration::from_millis(500));
         r.take(&moment(true, 1, 0.6), t + Duration::from_millis(600));
         r.take(&moment(true, 1, 1.6), t + Duration::from_millis(1600));
         r.take(&moment(true, 1, 1.6), t + Duration::from_millis(2600));
         let walked: Vec<f32> = r.pending.iter().map(|s| s.walked).collect();
         assert_eq!(walked, [0.1, 0.6, 1.6]);
-        // 3.6 km/h is a metre a second, from the first sample on.
+        // 3.6 km/h is a metre a second.
         let metres = r.program_metres().unwrap();
-        assert!((metres - 1.5).abs() < 1e-5, "{metres}");
+        assert!((metres - 1.6).abs() < 1e-5, "{metres}");
     }
 
     #[test]

@@ -28,6 +28,14 @@ pub struct Checkpoint {
     #[serde(default)]
     pub walked: [f64; 2],
     pub saved_at: i64,
+    /// The fastest backward step walked so far (from 0), and its speed
+    /// in `units`: a session brought back keeps what it worked up to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fastest_backward: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_backward_speed: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
     /// Samples of the session's record on the disk when it was saved:
     /// a session brought back keeps those and no more.
     #[serde(default)]
@@ -56,6 +64,9 @@ impl Checkpoint {
             position: entry.position,
             walked: [entry.walked - entry.walked_backward, entry.walked_backward],
             saved_at: entry.session,
+            fastest_backward: None,
+            top_backward_speed: entry.top_backward_speed,
+            units: entry.units.clone(),
             records: 0,
             counting: entry.counting.clone(),
             ended: Some(entry),
@@ -206,6 +217,9 @@ mod tests {
             position: 30.5,
             walked: [20.0, 10.5],
             saved_at: 2,
+            fastest_backward: Some(1),
+            top_backward_speed: Some(0.8),
+            units: Some("mph".into()),
             records: 12,
             ended: None,
             counting: Counting {

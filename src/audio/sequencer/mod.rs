@@ -262,6 +262,14 @@ impl Sequencer {
         self
     }
 
+    /// Carries on from a session whose fastest backward step so far was
+    /// `step`: a slower one walked after it does not take its place. Set
+    /// before [`Sequencer::paused_at`], which weighs the step it lands on.
+    pub fn with_fastest_backward(mut self, step: Option<usize>) -> Self {
+        self.fastest_backward = step.filter(|s| *s < self.plan.steps.len());
+        self
+    }
+
     /// Plays near-silent noise for this many samples before each cue.
     pub fn with_pre_roll(mut self, samples: u64) -> Self {
         self.pre_roll = samples;

@@ -1,0 +1,90 @@
+//! What a session worked up to survives a power cut: the fastest
+//! backward step walked before a SIGKILL is the session's top backward
+//! speed in the history, whether the session is brought back and walked
+//! on (more slowly) or given up as interrupted.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::bus::{Daemon, PrivateBus};
+use support::pulse::PulseServer;
+
+fn checkpoint(bus: &PrivateBus) -> Value {
+    let text = std::fs::read_to_string(bus.dir().join("treadcue/session.json")).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+fn ok(bus: &PrivateBus, args: &[&str]) {
+    let out = bus.ctl(args);
+    assert!(out.status.success(), "{args:?}: {out:?}");
+}
+
+/// Starts the program, walks into its backward step (0.8 mph) until a
+/// checkpoint has it as the fastest and 4 s walked on it, and cuts the
+/// power.
+fn walk_backward_then_kill(bus: &PrivateBus, pulse: &PulseServer, extra: &[&str]) {
+    let mut daemon = Daemon::start(bus, &pulse.address(), extra);
+    ok(bus, &["start", "retro-first-steps"]);
+    ok(bus, &["next"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let backward = |c: &Value| c["walked"][1].as_f64().unwrap_or(0.0);
+    while checkpoint(bus)["top_backward_speed"] != 0.8 || backward(&checkpoint(bus)) < 4.0 {
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint with the backward step: {}",
+            checkpoint(bus)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    daemon.child.kill().unwrap();
+    daemon.child.wait().unwrap();
+}
+
+fn last_entry(bus: &PrivateBus) -> Value {
+    let out = bus.ctl(&["history", "--json"]);
+    let history: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = history.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{history}");
+    entries[0].clone()
+}
+
+#[test]
+fn a_session_brought_back_keeps_the_backward_speed_walked_before_the_crash() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    walk_backward_then_kill(&bus, &pulse, &[]);
+    let _daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    assert_eq!(bus.status()["state"], "paused");
+    ok(&bus, &["resume"]);
+    // On to the forward steps: nothing backward is walked after the crash.
+    ok(&bus, &["next"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while checkpoint(&bus)["step"] != 2 || checkpoint(&bus)["state"] != "running" {
+        assert!(Instant::now() < deadline, "{}", checkpoint(&bus));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ok(&bus, &["stop"]);
+    let entry = last_entry(&bus);
+    assert_eq!(entry["top_backward_speed"], 0.8, "{entry}");
+    assert_eq!(entry["units"], "mph", "{entry}");
+}
+
+#[test]
+fn a_session_given_up_after_a_crash_keeps_its_backward_speed_too() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let discard = ["--after-crash", "discard"];
+    walk_backward_then_kill(&bus, &pulse, &discard);
+    let _daemon = Daemon::start(&bus, &pulse.address(), &discard);
+    let entry = last_entry(&bus);
+    assert_eq!(entry["outcome"], "interrupted", "{entry}");
+    assert_eq!(entry["top_backward_speed"], 0.8, "{entry}");
+    assert!(
+        entry["program_distance_m"]
+            .as_f64()
+            .is_some_and(|m| m > 0.0),
+        "{entry}"
+    );
+}
