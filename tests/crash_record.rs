@@ -1,7 +1,8 @@
 //! What a session worked up to survives a power cut: the fastest
 //! backward step walked before a SIGKILL is the session's top backward
 //! speed in the history, whether the session is brought back and walked
-//! on (more slowly) or given up as interrupted.
+//! on (more slowly) or given up as interrupted. A per-second record that
+//! cannot be written is said once and the session goes on.
 
 mod support;
 
@@ -87,4 +88,26 @@ fn a_session_given_up_after_a_crash_keeps_its_backward_speed_too() {
             .is_some_and(|m| m > 0.0),
         "{entry}"
     );
+}
+
+#[test]
+fn a_record_that_cannot_be_written_is_said_once_and_costs_the_session_nothing() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    let state = bus.dir().join("treadcue");
+    std::fs::create_dir_all(&state).unwrap();
+    // A file where the records' folder goes.
+    std::fs::write(state.join("records"), "in the way").unwrap();
+    let daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    ok(&bus, &["start", "retro-first-steps"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while checkpoint(&bus)["walked"][0].as_f64().unwrap_or(0.0) < 5.0 {
+        assert!(Instant::now() < deadline, "{}", checkpoint(&bus));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ok(&bus, &["stop"]);
+    let entry = last_entry(&bus);
+    assert!(entry["walked"].as_f64().unwrap() >= 5.0, "{entry}");
+    let said = daemon.stderr();
+    assert_eq!(said.matches("cannot keep the records").count(), 1, "{said}");
 }

@@ -126,3 +126,47 @@ fn export_says_what_is_wrong_with_its_arguments() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("March"));
 }
+
+#[test]
+fn sessions_without_a_record_or_with_a_damaged_one_still_export_as_fit_and_tcx() {
+    let bus = PrivateBus::start(None);
+    let state = bus.dir().join("treadcue");
+    std::fs::create_dir_all(state.join("records")).unwrap();
+    std::fs::write(state.join("history.jsonl"), old_sessions()).unwrap();
+    // The second session's record was damaged.
+    std::fs::write(
+        state.join("records/1773165600000000.rec"),
+        b"not samples at all",
+    )
+    .unwrap();
+    let daemon = Daemon::start_on_null_device(&bus, &[]);
+    let out_dir = tempfile::tempdir().unwrap();
+    let folder = out_dir.path().to_str().unwrap();
+    for format in ["fit", "tcx"] {
+        let out = bus.ctl(&["export", "--format", format, "-o", folder]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let mut names: Vec<String> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "2026-01-05T09-00-00Z-knee.fit",
+            "2026-01-05T09-00-00Z-knee.tcx",
+            "2026-03-10T18-00-00Z-retro-builder.fit",
+            "2026-03-10T18-00-00Z-retro-builder.tcx",
+        ]
+    );
+    let fit = std::fs::read(out_dir.path().join(&names[2])).unwrap();
+    assert_eq!(&fit[8..12], b".FIT");
+    assert!(
+        daemon
+            .stderr()
+            .contains("1773165600000000.rec is not a treadcue records file"),
+        "{}",
+        daemon.stderr()
+    );
+}

@@ -30,11 +30,12 @@ impl Controller {
                      see the history's `session` field)"
                 ))
             })?;
-        let samples = self
-            .state
-            .records
-            .read(session)
-            .map_err(ControlError::Storage)?;
+        // A damaged record costs the seconds, not the session: it goes
+        // out with its totals, as one lap.
+        let samples = self.state.records.read(session).unwrap_or_else(|e| {
+            tracing::warn!("{e}; the session is exported with its totals only");
+            Vec::new()
+        });
         let jogs = self
             .setup()
             .catalog

@@ -198,9 +198,12 @@ impl Controller {
         match self.state.records.append(record.session, &record.samples) {
             Ok(()) => kept,
             Err(e) => {
-                tracing::warn!("{e}");
                 let written = kept - record.samples.len() as u64;
-                self.core().recording.unwritten(record);
+                let mut core = self.core();
+                if !std::mem::replace(&mut core.recording.failure_told, true) {
+                    tracing::warn!("{e}; the samples wait in memory and are tried again");
+                }
+                core.recording.unwritten(record);
                 written
             }
         }
@@ -213,7 +216,9 @@ impl Controller {
         let Some(record) = record else { return };
         let session = record.session;
         let _keeping = self.keeping();
-        if let Err(e) = self.state.records.append(session, &record.samples) {
+        if let Err(e) = self.state.records.append(session, &record.samples)
+            && !record.failure_told
+        {
             tracing::warn!("{e}; the session's last seconds are not in its record");
         }
         match self.state.records.bound(Some(session)) {

@@ -18,6 +18,10 @@ pub(super) const RECORD_EVERY: Duration = Duration::from_secs(1);
 /// Samples closer than this on the same step are one too many: the
 /// timer and a checkpoint can come together.
 const CLOSEST: Duration = Duration::from_millis(900);
+/// Samples kept in memory while the disk refuses them: six hours. Past
+/// that the oldest waiting go, so a failing disk never costs memory
+/// without end.
+const MOST_WAITING: usize = 6 * 3600;
 /// Seconds the clock must have moved for a second sample on one step.
 const CLOCK_MOVED: f64 = 0.05;
 
@@ -37,6 +41,8 @@ pub(super) struct Recording {
     last_taken: Option<Instant>,
     /// The session ended: nothing more is taken for it.
     ended: bool,
+    /// Writing the samples failed and was told: said once a session.
+    pub(super) failure_told: bool,
 }
 
 /// Samples to write for a session: its id, the samples, and how many
@@ -45,6 +51,8 @@ pub(super) struct ToWrite {
     pub session: i64,
     pub samples: Vec<Sample>,
     pub kept_after: u64,
+    /// An earlier write for this session failed and was told.
+    pub failure_told: bool,
 }
 
 /// Where the session stands at one moment, as the record takes it.
@@ -139,6 +147,9 @@ impl Recording {
             heart_rate: m.heart_rate,
             incline: Some(m.incline.unwrap_or(m.step_incline) as f32),
         };
+        if self.pending.len() >= MOST_WAITING {
+            self.pending.remove(0);
+        }
         self.pending.push(sample);
         self.last = Some(sample);
         self.last_step_kmh = m.step_kmh;
@@ -155,6 +166,7 @@ impl Recording {
             session,
             samples,
             kept_after: self.kept,
+            failure_told: self.failure_told,
         })
     }
 

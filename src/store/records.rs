@@ -9,7 +9,7 @@
 //! totals are never touched.
 
 use std::fs::OpenOptions;
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -236,7 +236,10 @@ impl RecordsFolder {
     fn sessions(&self) -> Result<Vec<(i64, u64)>, String> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            // No folder (or something else in its place): nothing to bound.
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                return Ok(Vec::new());
+            }
             Err(e) => return Err(format!("cannot read {}: {e}", self.dir.display())),
         };
         Ok(entries
