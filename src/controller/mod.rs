@@ -48,6 +48,8 @@ mod today;
 use programs::give_back_memory;
 pub use programs::limit_heap_arenas;
 
+/// The file formats a session of the history is exported in.
+pub use crate::export::Format as ExportFormat;
 /// A session of the history, as front ends read it.
 pub use crate::store::Entry;
 pub use command::{Command, IfFollowing};

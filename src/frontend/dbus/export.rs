@@ -5,8 +5,8 @@
 use zbus::interface;
 
 use super::Error;
+use crate::controller::ExportFormat as Format;
 use crate::controller::Handle;
-use crate::export::Format;
 
 pub struct Export {
     pub controller: Handle,

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::Web;
 use super::json::ApiError;
-use crate::export::Format;
+use crate::controller::ExportFormat as Format;
 
 pub async fn session_file(
     State(web): State<Web>,
