@@ -165,7 +165,7 @@ impl Controller {
             ),
             |s| (s.position, s.walked, s.fastest_backward),
         );
-        let record = self.take_record(core, true);
+        let record = self.take_record(core, snapshot.as_ref(), true);
         let entry = history_entry(&core.session, at, Outcome::Stopped, SystemTime::now())
             .map(|entry| self.with_measured(entry, core));
         core.playing = None;

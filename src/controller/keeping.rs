@@ -237,26 +237,20 @@ impl Controller {
     fn checkpoint(&self) -> Option<(Checkpoint, Option<ToWrite>)> {
         let mut core = self.core();
         let id = core.active()?;
-        let record = self.take_record(&mut core, false);
+        let snapshot = self.player.with_sequencer(id, |s| s.snapshot());
+        // The sample and the checkpoint that counts it are of one moment.
+        let record = self.take_record(&mut core, snapshot.as_ref(), false);
         let session = &core.session;
         let plan = session.plan()?.clone();
-        let (step, at, walked, fastest) = self
-            .player
-            .with_sequencer(id, |s| {
-                let snapshot = s.snapshot();
-                (
-                    s.step(),
-                    s.position(),
-                    snapshot.walked,
-                    snapshot.fastest_backward,
-                )
-            })
-            .unwrap_or((
+        let (step, at, walked, fastest) = snapshot.map_or(
+            (
                 session.step(),
                 session.position(),
                 session.walked(),
                 session.fastest_backward(),
-            ));
+            ),
+            |s| (s.step, s.position, s.walked, s.fastest_backward),
+        );
         let top_backward_speed = fastest.and_then(|f| plan.steps.get(f)).map(|s| s.speed);
         let checkpoint = Checkpoint {
             program: plan.program_id.clone(),
@@ -428,6 +422,19 @@ impl Controller {
         Ok(entries)
     }
 
+    /// The history's entry of the session that started at `session`,
+    /// written or waiting for the storage to come back.
+    pub fn find_in_history(&self, session: i64) -> Result<Option<Entry>, ControlError> {
+        let waiting = self.keeping().unwritten.clone();
+        if let Some(entry) = waiting.into_iter().find(|e| e.session == session) {
+            return Ok(Some(entry));
+        }
+        self.state
+            .history
+            .find(session)
+            .map_err(ControlError::Storage)
+    }
+
     pub fn state_files(&self) -> &StateFiles {
         &self.state
     }
@@ -441,13 +448,13 @@ fn program_distance(
 ) -> Option<f64> {
     let last = kept.last()?;
     let walked = checkpoint.walked[0] + checkpoint.walked[1];
-    let after = (walked - f64::from(last.walked)).max(0.0);
+    // A belt's speed is not the program's: then no more than the sample.
     let kmh = if last.speed_from_belt {
         0.0
     } else {
         f64::from(last.speed_kmh)
     };
-    Some((f64::from(last.program_metres) + after * kmh / 3.6).round())
+    Some(last.program_metres_at(walked, kmh).round())
 }
 
 /// Where a session ended: the sample of its program, the samples walked

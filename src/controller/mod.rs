@@ -323,7 +323,7 @@ impl Controller {
             State::Finished => Outcome::Finished,
             _ => Outcome::Stopped,
         };
-        let record = self.take_record(core, true);
+        let record = self.take_record(core, Some(snapshot), true);
         let entry = history_entry(
             &core.session,
             (

@@ -7,9 +7,10 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Controller, Core};
+use crate::audio::sequencer::{PlayState, Snapshot};
 use crate::plan::Plan;
 use crate::program::Direction;
-use crate::session::{State, micros};
+use crate::session::micros;
 use crate::store::records::{Mark, Sample};
 
 /// A sample a second while walking; a step change or a pause takes one
@@ -130,8 +131,7 @@ impl Recording {
         // The first sample comes up to a second into the walking, all of
         // it on this step.
         let program_metres = self.last.map_or(m.walked * m.step_kmh / 3.6, |last| {
-            let walked = (m.walked - f64::from(last.walked)).max(0.0);
-            f64::from(last.program_metres) + walked * self.last_step_kmh / 3.6
+            last.program_metres_at(m.walked, self.last_step_kmh)
         });
         let sample = Sample {
             mark,
@@ -188,11 +188,18 @@ impl Recording {
 }
 
 impl Controller {
-    /// Takes a sample of the active session now (if one is due) and
-    /// hands back what waits for the disk. `end` closes the record: the
-    /// session has ended, and nothing more is taken for it.
-    pub(super) fn take_record(&self, core: &mut Core, end: bool) -> Option<ToWrite> {
-        if let Some(moment) = self.moment(core) {
+    /// Takes a sample of the session at `snapshot` of its sequencer (if
+    /// one is due) and hands back what waits for the disk: the caller
+    /// writes it with the checkpoint or the history entry made from the
+    /// same snapshot. `end` closes the record: the session has ended,
+    /// and nothing more is taken for it.
+    pub(super) fn take_record(
+        &self,
+        core: &mut Core,
+        snapshot: Option<&Snapshot>,
+        end: bool,
+    ) -> Option<ToWrite> {
+        if let Some(moment) = snapshot.and_then(|s| moment(core, s)) {
             core.recording.take(&moment, Instant::now());
         }
         if end {
@@ -204,39 +211,40 @@ impl Controller {
     /// The timer's sample: taken, written with the next checkpoint.
     pub(super) fn record_second(&self) {
         let mut core = self.core();
-        if let Some(moment) = self.moment(&core) {
+        let Some(id) = core.playing else { return };
+        let snapshot = self.player.with_sequencer(id, |s| s.snapshot());
+        if let Some(moment) = snapshot.and_then(|s| moment(&core, &s)) {
             core.recording.take(&moment, Instant::now());
         }
     }
+}
 
-    fn moment(&self, core: &Core) -> Option<Moment> {
-        let id = core.playing?;
-        let session = &core.session;
-        let plan = session.plan()?;
-        let snapshot = self.player.with_sequencer(id, |s| s.snapshot())?;
-        let step_index = snapshot.step.min(plan.steps.len().checked_sub(1)?);
-        let step = &plan.steps[step_index];
-        let started = session.started_at();
-        let at = SystemTime::now()
-            .duration_since(started)
-            .unwrap_or_default();
-        let f = &core.fitness;
-        Some(Moment {
-            session: micros(started),
-            at_ms: u32::try_from(at.as_millis()).unwrap_or(u32::MAX),
-            running: session.state() == State::Running,
-            step: u16::try_from(step_index).unwrap_or(u16::MAX),
-            backward: step.direction == Direction::Backward,
-            walked: plan.seconds(snapshot.walked[0] + snapshot.walked[1]),
-            walked_backward: plan.seconds(snapshot.walked[1]),
-            step_kmh: plan.units.to_kmh(step.speed),
-            step_incline: step.incline,
-            belt_kmh: f.belt(),
-            belt_metres: f.distance_now(),
-            heart_rate: u8::try_from(f.heart_rate()).ok().filter(|bpm| *bpm > 0),
-            incline: f.incline_now(),
-        })
-    }
+/// Where the session stands at `snapshot`, as the record takes it.
+fn moment(core: &Core, snapshot: &Snapshot) -> Option<Moment> {
+    let session = &core.session;
+    let plan = session.plan()?;
+    let step_index = snapshot.step.min(plan.steps.len().checked_sub(1)?);
+    let step = &plan.steps[step_index];
+    let started = session.started_at();
+    let at = SystemTime::now()
+        .duration_since(started)
+        .unwrap_or_default();
+    let f = &core.fitness;
+    Some(Moment {
+        session: micros(started),
+        at_ms: u32::try_from(at.as_millis()).unwrap_or(u32::MAX),
+        running: snapshot.state == PlayState::Playing,
+        step: u16::try_from(step_index).unwrap_or(u16::MAX),
+        backward: step.direction == Direction::Backward,
+        walked: plan.seconds(snapshot.walked[0] + snapshot.walked[1]),
+        walked_backward: plan.seconds(snapshot.walked[1]),
+        step_kmh: plan.units.to_kmh(step.speed),
+        step_incline: step.incline,
+        belt_kmh: f.belt(),
+        belt_metres: f.distance_now(),
+        heart_rate: u8::try_from(f.heart_rate()).ok().filter(|bpm| *bpm > 0),
+        incline: f.incline_now(),
+    })
 }
 
 #[cfg(test)]

@@ -56,6 +56,13 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// The program's distance once `walked` seconds are walked in all,
+    /// going on from this sample at `kmh`.
+    pub fn program_metres_at(&self, walked: f64, kmh: f64) -> f64 {
+        let after = (walked - f64::from(self.walked)).max(0.0);
+        f64::from(self.program_metres) + after * kmh / 3.6
+    }
+
     fn encode(&self) -> [u8; SAMPLE_BYTES] {
         let mut b = [0u8; SAMPLE_BYTES];
         b[0] = match self.mark {
