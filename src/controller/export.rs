@@ -19,17 +19,12 @@ impl Controller {
 
     /// The session that started at `session`, ready to be written out.
     pub fn activity(&self, session: i64) -> Result<Activity, ControlError> {
-        let entry = self
-            .history()?
-            .into_iter()
-            .rev()
-            .find(|e| e.session == session)
-            .ok_or_else(|| {
-                ControlError::InvalidArgument(format!(
-                    "no session in the history started at {session} (microseconds since 1970; \
-                     see the history's `session` field)"
-                ))
-            })?;
+        let entry = self.find_in_history(session)?.ok_or_else(|| {
+            ControlError::InvalidArgument(format!(
+                "no session in the history started at {session} (microseconds since 1970; \
+                 see the history's `session` field)"
+            ))
+        })?;
         // A damaged record costs the seconds, not the session: it goes
         // out with its totals, as one lap.
         let samples = self.state.records.read(session).unwrap_or_else(|e| {

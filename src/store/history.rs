@@ -128,17 +128,8 @@ impl HistoryFile {
 
     /// Every whole entry, oldest first. A missing file is an empty history.
     pub fn read(&self) -> Result<HistoryRead, String> {
-        let opened = crate::files::open_regular(&self.path).and_then(|mut file| {
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).map(|_| bytes)
-        });
-        let text = match opened {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HistoryRead::default()),
-            Err(e) => return Err(format!("cannot read {}: {e}", self.path.display())),
-        };
         let mut read = HistoryRead::default();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        for line in self.text()?.lines().filter(|l| !l.trim().is_empty()) {
             match serde_json::from_str(line) {
                 Ok(entry) => read.entries.push(entry),
                 Err(_) => read.damaged += 1,
@@ -147,10 +138,36 @@ impl HistoryFile {
         Ok(read)
     }
 
+    /// The entry of the session that started at `session`, the newest if
+    /// there were two. Only lines with its number are parsed: finding
+    /// each session of a long history one by one stays cheap.
+    pub fn find(&self, session: i64) -> Result<Option<Entry>, String> {
+        let number = session.to_string();
+        Ok(self
+            .text()?
+            .lines()
+            .rev()
+            .filter(|line| line.contains(&number))
+            .filter_map(|line| serde_json::from_str::<Entry>(line).ok())
+            .find(|entry| entry.session == session))
+    }
+
     /// Whether the session that started at `session` is in the history.
     pub fn contains(&self, session: i64) -> bool {
-        self.read()
-            .is_ok_and(|r| r.entries.iter().any(|e| e.session == session))
+        self.find(session).is_ok_and(|found| found.is_some())
+    }
+
+    /// The file's text; empty when there is no file.
+    fn text(&self) -> Result<String, String> {
+        let opened = crate::files::open_regular(&self.path).and_then(|mut file| {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map(|_| bytes)
+        });
+        match opened {
+            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(format!("cannot read {}: {e}", self.path.display())),
+        }
     }
 }
 
@@ -189,6 +206,28 @@ mod tests {
             counting: Counting::default(),
             measured: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_session_is_found_by_its_number_whatever_the_spacing_and_damage_around_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryFile::new(dir.path().join("history.jsonl"));
+        assert_eq!(history.find(7).unwrap(), None);
+        history.append(&entry(1_000_007)).unwrap();
+        let spaced = serde_json::to_string_pretty(&entry(2_000_007))
+            .unwrap()
+            .replace('\n', " ");
+        let mut text = std::fs::read_to_string(&history.path).unwrap();
+        text.push_str(&format!("{spaced}\n{{\"session\": 3000007, torn\n"));
+        std::fs::write(&history.path, text).unwrap();
+        assert_eq!(history.find(2_000_007).unwrap(), Some(entry(2_000_007)));
+        assert_eq!(history.find(1_000_007).unwrap(), Some(entry(1_000_007)));
+        assert_eq!(
+            history.find(3_000_007).unwrap(),
+            None,
+            "a torn line is no entry"
+        );
+        assert!(history.contains(1_000_007) && !history.contains(7));
     }
 
     #[test]
