@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -32,11 +31,6 @@ fn wait_for_exit(daemon: &mut Daemon, within: Duration) -> std::process::ExitSta
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-}
-
-fn checkpoint(dir: &Path) -> Option<serde_json::Value> {
-    let text = std::fs::read(dir.join("treadcue/session.json")).ok()?;
-    Some(serde_json::from_slice(&text).expect("a whole checkpoint"))
 }
 
 #[test]
@@ -71,11 +65,11 @@ fn a_killed_daemon_comes_back_paused_where_it_was_and_sigterm_checkpoints() {
     assert!(said.contains("is back, paused"), "{said}");
 
     // Resumed, then SIGTERM: exit 0 within 2 s, the session on disk.
-    let restored_at = checkpoint(bus.dir()).unwrap()["position"].as_f64().unwrap();
+    let restored_at = bus.checkpoint().unwrap()["position"].as_f64().unwrap();
     assert!(bus.ctl(&["resume"]).status.success());
     // Playing again: the periodic checkpoint moves on.
     let deadline = Instant::now() + Duration::from_secs(15);
-    while checkpoint(bus.dir()).unwrap()["position"].as_f64().unwrap() < restored_at + 0.5 {
+    while bus.checkpoint().unwrap()["position"].as_f64().unwrap() < restored_at + 0.5 {
         assert!(
             Instant::now() < deadline,
             "the session did not play on after Resume"
@@ -85,7 +79,7 @@ fn a_killed_daemon_comes_back_paused_where_it_was_and_sigterm_checkpoints() {
     signal(&daemon, "-TERM");
     let exit = wait_for_exit(&mut daemon, Duration::from_secs(2));
     assert!(exit.success(), "SIGTERM exit: {exit}");
-    let saved = checkpoint(bus.dir()).expect("a checkpoint after SIGTERM");
+    let saved = bus.checkpoint().expect("a checkpoint after SIGTERM");
     assert_eq!(saved["program"], "retro-first-steps");
     assert_eq!(saved["state"], "paused");
     let position = saved["position"].as_f64().unwrap();
@@ -104,7 +98,7 @@ fn with_after_crash_discard_the_interrupted_session_goes_to_the_history() {
 
     let _daemon = Daemon::start(&bus, &pulse.address(), &["--after-crash", "discard"]);
     assert_eq!(bus.status()["state"], "idle");
-    assert!(checkpoint(bus.dir()).is_none(), "the checkpoint is gone");
+    assert!(bus.checkpoint().is_none(), "the checkpoint is gone");
     let out = bus.ctl(&["history", "--json"]);
     assert!(out.status.success());
     let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -271,7 +265,7 @@ fn a_session_that_cannot_come_back_is_kept_until_the_next_start_then_recorded() 
     // back, and its checkpoint is kept rather than thrown away.
     let daemon = Daemon::start(&bus, &pulse.address(), &[]);
     assert_eq!(bus.status()["state"], "idle");
-    assert_eq!(checkpoint(bus.dir()).unwrap()["program"], "mine");
+    assert_eq!(bus.checkpoint().unwrap()["program"], "mine");
     assert!(daemon.stderr().contains("could not be brought back"));
 
     // The next session takes its place; the old one is in the history.
@@ -280,7 +274,7 @@ fn a_session_that_cannot_come_back_is_kept_until_the_next_start_then_recorded() 
     let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(history[0]["program"], "mine", "{history}");
     assert_eq!(history[0]["outcome"], "interrupted");
-    assert_eq!(checkpoint(bus.dir()).unwrap()["program"], "demo");
+    assert_eq!(bus.checkpoint().unwrap()["program"], "demo");
 }
 
 /// The history tells the time walked, not how far the program got; it is
@@ -364,14 +358,14 @@ fn a_killed_and_restored_session_records_all_it_kept_and_all_it_walked_after() {
     let mut daemon = Daemon::start(&bus, &pulse.address(), &[]);
     assert!(bus.ctl(&["start", "retro-first-steps"]).status.success());
     let deadline = Instant::now() + Duration::from_secs(30);
-    while checkpoint(bus.dir()).is_none_or(|c| walked_in(&c) < 4.0) {
+    while bus.checkpoint().is_none_or(|c| walked_in(&c) < 4.0) {
         assert!(Instant::now() < deadline, "no checkpoint with 4 s walked");
         std::thread::sleep(Duration::from_millis(100));
     }
     signal(&daemon, "-KILL");
     wait_for_exit(&mut daemon, Duration::from_secs(2));
     // What the power cut left on disk is what comes back.
-    let kept = checkpoint(bus.dir()).unwrap();
+    let kept = bus.checkpoint().unwrap();
 
     let _daemon = Daemon::start(&bus, &pulse.address(), &[]);
     let back = bus.status();
@@ -379,18 +373,18 @@ fn a_killed_and_restored_session_records_all_it_kept_and_all_it_walked_after() {
     assert!(bus.ctl(&["resume"]).status.success());
     // Walking on: the checkpoints move past what was kept.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while walked_in(&checkpoint(bus.dir()).unwrap()) < walked_in(&kept) + 3.0 {
+    while walked_in(&bus.checkpoint().unwrap()) < walked_in(&kept) + 3.0 {
         assert!(
             Instant::now() < deadline,
             "the restored session did not walk on: {}",
-            checkpoint(bus.dir()).unwrap()
+            bus.checkpoint().unwrap()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(bus.ctl(&["pause"]).status.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let paused = loop {
-        let now = checkpoint(bus.dir()).unwrap();
+        let now = bus.checkpoint().unwrap();
         if now["state"] == "paused" {
             break now;
         }

@@ -13,8 +13,7 @@ use support::bus::{Daemon, PrivateBus};
 use support::pulse::PulseServer;
 
 fn checkpoint(bus: &PrivateBus) -> Value {
-    let text = std::fs::read_to_string(bus.dir().join("treadcue/session.json")).unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    bus.checkpoint().unwrap_or(Value::Null)
 }
 
 fn ok(bus: &PrivateBus, args: &[&str]) {

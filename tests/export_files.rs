@@ -193,10 +193,8 @@ fn timer_events(fit: &Value) -> Vec<String> {
 
 /// Waits until the daemon's checkpoint says `seconds` more were walked.
 fn walk(bus: &PrivateBus, seconds: f64) {
-    let walked = || -> f64 {
-        let text =
-            std::fs::read_to_string(bus.dir().join("treadcue/session.json")).unwrap_or_default();
-        serde_json::from_str::<Value>(&text).ok().map_or(0.0, |c| {
+    let walked = || {
+        bus.checkpoint().map_or(0.0, |c| {
             c["walked"][0].as_f64().unwrap_or(0.0) + c["walked"][1].as_f64().unwrap_or(0.0)
         })
     };
@@ -209,8 +207,7 @@ fn walk(bus: &PrivateBus, seconds: f64) {
 }
 
 fn checkpoint(bus: &PrivateBus) -> Value {
-    let text = std::fs::read_to_string(bus.dir().join("treadcue/session.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
+    bus.checkpoint().expect("a checkpoint")
 }
 
 /// Samples in the session's records file: after an 8-byte header, 32

@@ -75,6 +75,14 @@ impl PrivateBus {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// The daemon's checkpoint (`session.json` in its state folder), as
+    /// a power cut would leave it; none when there is none. It is
+    /// renamed into place whole, so it is never read half written.
+    pub fn checkpoint(&self) -> Option<serde_json::Value> {
+        let text = std::fs::read(self.dir().join("treadcue/session.json")).ok()?;
+        Some(serde_json::from_slice(&text).expect("a whole checkpoint"))
+    }
+
     /// Whether a name has an owner on this bus.
     pub fn has_owner(&self, name: &str) -> bool {
         let out = self.busctl(&[
