@@ -78,6 +78,17 @@ impl Date {
     pub fn plus_days(self, days: i64) -> Date {
         Date::from_days(self.days() + days)
     }
+
+    /// Days from `earlier` to this date (negative when it is later).
+    pub fn days_after(self, earlier: Date) -> i64 {
+        self.days() - earlier.days()
+    }
+
+    /// The Monday of this date's week.
+    pub fn monday(self) -> Date {
+        // 1970-01-01 was a Thursday, day 3 of a week from Monday.
+        self.plus_days(-(self.days() + 3).rem_euclid(7))
+    }
 }
 
 /// A moment on the local clock.
@@ -165,6 +176,17 @@ pub fn from_micros(micros: i64) -> SystemTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mondays_and_day_counts() {
+        let thursday: Date = "2026-12-03".parse().unwrap();
+        assert_eq!(thursday.monday().to_string(), "2026-11-30");
+        let monday: Date = "2026-11-30".parse().unwrap();
+        assert_eq!(monday.monday(), monday);
+        assert_eq!(thursday.days_after(monday), 3);
+        let sunday: Date = "2026-12-06".parse().unwrap();
+        assert_eq!(sunday.monday(), monday);
+    }
 
     #[test]
     fn dates_read_and_print_alike() {
