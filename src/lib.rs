@@ -19,6 +19,7 @@ pub mod plan;
 pub mod prepare;
 pub mod process;
 pub mod program;
+pub mod report;
 pub mod session;
 pub mod shutdown;
 pub mod spoken;
