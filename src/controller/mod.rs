@@ -42,6 +42,7 @@ mod rating;
 mod readings;
 mod ready_sounds;
 mod recording;
+mod report;
 mod sensors;
 mod today;
 
@@ -62,6 +63,7 @@ pub use history::{CourseWalk, HISTORY_FIELDS, HISTORY_PAGE_MAX, HistoryRow};
 pub use machine::TreadmillStop;
 pub use media::{MediaButton, MediaControls, playback_status};
 pub use ready_sounds::ReadySounds;
+pub use report::ReportFormat;
 pub use sensors::{BeltTarget, FitnessSettings, Sensor};
 
 /// What a start does when a session is under way: a script's D-Bus Start

@@ -2,7 +2,8 @@
 //! one file, a row per session, the columns of the history's fields
 //! (`HISTORY_FIELDS`), as RFC 4180 writes it, so a spreadsheet or a
 //! clinic's own tools take it as it is. FIT and TCX are a file per
-//! session, made by the daemon (`io.github.treadcue.Treadcue1.Export`).
+//! session, made by the daemon (`io.github.treadcue.Treadcue1.Export`),
+//! as is the physiotherapist's report (`treadcuectl report`).
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,7 @@ pub enum Format {
 )]
 pub trait Export {
     fn session_file(&self, session: i64, format: &str) -> zbus::Result<(String, Vec<u8>)>;
+    fn report(&self, since: &str, until: &str) -> zbus::Result<(String, Vec<u8>)>;
 }
 
 /// The file `export` writes into the folder.
@@ -82,6 +84,27 @@ pub(super) async fn export(
     Ok(())
 }
 
+/// `treadcuectl report`: the daemon makes the PDF; it is written to
+/// `output`, or into it under the daemon's name when it is a folder.
+pub(super) async fn report(
+    connection: &zbus::Connection,
+    since: Option<Date>,
+    until: Option<Date>,
+    output: &Path,
+) -> zbus::Result<()> {
+    let text = |date: Option<Date>| date.map(|d| d.to_string()).unwrap_or_default();
+    let files = ExportProxy::new(connection).await?;
+    let (name, contents) = files.report(&text(since), &text(until)).await?;
+    let path = if output.is_dir() {
+        output.join(Path::new(&name).file_name().unwrap_or_default())
+    } else {
+        output.to_path_buf()
+    };
+    write(&path, &contents).map_err(|e| cannot_write(&path, e))?;
+    println!("The report is in {}", path.display());
+    Ok(())
+}
+
 fn cannot_write(path: &Path, e: std::io::Error) -> zbus::Error {
     zbus::Error::Failure(format!("cannot write {}: {e}", path.display()))
 }
@@ -108,7 +131,8 @@ fn within(row: &Map<String, Value>, since: Option<Date>, until: Option<Date>) ->
 
 /// Writes the file whole or not at all: a new file renamed into place.
 fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    check_folder(path.parent().unwrap_or(Path::new(".")))?;
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    check_folder(folder.unwrap_or(Path::new(".")))?;
     let mut partial: PathBuf = path.to_path_buf();
     partial.as_mut_os_string().push(".partial");
     std::fs::write(&partial, bytes)?;

@@ -226,6 +226,22 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "DIR")]
         output: std::path::PathBuf,
     },
+    /// Write the physiotherapist's report of a period as a PDF: keeping
+    /// to the course, minutes each way per week, speed, incline, heart
+    /// rate, ratings and the plan's notes.
+    Report {
+        /// From this local date (YYYY-MM-DD); from the first session
+        /// when left out.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: Option<Date>,
+        /// To this local date (YYYY-MM-DD); to today when left out.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        until: Option<Date>,
+        /// The PDF file to write, or a folder to write it into under its
+        /// own name.
+        #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
+        output: std::path::PathBuf,
+    },
 }
 
 /// Exit status when the daemon cannot be reached.
@@ -381,6 +397,11 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
             };
             export::export(&connection, &proxy, wanted).await
         }
+        Command::Report {
+            since,
+            until,
+            output,
+        } => export::report(&connection, since, until, &output).await,
         Command::Treadmill { command } => {
             bluetooth::device(&connection, "treadmill", command).await
         }

@@ -1,14 +1,18 @@
 //! `GET /api/sessions/{session}/{format}`: a session of the history as a
 //! FIT or TCX file to download, the same file `treadcuectl export`
 //! writes. The page links each session of its history to its FIT file.
+//! `GET /report` and `GET /report.pdf`: the physiotherapist's report of a
+//! period (`?since=2026-11-01&until=2026-11-30`, either left open), as a
+//! page to print and as the PDF `treadcuectl report` writes.
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use super::Web;
 use super::json::ApiError;
 use crate::controller::ExportFormat as Format;
+use crate::controller::ReportFormat;
 
 pub async fn session_file(
     State(web): State<Web>,
@@ -39,4 +43,72 @@ pub async fn session_file(
         bytes,
     )
         .into_response())
+}
+
+/// The report's period, as the query gives it: dates are digits and
+/// dashes, so nothing needs decoding (a date that did fails to parse).
+#[derive(Debug, Default)]
+pub struct Period {
+    since: String,
+    until: String,
+}
+
+impl Period {
+    fn parse(query: Option<&str>) -> Result<Period, ApiError> {
+        let mut period = Period::default();
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "since" => period.since = value.to_string(),
+                "until" => period.until = value.to_string(),
+                _ => {
+                    let message = format!("unknown parameter {key:?}: since and until are known");
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidArgument",
+                        &message,
+                    ));
+                }
+            }
+        }
+        Ok(period)
+    }
+}
+
+pub async fn report_page(State(web): State<Web>, uri: Uri) -> Result<Response, ApiError> {
+    let (_, page) = report(&web, &uri, ReportFormat::Html).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:".to_string(),
+            ),
+        ],
+        page,
+    )
+        .into_response())
+}
+
+pub async fn report_pdf(State(web): State<Web>, uri: Uri) -> Result<Response, ApiError> {
+    let (name, pdf) = report(&web, &uri, ReportFormat::Pdf).await?;
+    // The name is made of two dates.
+    let disposition = format!("inline; filename=\"{name}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+async fn report(web: &Web, uri: &Uri, format: ReportFormat) -> Result<(String, Vec<u8>), ApiError> {
+    let period = Period::parse(uri.query())?;
+    let answer = web
+        .controller
+        .ask(move |c| c.report_file(&period.since, &period.until, format))
+        .await?;
+    Ok(answer)
 }

@@ -115,9 +115,18 @@ fn router(web: Web, shutdown: Shutdown) -> Router {
         .route("/pair", post(auth::pair))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::not_allowed);
+    // The report is the walker's health record: a paired phone's only.
+    let report = Router::new()
+        .route("/report", get(files::report_page))
+        .route("/report.pdf", get(files::report_pdf))
+        .route_layer(axum::middleware::from_fn_with_state(
+            web.clone(),
+            auth::require_token,
+        ));
     Router::new()
         .route("/", get(page))
         .route("/qr.svg", get(qr_image))
+        .merge(report)
         .nest("/api", api)
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn(auth::same_origin))
