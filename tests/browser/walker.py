@@ -178,6 +178,16 @@ try:
     driver.save_screenshot(os.path.join(shots, "remote-courses.png"))
     driver.execute_script("document.querySelector('#histhead').scrollIntoView()")
     driver.save_screenshot(os.path.join(shots, "remote-history.png"))
+
+    # The physiotherapist's report opens from the history, with the
+    # session count of the history and its charts drawn.
+    driver.get(by_id("report").get_attribute("href"))
+    wait("the report", lambda: "Backward walking report" in driver.find_element(By.TAG_NAME, "h1").text)
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert ("Sessions: %d (" % len(entries)) in body, body[:600]
+    charts = driver.find_elements(By.CSS_SELECTOR, "svg")
+    assert len(charts) >= 2 and all(c.size["height"] > 50 for c in charts), [c.size for c in charts]
+    driver.save_screenshot(os.path.join(shots, "remote-report.png"))
     print("ok")
 finally:
     driver.quit()
