@@ -204,3 +204,16 @@ fn an_empty_period_still_makes_a_report() {
     assert!(report.pdf().is_ok());
     assert!(report.html().unwrap().contains("no course was followed"));
 }
+
+#[test]
+fn any_program_name_makes_a_pdf_and_a_safe_page() {
+    let mut inputs = inputs();
+    let name = "Knee (left \\ <b>&\"é€ 中文\u{1}".to_string() + &"x".repeat(500);
+    inputs.walks[0].entry.program_name = name;
+    let report = Report::build(&inputs);
+    let pdf = report.pdf().unwrap();
+    assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
+    let page = report.html().unwrap();
+    assert!(page.contains("Knee (left \\ &lt;b&gt;&amp;&quot;é€ 中文"));
+    assert!(!page.contains("<b>"));
+}
