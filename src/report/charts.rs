@@ -20,6 +20,8 @@ pub const PLAN: RGBColor = RGBColor(0xb0, 0x20, 0x20);
 pub const SIZE: (u32, u32) = (1030, 380);
 
 const LABEL_SIZE: u32 = 20;
+/// The band above the plot that holds the legend.
+const LEGEND_HEIGHT: u32 = 40;
 
 type Area<DB> = DrawingArea<DB, Shift>;
 
@@ -101,6 +103,7 @@ fn minutes<DB: DrawingBackend>(area: &Area<DB>, weeks: &[Week]) -> Drawn<DB> {
         .fold(10.0, f64::max);
     let mut chart = ChartBuilder::on(area)
         .margin(12)
+        .margin_top(LEGEND_HEIGHT)
         .x_label_area_size(40)
         .y_label_area_size(80)
         .build_cartesian_2d(-0.5..count - 0.5, 0.0..most * 1.2)?;
@@ -155,6 +158,7 @@ fn sessions<DB: DrawingBackend>(area: &Area<DB>, weeks: &[Week]) -> Drawn<DB> {
         .max(3);
     let mut chart = ChartBuilder::on(area)
         .margin(12)
+        .margin_top(LEGEND_HEIGHT)
         .x_label_area_size(40)
         .y_label_area_size(80)
         .build_cartesian_2d(-0.5..count - 0.5, 0.0..f64::from(most) + 1.5)?;
@@ -197,6 +201,8 @@ type Line = (&'static str, RGBColor, Vec<(f64, f64)>);
 /// Lines of figures per session, against the days of the period.
 struct Lines {
     unit: &'static str,
+    /// Decimal places on the axis.
+    decimals: usize,
     lines: Vec<Line>,
     /// A level to mark across the chart, such as the heart-rate limit.
     level: Option<(&'static str, f64)>,
@@ -205,6 +211,7 @@ struct Lines {
 fn speeds(report: &Report) -> Lines {
     Lines {
         unit: report.units,
+        decimals: 1,
         lines: vec![
             ("top", BACKWARD, points(report, |s| s.top_backward_speed)),
             (
@@ -220,6 +227,7 @@ fn speeds(report: &Report) -> Lines {
 fn heart_rates(report: &Report) -> Lines {
     Lines {
         unit: "bpm",
+        decimals: 0,
         lines: vec![
             (
                 "maximum",
@@ -239,6 +247,7 @@ fn heart_rates(report: &Report) -> Lines {
 fn inclines(report: &Report) -> Lines {
     Lines {
         unit: "%",
+        decimals: 1,
         lines: vec![
             ("maximum", BACKWARD, points(report, |s| s.incline_max)),
             ("average", FORWARD, points(report, |s| s.incline_average)),
@@ -270,6 +279,7 @@ fn per_session<DB: DrawingBackend>(area: &Area<DB>, report: &Report, lines: Line
     let since = report.since;
     let mut chart = ChartBuilder::on(area)
         .margin(12)
+        .margin_top(LEGEND_HEIGHT)
         .x_label_area_size(40)
         .y_label_area_size(80)
         .build_cartesian_2d(0.0..days, least..most * 1.15)?;
@@ -280,6 +290,7 @@ fn per_session<DB: DrawingBackend>(area: &Area<DB>, report: &Report, lines: Line
             let date = since.plus_days(day.floor() as i64);
             format!("{:02}-{:02}", date.month, date.day)
         })
+        .y_label_formatter(&|y| format!("{y:.*}", lines.decimals))
         .light_line_style(TRANSPARENT)
         .y_desc(lines.unit)
         .label_style(font())
@@ -310,38 +321,30 @@ enum Swatch {
     Line,
 }
 
-/// The legend in the chart's top right corner. plotters' own sizes its
-/// box by a rough guess at the text's width; this one by Helvetica's
-/// (Arial's are the same), which both the PDF and the page use.
+/// The legend, in a row above the chart's top right corner, clear of
+/// the data. plotters' own sizes its entries by a rough guess at the
+/// text's width; this one by Helvetica's (Arial's are the same), which
+/// both the PDF and the page use.
 fn legend<DB: DrawingBackend>(area: &Area<DB>, keys: &[(&str, RGBColor, Swatch)]) -> Drawn<DB> {
-    let size = LABEL_SIZE as f32;
-    let widest = keys
-        .iter()
-        .map(|(name, _, _)| super::text::width(name, size, false))
-        .fold(0.0, f32::max);
-    let (width, line) = (widest as i32 + 44, LABEL_SIZE as i32 + 8);
-    let right = area.dim_in_pixel().0 as i32 - 20;
-    let (left, top) = (right - width, 16);
-    let bottom = top + line * keys.len() as i32 + 8;
-    area.draw(&Rectangle::new(
-        [(left, top), (right, bottom)],
-        WHITE.filled(),
-    ))?;
-    area.draw(&Rectangle::new([(left, top), (right, bottom)], BLACK))?;
-    for (index, (name, color, swatch)) in keys.iter().enumerate() {
-        let middle = top + 4 + line * index as i32 + line / 2;
+    let text_width = |name: &str| super::text::width(name, LABEL_SIZE as f32, false).ceil() as i32;
+    let entry_width = |name: &str| 34 + text_width(name) + 24;
+    let total: i32 = keys.iter().map(|(name, _, _)| entry_width(name)).sum();
+    let mut left = area.dim_in_pixel().0 as i32 - 20 - total;
+    let middle = LEGEND_HEIGHT as i32 / 2;
+    for (name, color, swatch) in keys {
         match swatch {
             Swatch::Bar => area.draw(&Rectangle::new(
-                [(left + 8, middle - 7), (left + 24, middle + 7)],
+                [(left + 6, middle - 8), (left + 24, middle + 8)],
                 color.filled(),
             ))?,
             Swatch::Line => area.draw(&PathElement::new(
-                vec![(left + 6, middle), (left + 26, middle)],
+                vec![(left + 2, middle), (left + 26, middle)],
                 color.stroke_width(3),
             ))?,
         }
         let style = font().pos(Pos::new(HPos::Left, VPos::Center));
         area.draw(&Text::new(name.to_string(), (left + 34, middle), style))?;
+        left += entry_width(name);
     }
     Ok(())
 }
