@@ -2,8 +2,10 @@
 //! `cargo bench --bench export`. It writes a year of daily 30-minute
 //! sessions with a treadmill and a strap (a sample a second, a pause in
 //! each) into a state folder, starts the release `treadcued` on it, and
-//! times `treadcuectl export --format fit` (and tcx, and csv) for the
+//! times `treadcuectl report` (the physiotherapist's PDF for the year)
+//! and `treadcuectl export --format fit` (and tcx, and csv) for the
 //! whole year, with the memory the daemon and the command line reached.
+//! The report goes first: the daemon's peak is a high-water mark.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -40,6 +42,23 @@ fn main() {
     );
     let daemon = Daemon::start_binary(&release.join("treadcued"), &bus, &pulse.address(), &[]);
     let pid = daemon.child.id().to_string();
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("year.pdf");
+    let before = status_kb(&pid, "VmRSS:");
+    let started = Instant::now();
+    let cli_peak_kb = run_ctl(
+        &release.join("treadcuectl"),
+        &bus,
+        &["report", "-o", pdf.to_str().unwrap()],
+    );
+    println!(
+        "report: {:.1} MB of PDF in {:.2} s; daemon {:.1} MB resident before, {:.1} MB at its peak; treadcuectl {:.1} MB at its peak",
+        std::fs::metadata(&pdf).unwrap().len() as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        before / 1024.0,
+        status_kb(&pid, "VmHWM:") / 1024.0,
+        cli_peak_kb / 1024.0
+    );
     for format in ["fit", "tcx", "csv"] {
         let out = tempfile::tempdir().unwrap();
         let before = status_kb(&pid, "VmRSS:");
@@ -61,10 +80,19 @@ fn main() {
 
 /// Runs the export; the peak resident memory of the command line, kB.
 fn export(ctl: &Path, bus: &PrivateBus, format: &str, folder: &Path) -> f64 {
+    run_ctl(
+        ctl,
+        bus,
+        &["export", "--format", format, "-o", folder.to_str().unwrap()],
+    )
+}
+
+/// Runs treadcuectl; its peak resident memory, kB.
+fn run_ctl(ctl: &Path, bus: &PrivateBus, args: &[&str]) -> f64 {
     let mut child = Command::new("/usr/bin/env")
         .arg(format!("DBUS_SESSION_BUS_ADDRESS={}", bus.address))
         .arg(ctl)
-        .args(["export", "--format", format, "-o", folder.to_str().unwrap()])
+        .args(args)
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -78,7 +106,7 @@ fn export(ctl: &Path, bus: &PrivateBus, format: &str, folder: &Path) -> f64 {
             peak = peak.max(now);
         }
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "treadcuectl export --format {format}");
+            assert!(status.success(), "treadcuectl {args:?}");
             return peak;
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -166,7 +194,8 @@ fn entry(start: i64, session: i64, last: &Sample) -> Entry {
         "top_backward_speed": 1.0, "units": "mph", "position": f64::from(SECONDS),
         "program_distance_m": f64::from(last.program_metres).round(),
         "session": session, "distance_m": f64::from(last.belt_metres.unwrap()).round(),
-        "heart_rate_average": 114, "heart_rate_max": 134,
+        "heart_rate_average": 114, "heart_rate_max": 134, "minutes_above_limit": 0.5,
+        "course": "knee-oa", "course_session": (start / 86_400) % 18,
     });
     serde_json::from_value(line).unwrap()
 }
