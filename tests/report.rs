@@ -348,7 +348,7 @@ fn chart_band(pdf: &Path) -> (f64, f64) {
             .unwrap_or_else(|| panic!("no chart titled {start:?}: {words:?}"))
     };
     let minutes = title(["Minutes", "walked", "per"]);
-    (minutes + 14.0, title(["Sessions", "per", "week"]) - 4.0)
+    (minutes + 14.0, title(["Course", "walks", "per"]) - 4.0)
 }
 
 /// A binary PPM's width and its RGB bytes.

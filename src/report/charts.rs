@@ -12,6 +12,8 @@ use super::model::{Report, SessionRow, Week};
 pub const BACKWARD: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 /// Forward minutes, average speeds, average heart rate.
 pub const FORWARD: RGBColor = RGBColor(0xe8, 0x9a, 0x3c);
+/// Sessions outside the course.
+pub const OTHER: RGBColor = RGBColor(0xa8, 0xa8, 0xa8);
 /// What the plan asked for, and limits.
 pub const PLAN: RGBColor = RGBColor(0xb0, 0x20, 0x20);
 
@@ -55,7 +57,7 @@ impl Chart {
     pub fn title(self, report: &Report) -> String {
         match self {
             Chart::Minutes => "Minutes walked per week, backward and forward".into(),
-            Chart::Sessions => "Sessions per week against the course's plan".into(),
+            Chart::Sessions => "Course walks per week against the course's plan".into(),
             Chart::Speed => format!("Backward speed per session ({})", report.units),
             Chart::HeartRate => "Heart rate per session (bpm)".into(),
             Chart::Incline => "Incline per session (%)".into(),
@@ -174,10 +176,24 @@ fn sessions<DB: DrawingBackend>(area: &Area<DB>, weeks: &[Week]) -> Drawn<DB> {
         .label_style(font())
         .axis_desc_style(font())
         .draw()?;
-    chart.draw_series(weeks.iter().enumerate().map(|(i, w)| {
-        let (x, walked) = (i as f64, f64::from(w.sessions));
-        Rectangle::new([(x - 0.35, 0.0), (x + 0.35, walked)], BACKWARD.filled())
-    }))?;
+    // Course walks, with the other sessions above them: only the course
+    // walks count against what the course prescribes.
+    let bar = |i: usize, from: u32, to: u32| {
+        let x = i as f64;
+        [(x - 0.35, f64::from(from)), (x + 0.35, f64::from(to))]
+    };
+    chart.draw_series(
+        weeks
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Rectangle::new(bar(i, 0, w.course_walks), BACKWARD.filled())),
+    )?;
+    chart.draw_series(
+        weeks
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Rectangle::new(bar(i, w.course_walks, w.sessions), OTHER.filled())),
+    )?;
     chart.draw_series(weeks.iter().enumerate().filter_map(|(i, w)| {
         let asked = f64::from(w.prescribed?);
         let x = i as f64;
@@ -189,7 +205,8 @@ fn sessions<DB: DrawingBackend>(area: &Area<DB>, weeks: &[Week]) -> Drawn<DB> {
     legend(
         area,
         &[
-            ("walked", BACKWARD, Swatch::Bar),
+            ("course walks", BACKWARD, Swatch::Bar),
+            ("other sessions", OTHER, Swatch::Bar),
             ("prescribed", PLAN, Swatch::Line),
         ],
     )

@@ -208,7 +208,10 @@ fn session_row(walk: &Walk, inputs: &Inputs) -> SessionRow {
     SessionRow {
         date,
         time: at.map_or_else(String::new, |t| format!("{:02}:{:02}", t.hour, t.minute)),
-        day: e.session as f64 / 86_400e6 - days_since_epoch(inputs.since),
+        day: at.map_or(0.0, |t| {
+            t.date.days_after(inputs.since) as f64
+                + f64::from(t.hour * 60 + t.minute) / (24.0 * 60.0)
+        }),
         program: e.program_name.clone(),
         outcome: e.outcome.as_str(),
         minutes: e.walked.max(0.0) / 60.0,
@@ -225,17 +228,6 @@ fn session_row(walk: &Walk, inputs: &Inputs) -> SessionRow {
         course_walk: course.map(|tag| (tag.walk.walk + 1, Rating::shown(walk.rating))),
         rest_kept,
     }
-}
-
-/// Days from 1970-01-01 (UTC) to the start of `date`: the charts' day
-/// axis is close enough to local days for a point per session.
-fn days_since_epoch(date: Date) -> f64 {
-    let epoch = Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    };
-    date.days_after(epoch) as f64
 }
 
 /// The weeks of the period, Monday to Sunday, each there even when
