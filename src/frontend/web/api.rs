@@ -149,27 +149,44 @@ pub struct HistoryPage {
 impl HistoryPage {
     fn parse(query: Option<&str>) -> Result<HistoryPage, ApiError> {
         let mut page = HistoryPage::default();
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        for (key, value) in query_pairs(query, &["limit", "offset"])? {
             let number = value.parse::<usize>().map_err(|_| {
                 let message = format!("{key} must be a whole number, not {value:?}");
                 ApiError::new(StatusCode::BAD_REQUEST, "InvalidArgument", &message)
-            });
+            })?;
             match key {
-                "limit" => page.limit = Some(number?),
-                "offset" => page.offset = number?,
-                _ => {
-                    let message = format!("unknown parameter {key:?}: limit and offset are known");
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "InvalidArgument",
-                        &message,
-                    ));
-                }
+                "limit" => page.limit = Some(number),
+                _ => page.offset = number,
             }
         }
         Ok(page)
     }
+}
+
+/// A query's `key=value` pairs, each key one of `known`; another is a
+/// 400 that names it and the known ones.
+pub fn query_pairs<'a>(
+    query: Option<&'a str>,
+    known: &[&str],
+) -> Result<Vec<(&'a str, &'a str)>, ApiError> {
+    let pairs = query.unwrap_or("").split('&').filter(|p| !p.is_empty());
+    pairs
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if known.contains(&key) {
+                return Ok((key, value));
+            }
+            let message = format!(
+                "unknown parameter {key:?}: {} are known",
+                known.join(" and ")
+            );
+            Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                &message,
+            ))
+        })
+        .collect()
 }
 
 pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Response, ApiError> {

@@ -10,6 +10,7 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use super::Web;
+use super::api::query_pairs;
 use super::json::ApiError;
 use crate::controller::ExportFormat as Format;
 use crate::controller::ReportFormat;
@@ -56,19 +57,10 @@ pub struct Period {
 impl Period {
     fn parse(query: Option<&str>) -> Result<Period, ApiError> {
         let mut period = Period::default();
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        for (key, value) in query_pairs(query, &["since", "until"])? {
             match key {
                 "since" => period.since = value.to_string(),
-                "until" => period.until = value.to_string(),
-                _ => {
-                    let message = format!("unknown parameter {key:?}: since and until are known");
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "InvalidArgument",
-                        &message,
-                    ));
-                }
+                _ => period.until = value.to_string(),
             }
         }
         Ok(period)
