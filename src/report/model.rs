@@ -303,10 +303,7 @@ fn totals(sessions: &[SessionRow], weeks: &[Week]) -> Totals {
             None => {}
         }
         if let Some((_, rating)) = row.course_walk {
-            let index = ["too-hard", "right", "too-easy"]
-                .iter()
-                .position(|r| *r == rating)
-                .unwrap_or(3);
+            let index = Rating::NAMES.iter().position(|r| *r == rating).unwrap_or(3);
             totals.ratings[index] += 1;
         }
     }
