@@ -381,7 +381,7 @@ fn the_report_reaches_from_the_first_session_to_today_by_default() {
     let today = treadcue::calendar::local(std::time::SystemTime::now())
         .unwrap()
         .date;
-    let name = format!("treadcue-report-2026-09-30-to-{today}.pdf");
+    let name = format!("treadcue-report-Walker-2026-09-30-to-{today}.pdf");
     let text = pdf_text(&folder.path().join(&name));
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("Sessions: 7 (7 walked to the end)"), "{text}");

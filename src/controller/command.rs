@@ -66,6 +66,8 @@ pub enum Command {
     Leave,
     /// Rates the course walk that ended last.
     Rate(String),
+    /// Makes the walker of that name the active one.
+    UseWalker(String),
 }
 
 impl Command {
@@ -110,6 +112,7 @@ impl Controller {
             } => self.enrol_as(&course, if_following),
             Command::Leave => self.leave(),
             Command::Rate(rating) => self.rate(&rating),
+            Command::UseWalker(name) => self.use_walker(&name),
         }
     }
 }

@@ -69,7 +69,7 @@ impl Controller {
     /// The same, refusing to end a session under way unless `if_running`
     /// says to replace it.
     pub fn start_as(&self, id: &str, if_running: IfRunning) -> Result<(), ControlError> {
-        let program = load(&self.setup().catalog, id)?;
+        let program = self.in_walker_units(load(&self.setup().catalog, id)?);
         self.start_program(&program, Counting::default(), if_running)
     }
 
@@ -93,7 +93,7 @@ impl Controller {
     pub(super) fn start_program(
         &self,
         program: &Program,
-        counting: Counting,
+        mut counting: Counting,
         if_running: IfRunning,
     ) -> Result<(), ControlError> {
         // Told at once, before any phrase is rendered, and again under
@@ -120,6 +120,7 @@ impl Controller {
                 .with_sequencer(id, |s| s.snapshot())
                 .ok_or_else(|| ControlError::Device("the player lost the new session".into()))?;
             core.session.started(plan, &snapshot, SystemTime::now());
+            counting.walker = Some(self.walker_tag());
             core.session.count_as(counting);
             core.playing = Some(id);
             core.storage_told = false;

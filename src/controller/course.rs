@@ -149,7 +149,7 @@ impl Controller {
         let course = self.load_course(id)?;
         {
             let _one = lock(&self.courses.writing);
-            let file = &self.state_files().enrolment;
+            let file = &self.active_files().enrolment;
             let mut enrolment = file.load().map_err(ControlError::Storage)?;
             if enrolment.course.as_ref() == Some(&course.id) {
                 return Ok(());
@@ -168,7 +168,7 @@ impl Controller {
     pub fn leave(&self) -> Result<(), ControlError> {
         {
             let _one = lock(&self.courses.writing);
-            let file = &self.state_files().enrolment;
+            let file = &self.active_files().enrolment;
             let mut enrolment = file.load().map_err(ControlError::Storage)?;
             let left = enrolment.course.take().ok_or_else(no_course)?;
             file.save(&enrolment).map_err(ControlError::Storage)?;
@@ -184,7 +184,7 @@ impl Controller {
         let rating: Rating = rating.parse().map_err(ControlError::InvalidArgument)?;
         {
             let _one = lock(&self.courses.writing);
-            let file = &self.state_files().enrolment;
+            let file = &self.active_files().enrolment;
             let mut enrolment = file.load().map_err(ControlError::Storage)?;
             let course = enrolment.course.clone().ok_or_else(no_course)?;
             let walks = self.course_walks(&enrolment, &course)?;
@@ -239,7 +239,7 @@ impl Controller {
     /// The enrolled course and what its walks make next, read afresh.
     pub(super) fn progress(&self, now: SystemTime) -> Result<Option<Progress>, ControlError> {
         let enrolment = self
-            .state_files()
+            .active_files()
             .enrolment
             .load()
             .map_err(ControlError::Storage)?;
@@ -265,7 +265,7 @@ impl Controller {
     /// (from 0), and the rating ("unrated" when none was given).
     pub fn course_history(&self) -> Result<Vec<(String, String, u32, String)>, ControlError> {
         let enrolment = self
-            .state_files()
+            .active_files()
             .enrolment
             .load()
             .map_err(ControlError::Storage)?;

@@ -27,7 +27,9 @@ impl Controller {
         })?;
         // A damaged record costs the seconds, not the session: it goes
         // out with its totals, as one lap.
-        let samples = self.state.records.read(session).unwrap_or_else(|e| {
+        let walker = entry.counting.walker.as_ref().map(|w| w.id);
+        let records = self.walker_files(walker).records;
+        let samples = records.read(session).unwrap_or_else(|e| {
             tracing::warn!("{e}; the session is exported with its totals only");
             Vec::new()
         });

@@ -8,11 +8,16 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 
-use super::{ControlError, Controller};
+use std::collections::HashMap;
+
+use super::keeping::entry_walker;
+use super::{ControlError, Controller, Whose};
 use crate::calendar::{Date, week_of};
 use crate::course::Rating;
+use crate::session::WalkerTag;
 use crate::session::from_micros;
 use crate::store::Entry;
+use crate::store::walkers::{Walker, WalkerFiles};
 
 /// Most sessions in one page of the history.
 pub const HISTORY_PAGE_MAX: usize = 1000;
@@ -23,7 +28,7 @@ const MAX_WEEKS: i64 = 520;
 /// Every field of a history row, in the order the row gives them: the
 /// one list of names the web API's JSON, D-Bus `HistoryRecords` and
 /// `treadcuectl history --json` share.
-pub const HISTORY_FIELDS: [&str; 21] = [
+pub const HISTORY_FIELDS: [&str; 22] = [
     "program",
     "program_name",
     "start",
@@ -45,6 +50,7 @@ pub const HISTORY_FIELDS: [&str; 21] = [
     "minutes_above_limit",
     "program_distance_m",
     "session",
+    "walker",
 ];
 
 /// A course walk as the history shows it.
@@ -87,6 +93,7 @@ impl HistoryRow {
             "minutes_above_limit": e.measured.minutes_above_limit,
             "program_distance_m": e.program_distance_m,
             "session": e.session,
+            "walker": e.counting.walker.as_ref().map(|w| w.name.clone()),
         });
         match row {
             Value::Object(fields) => fields,
@@ -101,6 +108,7 @@ impl Controller {
     /// history read a page at a time, by the web and D-Bus alike.
     pub fn history_page(
         &self,
+        whose: &Whose,
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<Entry>, usize), ControlError> {
@@ -109,7 +117,7 @@ impl Controller {
                 "limit must be from 1 to {HISTORY_PAGE_MAX}, not {limit}"
             )));
         }
-        let mut entries = self.history()?;
+        let mut entries = self.history_of(whose)?;
         let total = entries.len();
         let end = total.saturating_sub(offset);
         entries.truncate(end);
@@ -120,9 +128,9 @@ impl Controller {
     /// Minutes walked forward and backward per local week (named by its
     /// Monday), oldest first, from the first week walked to this one: a
     /// week without walking is there with zero minutes, so a break shows.
-    pub fn weekly_minutes(&self) -> Result<Vec<(String, f64, f64)>, ControlError> {
+    pub fn weekly_minutes(&self, whose: &Whose) -> Result<Vec<(String, f64, f64)>, ControlError> {
         let mut weeks: std::collections::BTreeMap<Date, (f64, f64)> = Default::default();
-        for entry in self.history()? {
+        for entry in self.history_of(whose)? {
             let Some(week) = week_of(from_micros(entry.session)) else {
                 continue;
             };
@@ -155,27 +163,107 @@ impl Controller {
     /// it was and its rating.
     pub fn history_rows(
         &self,
+        whose: &Whose,
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<HistoryRow>, usize), ControlError> {
-        let (entries, total) = self.history_page(offset, limit)?;
-        let enrolment = self
-            .state_files()
-            .enrolment
-            .load()
-            .map_err(ControlError::Storage)?;
+        let (entries, total) = self.history_page(whose, offset, limit)?;
+        // Each walker rates their own walks.
+        let mut ratings = HashMap::new();
+        for (walker, files) in self.walkers_of(whose)? {
+            let enrolment = files.enrolment.load().map_err(ControlError::Storage)?;
+            ratings.insert(walker.id, enrolment.ratings);
+        }
         let rows = entries
             .into_iter()
             .map(|entry| {
+                let walker = entry.counting.walker.as_ref().map(|w| w.id);
+                let rated = walker
+                    .and_then(|id| ratings.get(&id))
+                    .and_then(|r| r.get(&entry.session))
+                    .copied();
                 let course = entry.counting.course.as_ref().map(|tag| CourseWalk {
                     course: tag.course.clone(),
                     session: tag.walk.walk,
-                    rating: Rating::shown(enrolment.ratings.get(&entry.session).copied())
-                        .to_string(),
+                    rating: Rating::shown(rated).to_string(),
                 });
                 HistoryRow { entry, course }
             })
             .collect();
         Ok((rows, total))
     }
+}
+
+impl Controller {
+    /// Every session in the active walker's history, oldest first.
+    pub fn history(&self) -> Result<Vec<Entry>, ControlError> {
+        self.history_of(&Whose::Active)
+    }
+
+    /// Every session in the history of `whose`, oldest first, each
+    /// naming its walker; damaged lines (a power cut can tear the last
+    /// one) are left out.
+    pub fn history_of(&self, whose: &Whose) -> Result<Vec<Entry>, ControlError> {
+        let mut entries = Vec::new();
+        let walkers = self.walkers_of(whose)?;
+        for (walker, files) in &walkers {
+            let read = files.history.read().map_err(ControlError::Storage)?;
+            if read.damaged > 0 {
+                tracing::warn!(
+                    "{}: {} damaged line(s) left out",
+                    files.history.path.display(),
+                    read.damaged
+                );
+            }
+            entries.extend(read.entries.into_iter().map(|e| named(e, walker)));
+        }
+        // Sessions that ended while the storage failed are history too.
+        let waiting = self.unwritten_entries();
+        for entry in waiting {
+            let theirs = walkers
+                .iter()
+                .find(|(w, _)| Some(w.id) == entry_walker(&entry).or(first_walker(&walkers)));
+            if let Some((walker, _)) = theirs
+                && !entries.iter().any(|e| e.session == entry.session)
+            {
+                entries.push(named(entry, walker));
+            }
+        }
+        entries.sort_by_key(|e| e.session);
+        Ok(entries)
+    }
+
+    /// The history's entry of the session that started at `session`,
+    /// written or waiting for the storage to come back.
+    pub fn find_in_history(&self, session: i64) -> Result<Option<Entry>, ControlError> {
+        let waiting = self.unwritten_entries();
+        if let Some(entry) = waiting.into_iter().find(|e| e.session == session) {
+            return Ok(Some(entry));
+        }
+        for (walker, files) in self.walkers_of(&Whose::All)? {
+            if let Some(entry) = files.history.find(session).map_err(ControlError::Storage)? {
+                return Ok(Some(named(entry, &walker)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The id of the first walker's, among those of a view: entries of
+/// before walkers are theirs.
+fn first_walker(walkers: &[(Walker, WalkerFiles)]) -> Option<u32> {
+    walkers
+        .iter()
+        .find(|(w, _)| w.folder.is_empty())
+        .map(|(w, _)| w.id)
+}
+
+/// An entry naming `walker`, by the name they have now, as the file it
+/// was read from says (entries written before walkers name none).
+fn named(mut entry: Entry, walker: &Walker) -> Entry {
+    entry.counting.walker = Some(WalkerTag {
+        id: walker.id,
+        name: walker.name.clone(),
+    });
+    entry
 }

@@ -51,8 +51,9 @@ impl Controller {
     /// Writes what is waiting for the history, oldest first.
     fn write_unwritten(&self, keeping: &mut Keeping) -> Result<(), String> {
         while let Some(entry) = keeping.unwritten.first().cloned() {
-            if !self.state.history.contains(entry.session)
-                && let Err(e) = self.state.history.append(&entry)
+            let history = self.walker_files(entry_walker(&entry)).history;
+            if !history.contains(entry.session)
+                && let Err(e) = history.append(&entry)
             {
                 self.spill(&entry);
                 return Err(e);
@@ -111,12 +112,19 @@ impl Controller {
     /// Whether the session that started at `started_at` has ended: in the
     /// history, or waiting to be written to it.
     fn has_ended(&self, started_at: i64) -> bool {
-        self.state.history.contains(started_at)
+        self.every_walkers_files()
+            .iter()
+            .any(|files| files.history.contains(started_at))
             || self
                 .keeping()
                 .unwritten
                 .iter()
                 .any(|e| e.session == started_at)
+    }
+
+    /// Ended sessions waiting for the storage, to be shown as history.
+    pub(super) fn unwritten_entries(&self) -> Vec<Entry> {
+        self.keeping().unwritten.clone()
     }
 
     /// Whether history entries wait for the storage to come back.
@@ -195,7 +203,8 @@ impl Controller {
     pub(super) fn write_record(&self, record: Option<ToWrite>) -> u64 {
         let Some(record) = record else { return 0 };
         let kept = record.kept_after;
-        match self.state.records.append(record.session, &record.samples) {
+        let records = self.walker_files(record.walker).records;
+        match records.append(record.session, &record.samples) {
             Ok(()) => kept,
             Err(e) => {
                 let written = kept - record.samples.len() as u64;
@@ -216,16 +225,17 @@ impl Controller {
         let Some(record) = record else { return };
         let session = record.session;
         let _keeping = self.keeping();
-        if let Err(e) = self.state.records.append(session, &record.samples)
+        let records = self.walker_files(record.walker).records;
+        if let Err(e) = records.append(session, &record.samples)
             && !record.failure_told
         {
             tracing::warn!("{e}; the session's last seconds are not in its record");
         }
-        match self.state.records.bound(Some(session)) {
+        match records.bound(Some(session)) {
             Ok(dropped) if !dropped.is_empty() => tracing::info!(
                 "{} oldest session record(s) dropped to keep {} under its limit",
                 dropped.len(),
-                self.state.records.dir.display()
+                records.dir.display()
             ),
             Ok(_) => {}
             Err(e) => tracing::warn!("{e}"),
@@ -298,10 +308,13 @@ impl Controller {
             let _ = self.state.checkpoint.clear();
             return Ok(());
         }
+        let mut counting = checkpoint.counting.clone();
+        counting.walker = Some(self.walker_back(checkpoint_walker(checkpoint)));
         let setup = self.setup();
         let program = setup
             .catalog
             .load(&checkpoint.program)
+            .map(|program| self.in_walker_units(program))
             .map_err(|e| format!("cannot bring back {}: {e}", checkpoint.program))?;
         let (plan, bank) = self.prepare(&setup, &program).map_err(|e| e.to_string())?;
         let at = (checkpoint.position.max(0.0) * f64::from(plan.sample_rate)) as u64;
@@ -331,7 +344,7 @@ impl Controller {
             let started_at = from_micros(checkpoint.started_at);
             core.recording = Recording::resumed(checkpoint.started_at, &kept, &plan);
             core.session.restored(plan, &snapshot, started_at);
-            core.session.count_as(checkpoint.counting.clone());
+            core.session.count_as(counting);
             core.playing = Some(id);
         }
         self.save_checkpoint();
@@ -341,7 +354,7 @@ impl Controller {
     /// The samples a checkpoint counted, read back after the samples
     /// past them (written just before a crash) are cut off.
     fn kept_record(&self, checkpoint: &Checkpoint) -> Vec<crate::store::records::Sample> {
-        let records = &self.state.records;
+        let records = self.walker_files(checkpoint_walker(checkpoint)).records;
         let kept = records
             .cut_to(checkpoint.started_at, checkpoint.records)
             .and_then(|()| records.read(checkpoint.started_at));
@@ -400,44 +413,18 @@ impl Controller {
         }
     }
 
-    /// Every session in the history, oldest first; damaged lines (a
-    /// power cut can tear the last one) are left out.
-    pub fn history(&self) -> Result<Vec<Entry>, ControlError> {
-        let read = self.state.history.read().map_err(ControlError::Storage)?;
-        if read.damaged > 0 {
-            tracing::warn!(
-                "{}: {} damaged line(s) left out",
-                self.state.history.path.display(),
-                read.damaged
-            );
-        }
-        let mut entries = read.entries;
-        // Sessions that ended while the storage failed are history too.
-        let waiting = self.keeping().unwritten.clone();
-        for entry in waiting {
-            if !entries.iter().any(|e| e.session == entry.session) {
-                entries.push(entry);
-            }
-        }
-        Ok(entries)
-    }
-
-    /// The history's entry of the session that started at `session`,
-    /// written or waiting for the storage to come back.
-    pub fn find_in_history(&self, session: i64) -> Result<Option<Entry>, ControlError> {
-        let waiting = self.keeping().unwritten.clone();
-        if let Some(entry) = waiting.into_iter().find(|e| e.session == session) {
-            return Ok(Some(entry));
-        }
-        self.state
-            .history
-            .find(session)
-            .map_err(ControlError::Storage)
-    }
-
     pub fn state_files(&self) -> &StateFiles {
         &self.state
     }
+}
+
+/// The walker an entry names; `None` for one of before walkers.
+pub(super) fn entry_walker(entry: &Entry) -> Option<u32> {
+    entry.counting.walker.as_ref().map(|w| w.id)
+}
+
+fn checkpoint_walker(checkpoint: &Checkpoint) -> Option<u32> {
+    checkpoint.counting.walker.as_ref().map(|w| w.id)
 }
 
 /// The program's distance for the time a checkpoint kept: its last

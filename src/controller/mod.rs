@@ -45,6 +45,7 @@ mod recording;
 mod report;
 mod sensors;
 mod today;
+mod walkers;
 
 use programs::give_back_memory;
 pub use programs::limit_heap_arenas;
@@ -65,6 +66,7 @@ pub use media::{MediaButton, MediaControls, playback_status};
 pub use ready_sounds::ReadySounds;
 pub use report::ReportFormat;
 pub use sensors::{BeltTarget, FitnessSettings, Sensor};
+pub use walkers::{RemovedRecord, WalkerInfo, Whose};
 
 /// What a start does when a session is under way: a script's D-Bus Start
 /// replaces it, as it always has; the phone and the other front ends ask
@@ -147,6 +149,8 @@ pub enum Change {
     Fitness,
     /// A reload was refused, and why: the configuration in force stays.
     ConfigRefused(String),
+    /// A walker was added, removed or changed, or another one chosen.
+    Walkers,
 }
 
 /// A session that ended: its history entry, and the change that tells it,
@@ -211,11 +215,17 @@ pub struct Controller {
     /// The Bluetooth devices chosen with `use`, as kept in the state
     /// folder: read once, asked for at every change; taken alone.
     kept_devices: Mutex<std::collections::BTreeMap<String, String>>,
+    /// Who walks, and which one is active: taken alone, or last.
+    walkers: Mutex<crate::store::walkers::Walkers>,
 }
 
 impl Controller {
     pub fn new(parts: ControllerParts) -> Controller {
         let kept_devices = parts.state.kept_devices();
+        let (walkers, warning) = parts.state.walkers.load();
+        if let Some(warning) = warning {
+            tracing::error!("{warning}");
+        }
         Controller {
             player: parts.player,
             rate: parts.rate,
@@ -228,6 +238,7 @@ impl Controller {
             config_volume: parts.config_volume,
             courses: course::CourseKeeping::default(),
             kept_devices: Mutex::new(kept_devices),
+            walkers: Mutex::new(walkers),
         }
     }
 
@@ -276,6 +287,7 @@ impl Controller {
         status.volume = self.volume();
         status.course = self.course_status();
         status.fitness = core.fitness.status(status.units);
+        status.walker = self.active_walker();
         status
     }
 

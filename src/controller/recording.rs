@@ -54,6 +54,8 @@ pub(super) struct ToWrite {
     pub kept_after: u64,
     /// An earlier write for this session failed and was told.
     pub failure_told: bool,
+    /// Whose records folder they go to.
+    pub walker: Option<u32>,
 }
 
 /// Where the session stands at one moment, as the record takes it.
@@ -167,6 +169,7 @@ impl Recording {
             samples,
             kept_after: self.kept,
             failure_told: self.failure_told,
+            walker: None,
         })
     }
 
@@ -205,7 +208,10 @@ impl Controller {
         if end {
             core.recording.ended = true;
         }
-        core.recording.drain()
+        let walker = core.session.counting().walker.as_ref().map(|w| w.id);
+        core.recording
+            .drain()
+            .map(|record| ToWrite { walker, ..record })
     }
 
     /// The timer's sample: taken, written with the next checkpoint.

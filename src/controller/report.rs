@@ -6,12 +6,14 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use super::{ControlError, Controller};
+use super::{ControlError, Controller, Whose};
 use crate::calendar::{Date, local};
 use crate::program::Units;
 use crate::report::{Inputs, RecordSummary, Report, Walk, rests};
 use crate::session::from_micros;
 use crate::store::Entry;
+use crate::store::records::RecordsFolder;
+use crate::store::walkers::Walker;
 
 /// The longest period a report covers: ten years of weeks.
 const MAX_DAYS: i64 = 3650;
@@ -30,6 +32,7 @@ impl Controller {
     /// empty one left open. Its file name and its contents.
     pub fn report_file(
         &self,
+        walker: &str,
         since: &str,
         until: &str,
         format: ReportFormat,
@@ -42,7 +45,8 @@ impl Controller {
                 .map(Some)
                 .map_err(|e| ControlError::InvalidArgument(format!("{which}: {e}")))
         };
-        let report = self.report(date(since, "since")?, date(until, "until")?)?;
+        let whose = Whose::named(Some(walker));
+        let report = self.report(&whose, date(since, "since")?, date(until, "until")?)?;
         let name = report.file_name();
         let bytes = match format {
             ReportFormat::Pdf => report.pdf(),
@@ -51,21 +55,33 @@ impl Controller {
         Ok((name, bytes.map_err(ControlError::Internal)?))
     }
 
-    /// The report from `since` to `until` (local dates, both included):
-    /// by default from the first session to today.
-    pub fn report(&self, since: Option<Date>, until: Option<Date>) -> Result<Report, ControlError> {
-        let history = self.history()?;
+    /// The report of one walker (`whose` is not `All`) from `since` to
+    /// `until` (local dates, both included): by default from the first
+    /// session to today.
+    pub fn report(
+        &self,
+        whose: &Whose,
+        since: Option<Date>,
+        until: Option<Date>,
+    ) -> Result<Report, ControlError> {
+        let Some((walker, files)) = self
+            .walkers_of(whose)?
+            .into_iter()
+            .next()
+            .filter(|_| *whose != Whose::All)
+        else {
+            return Err(ControlError::InvalidArgument(
+                "a report is of one walker: name them".into(),
+            ));
+        };
+        let history = self.history_of(whose)?;
         let now = SystemTime::now();
         let today = local(now)
             .map(|t| t.date)
             .ok_or_else(|| ControlError::Internal("the local clock cannot be read".into()))?;
         let (since, until) = period(since, until, today, &history)?;
         let rests = rests(&history);
-        let enrolment = self
-            .state_files()
-            .enrolment
-            .load()
-            .map_err(ControlError::Storage)?;
+        let enrolment = files.enrolment.load().map_err(ControlError::Storage)?;
         let walks: Vec<Walk> = history
             .into_iter()
             .filter(|e| date_of(e).is_some_and(|d| d >= since && d <= until))
@@ -78,7 +94,7 @@ impl Controller {
                         .copied()
                         .filter(|_| course),
                     rest_before: rests.get(&entry.session).copied(),
-                    record: self.record_summary(entry.session),
+                    record: record_summary(&files.records, entry.session),
                     entry,
                 }
             })
@@ -91,8 +107,9 @@ impl Controller {
             since,
             until,
             made: local(now).map(|t| t.to_string()).unwrap_or_default(),
-            units: self.report_units(&walks),
-            heart_limit: self.setup().fitness.heart_max,
+            walker: walker.name.clone(),
+            units: self.report_units(&walker, &walks),
+            heart_limit: walker.heart_max.or(self.setup().fitness.heart_max),
             courses: self.courses_of(&walks, enrolled.as_ref().map(|e| e.0.as_str())),
             programs: self.programs_of(&walks),
             enrolled,
@@ -101,21 +118,15 @@ impl Controller {
         Ok(Report::build(&inputs))
     }
 
-    /// What the session's per-second record adds; nothing when it was
-    /// dropped by the bound or is damaged.
-    fn record_summary(&self, session: i64) -> RecordSummary {
-        match self.state_files().records.read(session) {
-            Ok(samples) => RecordSummary::of(&samples),
-            Err(e) => {
-                tracing::debug!("{e}; the report uses the session's totals");
-                RecordSummary::default()
-            }
-        }
-    }
-
-    /// The units speeds are set in, else the latest session's.
-    fn report_units(&self, walks: &[Walk]) -> Units {
-        self.setup().catalog.units.unwrap_or_else(|| {
+    /// The walker's own units, the units speeds are set in, else the
+    /// latest session's.
+    fn report_units(&self, walker: &Walker, walks: &[Walk]) -> Units {
+        let own = match walker.units.as_deref() {
+            Some("km/h") => Some(Units::Kmh),
+            Some("mph") => Some(Units::Mph),
+            _ => None,
+        };
+        own.or(self.setup().catalog.units).unwrap_or_else(|| {
             match walks.iter().rev().find_map(|w| w.entry.units.as_deref()) {
                 Some("mph") => Units::Mph,
                 _ => Units::Kmh,
@@ -156,6 +167,18 @@ impl Controller {
             }
         }
         programs
+    }
+}
+
+/// What the session's per-second record adds; nothing when it was
+/// dropped by the bound or is damaged.
+fn record_summary(records: &RecordsFolder, session: i64) -> RecordSummary {
+    match records.read(session) {
+        Ok(samples) => RecordSummary::of(&samples),
+        Err(e) => {
+            tracing::debug!("{e}; the report uses the session's totals");
+            RecordSummary::default()
+        }
     }
 }
 

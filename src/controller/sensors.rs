@@ -68,8 +68,12 @@ impl Default for FitnessSettings {
 }
 
 impl Controller {
+    /// The machine's settings, with the active walker's own heart-rate
+    /// limit over the machine's.
     pub fn fitness_settings(&self) -> FitnessSettings {
-        self.setup().fitness.clone()
+        let mut settings = self.setup().fitness.clone();
+        settings.heart_max = self.walker_heart_max().or(settings.heart_max);
+        settings
     }
 
     /// The address of the device to use: the one kept with `use`, else

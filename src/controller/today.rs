@@ -32,7 +32,7 @@ impl Controller {
         let setup = self.setup();
         let walk = progress.next.walk;
         let session = &progress.course.sessions[progress.course.session_of(walk.walk)];
-        let mut program = load(&setup.catalog, &session.program)?;
+        let mut program = self.in_walker_units(load(&setup.catalog, &session.program)?);
         program.preface = preface(&setup, progress);
         let said = program.preface.clone().unwrap_or_default();
         let counting = Counting {
@@ -40,7 +40,7 @@ impl Controller {
                 course: progress.course.id.clone(),
                 walk,
             }),
-            skipped_backward: false,
+            ..Counting::default()
         };
         self.start_program(&program, counting, if_running)?;
         tracing::info!(

@@ -376,6 +376,6 @@ fn on_change(handle: &Handle, supervisor: &Supervisor, change: Change) {
         Change::ConfigRefused(message) => {
             supervisor.status_text(&format!("Reload refused: {message}"));
         }
-        Change::Volume(_) | Change::Course | Change::Fitness => {}
+        Change::Volume(_) | Change::Course | Change::Fitness | Change::Walkers => {}
     }
 }

@@ -29,9 +29,11 @@ pub fn render(report: &Report) -> Result<String, String> {
     );
     let _ = write!(
         page,
-        "<p class=\"no-print\"><a href=\"report.pdf?since={}&amp;until={}\">Download as PDF</a> \
+        "<p class=\"no-print\"><a href=\"report.pdf?walker={}&amp;since={}&amp;until={}\">Download as PDF</a> \
          &middot; print this page from the browser's menu</p><ul>",
-        report.since, report.until
+        escape(&url_encoded(&report.walker)),
+        report.since,
+        report.until
     );
     for line in super::summary(report) {
         let _ = write!(page, "<li>{}</li>", escape(&line));
@@ -107,4 +109,16 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Text as a URL's query value.
+fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

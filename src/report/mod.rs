@@ -36,15 +36,23 @@ impl Report {
 
     /// The file name a saved report gets.
     pub fn file_name(&self) -> String {
-        format!("treadcue-report-{}-to-{}.pdf", self.since, self.until)
+        let walker: String = self
+            .walker
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        format!(
+            "treadcue-report-{walker}-{}-to-{}.pdf",
+            self.since, self.until
+        )
     }
 }
 
-/// "From 2026-01-05 to 2026-03-29; made 2026-03-30 08:00."
+/// "Anna, from 2026-01-05 to 2026-03-29; made 2026-03-30 08:00."
 fn period_line(report: &Report) -> String {
     format!(
-        "From {} to {}; made {}. Speeds in {}.",
-        report.since, report.until, report.made, report.units
+        "{}, from {} to {}; made {}. Speeds in {}.",
+        report.walker, report.since, report.until, report.made, report.units
     )
 }
 

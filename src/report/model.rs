@@ -60,6 +60,8 @@ pub struct Inputs {
     pub until: Date,
     /// When the report was made, as the page prints it.
     pub made: String,
+    /// Whose report it is.
+    pub walker: String,
     /// Speeds are shown in these.
     pub units: Units,
     pub heart_limit: Option<u16>,
@@ -79,6 +81,7 @@ pub struct Report {
     pub since: Date,
     pub until: Date,
     pub made: String,
+    pub walker: String,
     pub units: &'static str,
     pub heart_limit: Option<u16>,
     pub totals: Totals,
@@ -178,6 +181,7 @@ impl Report {
             since: inputs.since,
             until: inputs.until,
             made: inputs.made.clone(),
+            walker: inputs.walker.clone(),
             units: units.label(),
             heart_limit: inputs.heart_limit,
             totals: totals(&sessions, &weeks),

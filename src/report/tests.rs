@@ -98,6 +98,7 @@ fn inputs() -> Inputs {
         since: date("2026-11-02"),
         until: date("2026-11-15"),
         made: "2026-11-16 08:00".into(),
+        walker: "Anna".into(),
         units: Units::Kmh,
         heart_limit: Some(125),
         walks,

@@ -58,6 +58,17 @@ pub struct Session {
 pub struct Counting {
     pub course: Option<CourseTag>,
     pub skipped_backward: bool,
+    /// Whose walk it is; `None` in entries and checkpoints written
+    /// before there were walkers, which are the first walker's.
+    pub walker: Option<WalkerTag>,
+}
+
+/// The walker a session is for, by the id that stays theirs and the name
+/// they had then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkerTag {
+    pub id: u32,
+    pub name: String,
 }
 
 /// A session that is a walk of a course.
@@ -79,6 +90,10 @@ struct CountingFields {
     eased_from: Option<u32>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     skipped_backward: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    walker: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    walker_id: Option<u32>,
 }
 
 impl From<CountingFields> for Counting {
@@ -90,9 +105,14 @@ impl From<CountingFields> for Counting {
                 eased_from: fields.eased_from,
             },
         });
+        let walker = fields.walker_id.map(|id| WalkerTag {
+            id,
+            name: fields.walker.unwrap_or_default(),
+        });
         Counting {
             course,
             skipped_backward: fields.skipped_backward,
+            walker,
         }
     }
 }
@@ -105,6 +125,8 @@ impl From<Counting> for CountingFields {
             course_session: walk.map(|w| w.walk),
             eased_from: walk.and_then(|w| w.eased_from),
             skipped_backward: counting.skipped_backward,
+            walker: counting.walker.as_ref().map(|w| w.name.clone()),
+            walker_id: counting.walker.map(|w| w.id),
         }
     }
 }
@@ -324,6 +346,7 @@ impl Session {
             volume: 0.0,
             course: CourseStatus::default(),
             fitness: Default::default(),
+            walker: String::new(),
         }
     }
 }

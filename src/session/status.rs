@@ -79,6 +79,8 @@ pub struct Status {
     pub course: CourseStatus,
     /// What the treadmill and the heart-rate strap report.
     pub fitness: crate::fitness::FitnessStatus,
+    /// The active walker's name: whose session, course and history.
+    pub walker: String,
 }
 
 /// Why a paused session is paused.
@@ -149,6 +151,7 @@ impl Status {
             volume: 0.0,
             course: CourseStatus::default(),
             fitness: Default::default(),
+            walker: String::new(),
         }
     }
 
@@ -190,6 +193,7 @@ impl Status {
             ("PauseReason", text(self.pause_reason.as_str())),
             ("NextStep", text(&self.next_step)),
             ("Volume", Number(self.volume)),
+            ("Walker", text(&self.walker)),
             ("Course", text(&c.id)),
             ("CourseName", text(&c.name)),
             ("CourseSession", Count(c.session)),

@@ -231,6 +231,10 @@ mod tests {
                     },
                 }),
                 skipped_backward: true,
+                walker: Some(crate::session::WalkerTag {
+                    id: 2,
+                    name: "Anna".into(),
+                }),
             },
         };
         file.save(&checkpoint).unwrap();

@@ -7,6 +7,7 @@ pub mod enrolment;
 pub mod history;
 pub mod lock;
 pub mod records;
+pub mod walkers;
 
 use std::path::Path;
 
@@ -15,16 +16,14 @@ pub use checkpoint::Checkpoint;
 pub use history::Entry;
 pub use lock::StateLock;
 
-/// The daemon's two files, in one folder.
+/// The daemon's files, in one folder: the machine's own here, each
+/// walker's (history, course, records) as [`walkers`] says.
 #[derive(Debug, Clone)]
 pub struct StateFiles {
     pub dir: std::path::PathBuf,
     pub checkpoint: checkpoint::CheckpointFile,
-    pub history: history::HistoryFile,
-    /// The course the walker follows.
-    pub enrolment: enrolment::EnrolmentFile,
-    /// What each session measured second by second.
-    pub records: records::RecordsFolder,
+    /// Who walks, and where each walker's files are.
+    pub walkers: walkers::WalkersFile,
     /// Ended sessions that the history could not take yet, kept outside
     /// the state folder so a restart still knows they ended.
     pub spill: Option<history::HistoryFile>,
@@ -119,9 +118,7 @@ impl StateFiles {
         StateFiles {
             dir: dir.to_path_buf(),
             checkpoint: checkpoint::CheckpointFile::new(dir.join("session.json")),
-            history: history::HistoryFile::new(dir.join("history.jsonl")),
-            enrolment: enrolment::EnrolmentFile::new(dir.join("course.json")),
-            records: records::RecordsFolder::new(dir.join("records")),
+            walkers: walkers::WalkersFile::new(dir),
             spill: None,
         }
     }

@@ -14,7 +14,7 @@ use zbus::proxy;
 use super::TreadcueProxy;
 use super::history::{all_rows, local_time};
 use crate::calendar::Date;
-use crate::controller::HISTORY_FIELDS;
+use crate::controller::{HISTORY_FIELDS, Whose};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -34,7 +34,12 @@ pub enum Format {
 )]
 pub trait Export {
     fn session_file(&self, session: i64, format: &str) -> zbus::Result<(String, Vec<u8>)>;
-    fn report(&self, since: &str, until: &str) -> zbus::Result<(String, Vec<u8>)>;
+    fn walker_report(
+        &self,
+        walker: &str,
+        since: &str,
+        until: &str,
+    ) -> zbus::Result<(String, Vec<u8>)>;
 }
 
 /// The file `export` writes into the folder.
@@ -43,6 +48,7 @@ pub const CSV_FILE: &str = "treadcue-history.csv";
 /// What to export, and where.
 pub(super) struct Wanted<'a> {
     pub format: Format,
+    pub whose: Whose,
     pub since: Option<Date>,
     pub until: Option<Date>,
     pub folder: &'a Path,
@@ -53,7 +59,7 @@ pub(super) async fn export(
     proxy: &TreadcueProxy<'_>,
     wanted: Wanted<'_>,
 ) -> zbus::Result<()> {
-    let mut rows = all_rows(proxy).await?;
+    let mut rows = all_rows(proxy, &wanted.whose).await?;
     rows.retain(|row| within(row, wanted.since, wanted.until));
     let folder = wanted.folder;
     let format = match wanted.format {
@@ -86,15 +92,18 @@ pub(super) async fn export(
 
 /// `treadcuectl report`: the daemon makes the PDF; it is written to
 /// `output`, or into it under the daemon's name when it is a folder.
+/// The walker's report (the active walker's when `walker` is empty).
 pub(super) async fn report(
     connection: &zbus::Connection,
-    since: Option<Date>,
-    until: Option<Date>,
+    walker: &str,
+    (since, until): (Option<Date>, Option<Date>),
     output: &Path,
 ) -> zbus::Result<()> {
     let text = |date: Option<Date>| date.map(|d| d.to_string()).unwrap_or_default();
     let files = ExportProxy::new(connection).await?;
-    let (name, contents) = files.report(&text(since), &text(until)).await?;
+    let (name, contents) = files
+        .walker_report(walker, &text(since), &text(until))
+        .await?;
     let path = if output.is_dir() {
         output.join(Path::new(&name).file_name().unwrap_or_default())
     } else {

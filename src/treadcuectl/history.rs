@@ -8,17 +8,27 @@ use serde_json::{Map, Value};
 use super::TreadcueProxy;
 use super::bluetooth::Measured;
 use crate::calendar::{Date, LocalTime, local};
-use crate::controller::{HISTORY_FIELDS, HISTORY_PAGE_MAX};
+use crate::controller::{HISTORY_FIELDS, HISTORY_PAGE_MAX, Whose};
 use crate::frontend::dbus::record;
 use crate::program::clock;
 
-pub(super) async fn history(
-    proxy: &TreadcueProxy<'_>,
-    json: bool,
-    limit: Option<usize>,
-    since: Option<Date>,
-) -> zbus::Result<()> {
-    let mut rows = all_rows(proxy).await?;
+/// Which sessions `history` shows, and how.
+pub(super) struct Shown {
+    pub json: bool,
+    pub limit: Option<usize>,
+    pub since: Option<Date>,
+    pub whose: Whose,
+}
+
+pub(super) async fn history(proxy: &TreadcueProxy<'_>, shown: Shown) -> zbus::Result<()> {
+    let Shown {
+        json,
+        limit,
+        since,
+        whose,
+    } = shown;
+    let every_walker = whose == Whose::All;
+    let mut rows = all_rows(proxy, &whose).await?;
     if let Some(since) = since {
         rows.retain(|row| local_time(&text(row, "start")).is_some_and(|t| t.date >= since));
     }
@@ -35,19 +45,31 @@ pub(super) async fn history(
         println!("No sessions yet.");
     }
     for row in rows {
-        println!("{}", line(&row));
+        if every_walker {
+            println!("{:<12} {}", text(&row, "walker"), line(&row));
+        } else {
+            println!("{}", line(&row));
+        }
     }
     Ok(())
 }
 
-/// Every session of the history, oldest first, read a page at a time:
-/// each the daemon's one row, with the fields `HISTORY_FIELDS` names.
-pub(super) async fn all_rows(proxy: &TreadcueProxy<'_>) -> zbus::Result<Vec<Map<String, Value>>> {
+/// Every session of the history of `whose`, oldest first, read a page at
+/// a time: each the daemon's one row, with the fields `HISTORY_FIELDS`
+/// names.
+pub(super) async fn all_rows(
+    proxy: &TreadcueProxy<'_>,
+    whose: &Whose,
+) -> zbus::Result<Vec<Map<String, Value>>> {
     let page = HISTORY_PAGE_MAX as u32;
     let mut rows = Vec::new();
     let mut offset = 0;
     loop {
-        let (records, total) = proxy.history_records(offset, page).await?;
+        let (records, total) = match whose {
+            Whose::Active => proxy.history_records(offset, page).await?,
+            Whose::Named(name) => proxy.walker_history_records(name, offset, page).await?,
+            Whose::All => proxy.walker_history_records("", offset, page).await?,
+        };
         let got = records.len() as u32;
         let older = records
             .iter()

@@ -19,10 +19,12 @@ mod history;
 mod properties;
 mod status;
 mod view;
+mod walker;
 mod watch;
 mod web;
 
 use crate::calendar::Date;
+use crate::controller::Whose;
 use history::{history, parse_date, weeks};
 use properties::{
     Properties, all_properties, left, micros, number, properties_proxy, seconds_until, text, time,
@@ -61,6 +63,21 @@ pub trait Treadcue {
         Vec<std::collections::HashMap<String, zbus::OwnedVariant>>,
         u32,
     )>;
+    fn walker_history_records(
+        &self,
+        walker: &str,
+        offset: u32,
+        limit: u32,
+    ) -> zbus::Result<(
+        Vec<std::collections::HashMap<String, zbus::OwnedVariant>>,
+        u32,
+    )>;
+    fn list_walkers(&self) -> zbus::Result<Vec<(String, bool, u32, String)>>;
+    fn add_walker(&self, name: &str) -> zbus::Result<()>;
+    fn use_walker(&self, name: &str) -> zbus::Result<()>;
+    fn rename_walker(&self, name: &str, new_name: &str) -> zbus::Result<()>;
+    fn set_walker(&self, name: &str, heart_max: u32, units: &str) -> zbus::Result<()>;
+    fn remove_walker(&self, name: &str, delete: bool) -> zbus::Result<String>;
     fn weekly_minutes(&self) -> zbus::Result<Vec<(String, f64, f64)>>;
     fn list_courses(&self) -> zbus::Result<Vec<(String, String, String, u32)>>;
     fn enrol(&self, course: &str) -> zbus::Result<()>;
@@ -175,8 +192,20 @@ pub enum Command {
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         since: Option<Date>,
         /// Minutes walked forward and backward per week instead.
-        #[arg(long, conflicts_with_all = ["limit", "since"])]
+        #[arg(long, conflicts_with_all = ["limit", "since", "walker", "all"])]
         weeks: bool,
+        /// This walker's sessions, not the active walker's.
+        #[arg(long, value_name = "NAME")]
+        walker: Option<String>,
+        /// Every walker's sessions, each line naming its walker.
+        #[arg(long, conflicts_with = "walker")]
+        all: bool,
+    },
+    /// Who walks: `list`, `add NAME`, `use NAME`, `remove NAME`, `rename`,
+    /// `set`. Each walker has their own course, history and settings.
+    Walker {
+        #[command(subcommand)]
+        command: Option<walker::WalkerCommand>,
     },
     /// Courses: weeks of sessions that carry you from the first steps on.
     Course {
@@ -216,6 +245,9 @@ pub enum Command {
         /// The file format.
         #[arg(long, value_enum)]
         format: export::Format,
+        /// This walker's sessions, not the active walker's.
+        #[arg(long, value_name = "NAME")]
+        walker: Option<String>,
         /// Only sessions started on or after this local date (YYYY-MM-DD).
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         since: Option<Date>,
@@ -230,6 +262,9 @@ pub enum Command {
     /// to the course, minutes each way per week, speed, incline, heart
     /// rate, ratings and the plan's notes.
     Report {
+        /// This walker's report, not the active walker's.
+        #[arg(long, value_name = "NAME")]
+        walker: Option<String>,
         /// From this local date (YYYY-MM-DD); from the first session
         /// when left out.
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -374,8 +409,30 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
             json, weeks: true, ..
         } => weeks(&proxy, json).await,
         Command::History {
-            json, limit, since, ..
-        } => history(&proxy, json, limit, since).await,
+            json,
+            limit,
+            since,
+            walker,
+            all,
+            ..
+        } => {
+            let whose = if all {
+                Whose::All
+            } else {
+                Whose::named(walker.as_deref())
+            };
+            let shown = history::Shown {
+                json,
+                limit,
+                since,
+                whose,
+            };
+            history(&proxy, shown).await
+        }
+        Command::Walker { command } => {
+            let command = command.unwrap_or(walker::WalkerCommand::List);
+            walker::walker(&proxy, command).await
+        }
         Command::Course { command } => course::course(&connection, &proxy, command).await,
         Command::Today => course::today(&connection, &proxy).await,
         Command::Web { command } => {
@@ -385,12 +442,14 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
         Command::Rate { rating } => proxy.rate(&rating).await,
         Command::Export {
             format,
+            walker,
             since,
             until,
             output,
         } => {
             let wanted = export::Wanted {
                 format,
+                whose: Whose::named(walker.as_deref()),
                 since,
                 until,
                 folder: &output,
@@ -398,10 +457,14 @@ async fn execute(connection: &zbus::Connection, command: Command) -> zbus::Resul
             export::export(&connection, &proxy, wanted).await
         }
         Command::Report {
+            walker,
             since,
             until,
             output,
-        } => export::report(&connection, since, until, &output).await,
+        } => {
+            let walker = walker.unwrap_or_default();
+            export::report(&connection, &walker, (since, until), &output).await
+        }
         Command::Treadmill { command } => {
             bluetooth::device(&connection, "treadmill", command).await
         }

@@ -11,6 +11,7 @@ pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::R
     let mqtt = part_properties(connection, "Mqtt").await;
     if json {
         let value = serde_json::json!({
+            "walker": text(&p, "Walker"),
             "state": text(&p, "State"),
             "pause_reason": text(&p, "PauseReason"),
             "program": text(&p, "Program"),

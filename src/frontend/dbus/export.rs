@@ -27,14 +27,29 @@ impl Export {
             .map_err(Error::from)
     }
 
-    /// The physiotherapist's report as a PDF, from `since` to `until`
+    /// The physiotherapist's report of the active walker as a PDF, from `since` to `until`
     /// (local dates like "2026-11-21", both included; an empty one is
     /// left open: from the first session, to today): its file name and
     /// its contents.
     #[zbus(out_args("name", "contents"))]
     async fn report(&self, since: String, until: String) -> Result<(String, Vec<u8>), Error> {
         self.controller
-            .ask(move |c| c.report_file(&since, &until, ReportFormat::Pdf))
+            .ask(move |c| c.report_file("", &since, &until, ReportFormat::Pdf))
+            .await
+            .map_err(Error::from)
+    }
+
+    /// As `Report`, of the walker named `walker` (the active walker when
+    /// it is empty).
+    #[zbus(out_args("name", "contents"))]
+    async fn walker_report(
+        &self,
+        walker: String,
+        since: String,
+        until: String,
+    ) -> Result<(String, Vec<u8>), Error> {
+        self.controller
+            .ask(move |c| c.report_file(&walker, &since, &until, ReportFormat::Pdf))
             .await
             .map_err(Error::from)
     }

@@ -8,6 +8,24 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 use zbus::{OwnedVariant, Str};
 
+use crate::controller::{ControlError, Controller, Whose};
+
+/// A page of the history as `HistoryRecords` gives it: the sessions,
+/// and how many there are in all.
+pub type Records = (Vec<HashMap<String, OwnedVariant>>, u32);
+
+/// The page `(whose, offset, limit)` of the history.
+pub fn page(
+    controller: &Controller,
+    (whose, offset, limit): (Whose, u32, u32),
+) -> Result<Records, ControlError> {
+    let (rows, total) = controller.history_rows(&whose, offset as usize, limit as usize)?;
+    Ok((
+        rows.iter().map(|row| of(&row.fields())).collect(),
+        u32::try_from(total).unwrap_or(u32::MAX),
+    ))
+}
+
 /// The dictionary of `fields`.
 pub fn of(fields: &Map<String, Value>) -> HashMap<String, OwnedVariant> {
     fields

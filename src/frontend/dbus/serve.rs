@@ -172,7 +172,9 @@ impl Published {
                 *last_change = *status;
             }
             // Told on both interfaces, whichever one set it.
-            Change::Volume(_) | Change::Course | Change::Fitness => self.announce().await,
+            Change::Volume(_) | Change::Course | Change::Fitness | Change::Walkers => {
+                self.announce().await
+            }
             Change::Storage(message) => {
                 let sent = self.treadcue.signal_emitter().storage_error(&message).await;
                 warn_unsent(sent);

@@ -1,15 +1,15 @@
 //! The native interface, `io.github.treadcue.Treadcue1`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-
-use zbus::OwnedVariant;
 
 use zbus::interface;
 use zbus::object_server::{ObjectServer, SignalEmitter};
 
+use super::record::Records;
 use super::{Announcer, Error};
-use crate::controller::{Command, Controller, Entry, Handle, IfFollowing, IfRunning};
+use crate::controller::{
+    Command, Controller, Entry, Handle, IfFollowing, IfRunning, RemovedRecord, Whose,
+};
 
 /// One session of the history as D-Bus carries it.
 pub type HistoryRow = (String, String, String, String, u32, u32, bool, String, f64);
@@ -147,7 +147,8 @@ impl Treadcue {
     #[zbus(out_args("sessions", "total"))]
     async fn history_page(&self, offset: u32, limit: u32) -> Result<(Vec<HistoryRow>, u32), Error> {
         ask(&self.controller, move |c| {
-            let (entries, total) = c.history_page(offset as usize, limit as usize)?;
+            let whose = Whose::Active;
+            let (entries, total) = c.history_page(&whose, offset as usize, limit as usize)?;
             Ok((
                 entries.into_iter().map(history_row).collect(),
                 u32::try_from(total).unwrap_or(u32::MAX),
@@ -161,31 +162,123 @@ impl Treadcue {
     /// program_name, start, end (RFC 3339), steps_done, step_count,
     /// completed, outcome, walked, walked_backward, top_backward_speed,
     /// units, course, course_session, rating, distance_m,
-    /// heart_rate_average, heart_rate_max, minutes_above_limit (the names
-    /// and meanings of the web API's `/api/history`).
+    /// heart_rate_average, heart_rate_max, minutes_above_limit,
+    /// program_distance_m, session, walker (the names and meanings of the
+    /// web API's `/api/history`).
     #[zbus(out_args("sessions", "total"))]
-    async fn history_records(
+    async fn history_records(&self, offset: u32, limit: u32) -> Result<Records, Error> {
+        let page = (Whose::Active, offset, limit);
+        ask(&self.controller, move |c| super::record::page(c, page)).await
+    }
+
+    /// As `HistoryRecords`, of the walker named `walker`, or of every
+    /// walker when it is empty.
+    #[zbus(out_args("sessions", "total"))]
+    async fn walker_history_records(
         &self,
+        walker: String,
         offset: u32,
         limit: u32,
-    ) -> Result<(Vec<HashMap<String, OwnedVariant>>, u32), Error> {
+    ) -> Result<Records, Error> {
+        let whose = match walker.trim() {
+            "" => Whose::All,
+            name => Whose::Named(name.to_string()),
+        };
         ask(&self.controller, move |c| {
-            let (rows, total) = c.history_rows(offset as usize, limit as usize)?;
-            Ok((
-                rows.iter()
-                    .map(|row| super::record::of(&row.fields()))
-                    .collect(),
-                u32::try_from(total).unwrap_or(u32::MAX),
-            ))
+            super::record::page(c, (whose, offset, limit))
         })
         .await
+    }
+
+    /// The walkers, in the order they were added: name, whether they are
+    /// the active walker, their own heart-rate limit (0: the machine's)
+    /// and units ("": the machine's).
+    #[zbus(out_args("walkers"))]
+    async fn list_walkers(&self) -> Result<Vec<(String, bool, u32, String)>, Error> {
+        ask(&self.controller, |c| {
+            Ok(c.walkers()
+                .into_iter()
+                .map(|w| {
+                    let heart_max = w.heart_max.map_or(0, u32::from);
+                    (w.name, w.active, heart_max, w.units.unwrap_or_default())
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Adds a walker (a name of 1 to 32 characters, unique whatever its
+    /// case), with a course and history of their own.
+    async fn add_walker(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+        name: String,
+    ) -> Result<(), Error> {
+        let result = ask(&self.controller, move |c| c.add_walker(&name)).await;
+        self.told(server, result).await
+    }
+
+    /// Makes `name` the active walker: their course, history, heart-rate
+    /// limit and units from now on, and the headphones' Play starts their
+    /// session. Refused while another walker's session is under way.
+    async fn use_walker(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+        name: String,
+    ) -> Result<(), Error> {
+        self.apply(server, Command::UseWalker(name)).await
+    }
+
+    async fn rename_walker(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+        name: String,
+        new_name: String,
+    ) -> Result<(), Error> {
+        let result = ask(&self.controller, move |c| c.rename_walker(&name, &new_name)).await;
+        self.told(server, result).await
+    }
+
+    /// Sets a walker's own heart-rate limit (60 to 240, or 0 for the
+    /// machine's) and units ("km/h", "mph", or "" for the machine's).
+    async fn set_walker(&self, name: String, heart_max: u32, units: String) -> Result<(), Error> {
+        let heart_max = match heart_max {
+            0 => None,
+            bpm => Some(u16::try_from(bpm).unwrap_or(u16::MAX)),
+        };
+        let units = Some(units).filter(|u| !u.trim().is_empty());
+        let set = move |c: &Controller| c.set_walker(&name, Some(heart_max), Some(units));
+        ask(&self.controller, set).await
+    }
+
+    /// Removes a walker. Their history, course and records go to the
+    /// state folder's `archive/` (its folder is returned), or are deleted
+    /// for good when `delete` is true (an empty string is returned).
+    /// Clients ask the person first. Refused while the walker walks, and
+    /// for the only walker.
+    #[zbus(out_args("archive"))]
+    async fn remove_walker(
+        &self,
+        #[zbus(object_server)] server: &ObjectServer,
+        name: String,
+        delete: bool,
+    ) -> Result<String, Error> {
+        let record = if delete {
+            RemovedRecord::Delete
+        } else {
+            RemovedRecord::Archive
+        };
+        let result = ask(&self.controller, move |c| c.remove_walker(&name, record)).await;
+        let archive = result.as_ref().ok().cloned().flatten();
+        self.told(server, result.map(drop)).await?;
+        Ok(archive.map(|p| p.display().to_string()).unwrap_or_default())
     }
 
     /// Minutes walked forward and backward per week: the week's Monday
     /// (local date), forward minutes, backward minutes; oldest first.
     #[zbus(out_args("weeks"))]
     async fn weekly_minutes(&self) -> Result<Vec<(String, f64, f64)>, Error> {
-        ask(&self.controller, |c| c.weekly_minutes()).await
+        ask(&self.controller, |c| c.weekly_minutes(&Whose::Active)).await
     }
 
     /// Every course: id, name, description and number of sessions
@@ -334,6 +427,12 @@ impl Treadcue {
     #[zbus(property)]
     fn incline(&self) -> f64 {
         self.announcer.shown().incline
+    }
+
+    /// The active walker's name: whose session, course and history.
+    #[zbus(property)]
+    fn walker(&self) -> String {
+        self.announcer.shown().walker
     }
 
     /// mph or km/h.

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::Web;
 pub use super::json::ApiError;
 use super::json::properties;
-use crate::controller::{Command, IfFollowing, IfRunning};
+use crate::controller::{Command, IfFollowing, IfRunning, Whose};
 
 /// A JSON body whose faults (not JSON, a missing field, too big) are
 /// answered as the API's errors.
@@ -139,17 +139,39 @@ pub async fn volume(State(web): State<Web>, Body(body): Body<VolumeBody>) -> Rep
 pub const HISTORY_PAGE_DEFAULT: usize = 200;
 
 /// `?limit=N&offset=K`: the `limit` sessions before the newest `offset`,
-/// oldest first.
+/// oldest first; the active walker's, or `walker=NAME`'s, or with
+/// `all=true` every walker's.
 #[derive(Default)]
 pub struct HistoryPage {
     limit: Option<usize>,
     offset: usize,
+    whose: Whose,
 }
 
 impl HistoryPage {
     fn parse(query: Option<&str>) -> Result<HistoryPage, ApiError> {
         let mut page = HistoryPage::default();
-        for (key, value) in query_pairs(query, &["limit", "offset"])? {
+        for (key, value) in query_pairs(query, &["limit", "offset", "walker", "all"])? {
+            match (key, value) {
+                ("walker", name) => {
+                    page.whose = Whose::named(Some(&super::walkers::decoded(key, name)?));
+                    continue;
+                }
+                ("all", "true" | "1") => {
+                    page.whose = Whose::All;
+                    continue;
+                }
+                ("all", "false" | "0") => continue,
+                ("all", other) => {
+                    let message = format!("all is true or false, not {other:?}");
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidArgument",
+                        &message,
+                    ));
+                }
+                _ => {}
+            }
             let number = value.parse::<usize>().map_err(|_| {
                 let message = format!("{key} must be a whole number, not {value:?}");
                 ApiError::new(StatusCode::BAD_REQUEST, "InvalidArgument", &message)
@@ -194,7 +216,7 @@ pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Res
     let limit = page.limit.unwrap_or(HISTORY_PAGE_DEFAULT);
     let (rows, total) = web
         .controller
-        .ask(move |c| c.history_rows(page.offset, limit))
+        .ask(move |c| c.history_rows(&page.whose, page.offset, limit))
         .await?;
     let rows: Vec<Value> = rows.iter().map(|r| Value::Object(r.fields())).collect();
     Ok((
@@ -205,7 +227,10 @@ pub async fn history(State(web): State<Web>, uri: axum::http::Uri) -> Result<Res
 }
 
 pub async fn weeks(State(web): State<Web>) -> Reply {
-    let weeks = web.controller.ask(|c| c.weekly_minutes()).await?;
+    let weeks = web
+        .controller
+        .ask(|c| c.weekly_minutes(&Whose::Active))
+        .await?;
     let rows: Vec<Value> = weeks
         .into_iter()
         .map(|(week, forward, backward)| {

@@ -78,6 +78,13 @@ fn messages(web: &Web, change: Change) -> Vec<Message> {
             out
         }
         Change::Volume(_) | Change::Course | Change::Fitness => vec![status()],
+        Change::Walkers => vec![
+            status(),
+            Message {
+                name: "walkers",
+                data: super::walkers::listed(&web.controller.controller().walkers()),
+            },
+        ],
         // The phone shows no configuration.
         Change::ConfigRefused(_) => Vec::new(),
         Change::Storage(message) => vec![Message {

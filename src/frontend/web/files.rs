@@ -2,8 +2,9 @@
 //! FIT or TCX file to download, the same file `treadcuectl export`
 //! writes. The page links each session of its history to its FIT file.
 //! `GET /report` and `GET /report.pdf`: the physiotherapist's report of a
-//! period (`?since=2026-11-01&until=2026-11-30`, either left open), as a
-//! page to print and as the PDF `treadcuectl report` writes.
+//! period (`?since=2026-11-01&until=2026-11-30`, either left open) of the
+//! active walker or `walker=NAME`, as a page to print and as the PDF
+//! `treadcuectl report` writes.
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
@@ -46,10 +47,12 @@ pub async fn session_file(
         .into_response())
 }
 
-/// The report's period, as the query gives it: dates are digits and
-/// dashes, so nothing needs decoding (a date that did fails to parse).
+/// The report's walker (the active one when left out) and period, as
+/// the query gives it: dates are digits and dashes, so nothing needs
+/// decoding (a date that did fails to parse).
 #[derive(Debug, Default)]
 pub struct Period {
+    walker: String,
     since: String,
     until: String,
 }
@@ -57,8 +60,9 @@ pub struct Period {
 impl Period {
     fn parse(query: Option<&str>) -> Result<Period, ApiError> {
         let mut period = Period::default();
-        for (key, value) in query_pairs(query, &["since", "until"])? {
+        for (key, value) in query_pairs(query, &["walker", "since", "until"])? {
             match key {
+                "walker" => period.walker = super::walkers::decoded(key, value)?,
                 "since" => period.since = value.to_string(),
                 _ => period.until = value.to_string(),
             }
@@ -84,7 +88,7 @@ pub async fn report_page(State(web): State<Web>, uri: Uri) -> Result<Response, A
 
 pub async fn report_pdf(State(web): State<Web>, uri: Uri) -> Result<Response, ApiError> {
     let (name, pdf) = report(&web, &uri, ReportFormat::Pdf).await?;
-    // The name is made of two dates.
+    // The name is made of ASCII letters, digits, dashes and two dates.
     let disposition = format!("inline; filename=\"{name}\"");
     Ok((
         [
@@ -100,7 +104,7 @@ async fn report(web: &Web, uri: &Uri, format: ReportFormat) -> Result<(String, V
     let period = Period::parse(uri.query())?;
     let answer = web
         .controller
-        .ask(move |c| c.report_file(&period.since, &period.until, format))
+        .ask(move |c| c.report_file(&period.walker, &period.since, &period.until, format))
         .await?;
     Ok(answer)
 }

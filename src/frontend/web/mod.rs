@@ -13,6 +13,7 @@ mod json;
 mod listener;
 pub mod qr;
 mod rate_log;
+mod walkers;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -103,6 +104,8 @@ fn router(web: Web, shutdown: Shutdown) -> Router {
         .route("/course/leave", post(api::leave))
         .route("/today", post(api::today))
         .route("/rate", post(api::rate))
+        .route("/walkers", get(walkers::list))
+        .route("/walkers/use", post(walkers::choose))
         .route(
             "/events",
             get(move |state, headers| events::stream(state, headers, shutdown.clone())),
