@@ -260,7 +260,10 @@ fn the_pdf_report_says_what_the_history_says() {
     for line in expected_summary(&rows) {
         assert!(flat.contains(&line), "{line:?} is not in:\n{text}");
     }
-    assert!(flat.contains(&format!("From {SINCE} to {UNTIL}")), "{text}");
+    assert!(
+        flat.contains(&format!("Walker, from {SINCE} to {UNTIL}")),
+        "{text}"
+    );
     for week in expected_weeks(&rows) {
         assert_eq!(line_of(&text, &week[0]), week, "{text}");
     }

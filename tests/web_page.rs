@@ -118,6 +118,7 @@ fn the_page_asks_before_ending_a_walk_and_carries_a_course_from_the_phone() {
             "remote-ended.png",
             "remote-courses.png",
             "remote-history.png",
+            "remote-walkers.png",
         ],
     );
 }

@@ -179,6 +179,29 @@ try:
     driver.execute_script("document.querySelector('#histhead').scrollIntoView()")
     driver.save_screenshot(os.path.join(shots, "remote-history.png"))
 
+    # A second walker: the page shows the walkers as big buttons as soon
+    # as one is added, a tap makes them the walker (on D-Bus too) with
+    # their own, empty history; "every walker" shows the first walker's
+    # sessions, each naming them; the report is the chosen walker's.
+    ctl("walker", "add", "Anna")
+    wait("the walkers' buttons", lambda: shown("walkers") and len(driver.find_elements(By.CSS_SELECTOR, "#walkerlist button")) == 2)
+    first = card("walkerlist", "Walker")
+    assert first.get_attribute("aria-pressed") == "true"
+    tap(card("walkerlist", "Anna"))
+    wait("Anna on D-Bus", lambda: dbus()["walker"] == "Anna")
+    wait("Anna's button pressed", lambda: card("walkerlist", "Anna").get_attribute("aria-pressed") == "true")
+    wait("Anna's empty history", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#history li")) == 0)
+    assert "walker=Anna" in by_id("report").get_attribute("href")
+    tap(by_id("allwalkers"))
+    wait("every walker's sessions", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#history li")) == min(10, len(entries)))
+    first_line = driver.find_elements(By.CSS_SELECTOR, "#history li")[0].text
+    assert first_line.startswith("Walker · "), first_line
+    driver.save_screenshot(os.path.join(shots, "remote-walkers.png"))
+    tap(by_id("allwalkers"))
+    tap(card("walkerlist", "Walker"))
+    wait("the first walker again", lambda: dbus()["walker"] == "Walker")
+    wait("their history again", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#history li")) == min(10, len(entries)))
+
     # The physiotherapist's report opens from the history, with the
     # session count of the history and its charts drawn.
     driver.get(by_id("report").get_attribute("href"))
