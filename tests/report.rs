@@ -397,8 +397,23 @@ fn a_paired_phone_gets_the_report_as_a_page_and_as_a_pdf() {
     seed(&remote);
     let rows = rows(&remote);
     let period = format!("?since={SINCE}&until={UNTIL}");
-    let (code, _) = remote.curl("GET", &format!("/report{period}"), None, &[]);
+    let (code, reply) = remote.json("GET", &format!("/report{period}"), None);
     assert_eq!(code, 401, "the report is the walker's health record");
+    assert_eq!(
+        reply["error"], "Unauthorized",
+        "a script gets JSON: {reply}"
+    );
+    let browser = ["-H", "Accept: text/html,application/xhtml+xml,*/*;q=0.8"];
+    let (code, page) = remote.curl("GET", &format!("/report{period}"), None, &browser);
+    assert_eq!(code, 401);
+    assert!(
+        page.contains("Pair this phone first") && page.contains("href=\"/\""),
+        "a browser is told how to pair, with the way to the remote: {page}"
+    );
+    assert!(
+        !page.contains("Sessions:"),
+        "and sees nothing of the record"
+    );
     let (code, _) = remote.curl("GET", "/report.pdf", None, &[]);
     assert_eq!(code, 401);
     remote.pair();

@@ -117,8 +117,10 @@ fn a_state_folder_of_the_release_before_walkers_becomes_the_first_walkers() {
     assert_eq!(rows.len(), before.len() + 1);
     assert_eq!(rows.last().unwrap()["walker"], "Walker");
 
-    ok(&bus, &["walker", "use", "anna"]);
+    let said = ok(&bus, &["walker", "use", "anna"]);
+    assert!(said.starts_with("Anna is the walker now"), "{said}");
     assert_eq!(bus.status()["walker"], "Anna");
+    assert!(ok(&bus, &["status"]).contains("walker: Anna\n"));
     assert_eq!(bus.status()["course"], "", "Anna follows no course yet");
     assert!(history(&bus, &[]).is_empty(), "Anna has walked nothing");
     assert_eq!(history(&bus, &["--all"]).len(), before.len() + 1);

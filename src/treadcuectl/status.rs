@@ -53,6 +53,10 @@ pub(super) async fn status(connection: &zbus::Connection, json: bool) -> zbus::R
     {
         println!("{measured}");
     }
+    let walker = text(&p, "Walker");
+    if !walker.is_empty() {
+        println!("walker: {walker}");
+    }
     if !text(&p, "Course").is_empty() {
         println!(
             "course: {}. {}",

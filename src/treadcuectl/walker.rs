@@ -71,7 +71,16 @@ pub(super) async fn walker(proxy: &TreadcueProxy<'_>, command: WalkerCommand) ->
             );
             Ok(())
         }
-        WalkerCommand::Use { name } => proxy.use_walker(&name).await,
+        WalkerCommand::Use { name } => {
+            proxy.use_walker(&name).await?;
+            let walkers = proxy.list_walkers().await?;
+            let now = walkers
+                .into_iter()
+                .find_map(|(walker, active, _, _)| active.then_some(walker))
+                .unwrap_or(name);
+            println!("{now} is the walker now: their course, history and session of the day");
+            Ok(())
+        }
         WalkerCommand::Remove { name, delete, yes } => remove(proxy, &name, delete, yes).await,
         WalkerCommand::Rename { name, new_name } => proxy.rename_walker(&name, &new_name).await,
         WalkerCommand::Set {

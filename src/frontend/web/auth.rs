@@ -24,12 +24,43 @@ pub async fn require_token(State(web): State<Web>, request: Request, next: Next)
     if token.is_some_and(|t| web.pairing.check(&t, Instant::now())) {
         return next.run(request).await;
     }
+    if wants_page(request.headers()) {
+        return not_paired_page();
+    }
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "Unauthorized",
         "this phone is not paired: ask for a code with POST /api/pair/request",
     )
     .into_response()
+}
+
+/// A browser opening a page (the report, from a bookmark or a link)
+/// asks for HTML; scripts and the page's own calls ask for JSON.
+fn wants_page(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// What an unpaired phone sees instead of the report: what to do, in
+/// words, with the way to the remote where pairing happens.
+fn not_paired_page() -> Response {
+    const PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>treadcue: pair this phone first</title></head><body>\
+        <h1>Pair this phone first</h1>\
+        <p>The report is the walker's record, so only a paired phone may open it. \
+        Open <a href=\"/\">the remote</a>, tap <b>Say a code in the headphones</b> \
+        and type the code (or the one <code>treadcuectl web pair</code> gives), \
+        then come back to this page.</p></body></html>";
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        PAGE,
+    )
+        .into_response()
 }
 
 fn token_of(headers: &HeaderMap) -> Option<String> {
