@@ -125,6 +125,24 @@ fn export_says_what_is_wrong_with_its_arguments() {
     let out = bus.ctl(&["export", "--format", "csv", "--since", "March", "-o", "."]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("March"));
+    let backward = [
+        "export",
+        "--format",
+        "fit",
+        "--since",
+        "2026-12-10",
+        "--until",
+        "2026-12-01",
+        "-o",
+        ".",
+    ];
+    let out = bus.ctl(&backward);
+    assert!(!out.status.success(), "a period that ends before it starts");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("2026-12-10") && said.contains("after it ends"),
+        "{said}"
+    );
 }
 
 #[test]

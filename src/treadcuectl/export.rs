@@ -59,6 +59,13 @@ pub(super) async fn export(
     proxy: &TreadcueProxy<'_>,
     wanted: Wanted<'_>,
 ) -> zbus::Result<()> {
+    if let (Some(since), Some(until)) = (wanted.since, wanted.until)
+        && since > until
+    {
+        return Err(zbus::Error::Failure(format!(
+            "the period starts (--since {since}) after it ends (--until {until}): nothing to export"
+        )));
+    }
     let mut rows = all_rows(proxy, &wanted.whose).await?;
     rows.retain(|row| within(row, wanted.since, wanted.until));
     let folder = wanted.folder;
