@@ -391,6 +391,72 @@ fn the_report_reaches_from_the_first_session_to_today_by_default() {
     assert!(flat.contains("no limit set"), "{text}");
 }
 
+/// What `pdffonts` says of the fonts in `pdf`: a line each.
+fn pdf_fonts(pdf: &Path) -> String {
+    let out = Command::new("pdffonts").arg(pdf).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn names_in_any_script_are_printed_and_name_the_file() {
+    support::require("pdffonts", "poppler-utils");
+    let remote = remote_with(&[]);
+    seed(&remote);
+    let ctl = |args: &[&str]| {
+        let out = remote.bus.ctl(args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    };
+    ctl(&["walker", "rename", "Walker", "Łukasz Żółć"]);
+    ctl(&["walker", "add", "王芳"]);
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().to_str().unwrap();
+    let period = ["--since", SINCE, "--until", UNTIL, "-o", out];
+    ctl(&[&["report"][..], &period].concat());
+    ctl(&[&["report", "--walker", "王芳"][..], &period].concat());
+
+    let polish = folder.path().join(format!(
+        "treadcue-report-Łukasz-Żółć-{SINCE}-to-{UNTIL}.pdf"
+    ));
+    let text = pdf_text(&polish);
+    assert!(text.contains("Łukasz Żółć, from"), "{text}");
+    assert!(text.contains("Sessions: 6"), "their sessions: {text}");
+    let fonts = pdf_fonts(&polish);
+    assert!(
+        fonts
+            .lines()
+            .any(|l| l.contains("CID TrueType") && l.contains("yes yes yes")),
+        "a font embedded as a subset with a map back to Unicode: {fonts}"
+    );
+    let chinese = folder
+        .path()
+        .join(format!("treadcue-report-王芳-{SINCE}-to-{UNTIL}.pdf"));
+    let text = pdf_text(&chinese);
+    assert!(text.contains("王芳, from"), "{text}");
+    assert!(
+        text.contains("Sessions: 0"),
+        "王芳 has walked nothing: {text}"
+    );
+
+    // The phone saves the file under the same name.
+    remote.pair();
+    let (code, reply) = remote.curl(
+        "GET",
+        &format!("/report.pdf?since={SINCE}&until={UNTIL}"),
+        None,
+        &["-D", "-"],
+    );
+    assert_eq!(code, 200);
+    let encoded = "%C5%81ukasz-%C5%BB%C3%B3%C5%82%C4%87";
+    assert!(
+        reply.contains(&format!(
+            "filename*=UTF-8''treadcue-report-{encoded}-{SINCE}-to-{UNTIL}.pdf"
+        )),
+        "{}",
+        &reply[..reply.find("%PDF").unwrap_or(reply.len())]
+    );
+}
+
 #[test]
 fn a_paired_phone_gets_the_report_as_a_page_and_as_a_pdf() {
     let remote = remote_with(&["--heart-max", "125"]);

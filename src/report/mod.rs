@@ -7,6 +7,8 @@
 //! page (`html`).
 
 mod charts;
+mod embed;
+mod fonts;
 mod html;
 mod model;
 mod pdf;
@@ -34,12 +36,13 @@ impl Report {
         html::render(self)
     }
 
-    /// The file name a saved report gets.
+    /// The file name a saved report gets: the walker's name in it as
+    /// letters and digits of any script, anything else a dash.
     pub fn file_name(&self) -> String {
         let walker: String = self
             .walker
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
             .collect();
         format!(
             "treadcue-report-{walker}-{}-to-{}.pdf",

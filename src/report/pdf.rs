@@ -1,34 +1,35 @@
-//! The report as a PDF, written by pdf-writer with the two Helvetica
-//! fonts every reader has: a summary, the charts (drawn by plotters
+//! The report as a PDF, written by pdf-writer in the two Helvetica
+//! fonts every reader has, with the machine's fonts embedded for what
+//! they lack (see `fonts`): a summary, the charts (drawn by plotters
 //! straight into the page), the weeks and the sessions as tables, and
 //! the plan's notes. A4, flowing onto as many pages as it needs.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Finish, Pdf, Rect, Ref, TextStr};
 use plotters::prelude::IntoDrawingArea;
 
 use super::charts::{self, Chart};
+use super::fonts::Fonts;
 use super::model::Report;
-use super::pdf_canvas::{FONT, PdfCanvas};
+use super::pdf_canvas::PdfCanvas;
 use super::table::{self, Table};
-use super::text;
-
-const BOLD: Name<'static> = Name(b"F2");
 const PAGE: (f32, f32) = (595.0, 842.0);
 const MARGIN: f32 = 40.0;
 const WIDTH: f32 = PAGE.0 - 2.0 * MARGIN;
 const CHART_HEIGHT: f32 = WIDTH * charts::SIZE.1 as f32 / charts::SIZE.0 as f32;
 
 /// Pages being filled, top to bottom.
-struct Pages {
+struct Pages<'f> {
+    fonts: &'f Fonts,
     done: Vec<Content>,
     page: Content,
     /// Where the next line's top is.
     y: f32,
 }
 
-impl Pages {
-    fn new() -> Pages {
+impl<'f> Pages<'f> {
+    fn new(fonts: &'f Fonts) -> Pages<'f> {
         Pages {
+            fonts,
             done: Vec::new(),
             page: Content::new(),
             y: PAGE.1 - MARGIN,
@@ -46,7 +47,13 @@ impl Pages {
 
     fn text(&mut self, x: f32, size: f32, bold: bool, words: &str) {
         let baseline = self.y - size;
-        show(&mut self.page, x, baseline, size, bold, words);
+        show(
+            self.fonts,
+            &mut self.page,
+            (x, baseline),
+            (size, bold),
+            words,
+        );
     }
 
     fn line(&mut self, size: f32, bold: bool, words: &str) {
@@ -72,19 +79,29 @@ impl Pages {
     }
 }
 
-fn show(content: &mut Content, x: f32, baseline: f32, size: f32, bold: bool, words: &str) {
+fn show(
+    fonts: &Fonts,
+    content: &mut Content,
+    (x, baseline): (f32, f32),
+    (size, bold): (f32, bool),
+    words: &str,
+) {
     content
         .set_fill_gray(0.0)
         .begin_text()
-        .set_font(if bold { BOLD } else { FONT }, size)
-        .next_line(x, baseline)
-        .show(Str(&text::win_ansi(words)))
-        .end_text();
+        .next_line(x, baseline);
+    fonts.show(content, size, bold, words);
+    content.end_text();
 }
 
-/// The report as a PDF file's bytes.
+/// The report as a PDF file's bytes, with this machine's fonts.
 pub fn render(report: &Report) -> Result<Vec<u8>, String> {
-    let mut pages = Pages::new();
+    render_with(report, &Fonts::of_machine())
+}
+
+/// The report as a PDF file's bytes, with `fonts`.
+pub fn render_with(report: &Report, fonts: &Fonts) -> Result<Vec<u8>, String> {
+    let mut pages = Pages::new(fonts);
     pages.line(18.0, true, "Backward walking report");
     pages.line(10.0, false, &super::period_line(report));
     pages.gap(6.0);
@@ -97,7 +114,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>, String> {
     pages.heading("Week by week");
     draw_table(&mut pages, &table::weeks(report));
     pages.heading("Session by session");
-    for line in text::wrap(&table::sessions_key(report), 8.0, WIDTH) {
+    for line in fonts.wrap(&table::sessions_key(report), 8.0, WIDTH) {
         pages.line(8.0, false, &line);
     }
     pages.gap(4.0);
@@ -106,20 +123,21 @@ pub fn render(report: &Report) -> Result<Vec<u8>, String> {
         pages.heading("The plan's notes");
         for note in &report.notes {
             pages.line(9.0, true, &note.title);
-            for line in text::wrap(&note.text, 9.0, WIDTH) {
+            for line in fonts.wrap(&note.text, 9.0, WIDTH) {
                 pages.line(9.0, false, &line);
             }
             pages.gap(4.0);
         }
     }
-    Ok(document(pages.finish()))
+    Ok(document(fonts, pages.finish()))
 }
 
 fn draw_chart(pages: &mut Pages, chart: Chart, report: &Report) -> Result<(), String> {
     pages.room(CHART_HEIGHT + 30.0);
     pages.gap(6.0);
     pages.line(11.0, true, &chart.title(report));
-    let canvas = PdfCanvas::new(&mut pages.page, MARGIN, pages.y, WIDTH, CHART_HEIGHT);
+    let place = (MARGIN, pages.y, WIDTH, CHART_HEIGHT);
+    let canvas = PdfCanvas::new(&mut pages.page, pages.fonts, place);
     chart.draw(&canvas.into_drawing_area(), report)?;
     pages.y -= CHART_HEIGHT + 4.0;
     Ok(())
@@ -156,7 +174,7 @@ fn draw_table(pages: &mut Pages, table: &Table) {
 fn draw_row(pages: &mut Pages, widths: &[f32], cells: &[String], bold: bool) {
     let mut x = MARGIN;
     for (cell, width) in cells.iter().zip(widths) {
-        let cell = text::fit(cell, TABLE_SIZE, bold, width - 3.0);
+        let cell = pages.fonts.fit(cell, TABLE_SIZE, bold, width - 3.0);
         pages.text(x, TABLE_SIZE, bold, &cell);
         x += width;
     }
@@ -164,42 +182,33 @@ fn draw_row(pages: &mut Pages, widths: &[f32], cells: &[String], bold: bool) {
 }
 
 /// The file: a catalog, the pages with their numbers at the foot, the
-/// two fonts, and the document's title.
-fn document(contents: Vec<Content>) -> Vec<u8> {
+/// fonts, and the document's title.
+fn document(fonts: &Fonts, mut contents: Vec<Content>) -> Vec<u8> {
     let mut pdf = Pdf::new();
-    let (catalog, tree, regular, bold, info) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-    );
+    let (catalog, tree, info) = (Ref::new(1), Ref::new(2), Ref::new(3));
     let count = contents.len();
-    let page_ids: Vec<Ref> = (0..count).map(|i| Ref::new(6 + 2 * i as i32)).collect();
+    for (index, content) in contents.iter_mut().enumerate() {
+        let foot = format!("treadcue report, page {} of {count}", index + 1);
+        let x = PAGE.0 - MARGIN - fonts.width(&foot, 8.0, false);
+        show(fonts, content, (x, MARGIN - 10.0), (8.0, false), &foot);
+    }
+    let page_ids: Vec<Ref> = (0..count).map(|i| Ref::new(4 + 2 * i as i32)).collect();
+    let mut next = 4 + 2 * count as i32;
+    // Every glyph is on a page by now, so the subsets are whole.
+    let resources = fonts.write(&mut pdf, &mut next);
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
         .kids(page_ids.iter().copied())
         .count(count as i32);
-    for (index, mut content) in contents.into_iter().enumerate() {
-        let foot = format!("treadcue report, page {} of {count}", index + 1);
-        let x = PAGE.0 - MARGIN - text::width(&foot, 8.0, false);
-        show(&mut content, x, MARGIN - 10.0, 8.0, false, &foot);
-        let (page_id, content_id) = (page_ids[index], Ref::new(7 + 2 * index as i32));
+    for (index, content) in contents.into_iter().enumerate() {
+        let (page_id, content_id) = (page_ids[index], Ref::new(5 + 2 * index as i32));
         let mut page = pdf.page(page_id);
         page.media_box(Rect::new(0.0, 0.0, PAGE.0, PAGE.1))
             .parent(tree)
             .contents(content_id);
-        page.resources()
-            .fonts()
-            .pair(FONT, regular)
-            .pair(BOLD, bold);
+        page.resources().fonts().pairs(resources.iter().copied());
         page.finish();
         pdf.stream(content_id, &content.finish());
-    }
-    for (id, name) in [(regular, "Helvetica"), (bold, "Helvetica-Bold")] {
-        pdf.type1_font(id)
-            .base_font(Name(name.as_bytes()))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
     }
     pdf.document_info(info)
         .title(TextStr("Backward walking report"))

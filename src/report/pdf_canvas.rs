@@ -1,22 +1,20 @@
 //! plotters drawing into a PDF page: a chart's lines, bars and labels
-//! become the page's own vector paths and Helvetica text, so the charts
+//! become the page's own vector paths and text, so the charts
 //! print sharp and their numbers can be read back as text.
 
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle};
 use plotters_backend::{DrawingBackend, DrawingErrorKind, FontTransform};
 
-use pdf_writer::{Content, Name, Str};
+use pdf_writer::Content;
 
-use super::text;
-
-/// The page's regular font, as its resources name it.
-pub const FONT: Name<'static> = Name(b"F1");
+use super::fonts::Fonts;
 
 /// A chart's box on the page: plotters' pixels are `scale` points, from
 /// the box's top left corner down (the page's y runs up).
 pub struct PdfCanvas<'a> {
     content: &'a mut Content,
+    fonts: &'a Fonts,
     left: f32,
     top: f32,
     size: (u32, u32),
@@ -26,10 +24,15 @@ pub struct PdfCanvas<'a> {
 impl<'a> PdfCanvas<'a> {
     /// A canvas of `width` by `height` points whose top left corner is at
     /// (`left`, `top`) on the page.
-    pub fn new(content: &'a mut Content, left: f32, top: f32, width: f32, height: f32) -> Self {
+    pub fn new(
+        content: &'a mut Content,
+        fonts: &'a Fonts,
+        (left, top, width, height): (f32, f32, f32, f32),
+    ) -> Self {
         let scale = 0.5;
         PdfCanvas {
             content,
+            fonts,
             left,
             top,
             size: ((width / scale) as u32, (height / scale) as u32),
@@ -198,7 +201,7 @@ impl DrawingBackend for PdfCanvas<'_> {
         pos: BackendCoord,
     ) -> Drawn {
         let size = style.size() as f32 * self.scale;
-        let width = text::width(words, size, false);
+        let width = self.fonts.width(words, size, false);
         let anchor = style.anchor();
         // Along the text, then across it, before any turn.
         let along = match anchor.h_pos {
@@ -225,10 +228,9 @@ impl DrawingBackend for PdfCanvas<'_> {
         self.fill_style(style.color());
         self.content
             .begin_text()
-            .set_font(FONT, size)
-            .set_text_matrix([cos, sin, -sin, cos, start.0, start.1])
-            .show(Str(&text::win_ansi(words)))
-            .end_text();
+            .set_text_matrix([cos, sin, -sin, cos, start.0, start.1]);
+        self.fonts.show(self.content, size, false, words);
+        self.content.end_text();
         Ok(())
     }
 
@@ -239,6 +241,9 @@ impl DrawingBackend for PdfCanvas<'_> {
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
         // In pixels, as plotters lays out in them.
         let size = style.size() as f32;
-        Ok((text::width(words, size, false).ceil() as u32, size as u32))
+        Ok((
+            self.fonts.width(words, size, false).ceil() as u32,
+            size as u32,
+        ))
     }
 }

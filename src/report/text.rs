@@ -1,6 +1,6 @@
-//! Text on a PDF page in Helvetica, one of the fonts every PDF reader
-//! has (nothing to embed): its widths, for laying text out, and its
-//! WinAnsi encoding, for writing it.
+//! Helvetica, one of the fonts every PDF reader has (nothing to embed):
+//! its widths, for laying text out, and its WinAnsi encoding, for
+//! writing it.
 
 /// Helvetica's advance widths for ' ' to '~', in thousandths of the
 /// font size (Adobe's Helvetica.afm).
@@ -21,32 +21,26 @@ const BOLD_WIDER: f32 = 1.06;
 
 /// The width of `text` at `size` points.
 pub fn width(text: &str, size: f32, bold: bool) -> f32 {
-    let thousandths: u32 = text
-        .chars()
-        .map(|c| {
-            let code = c as u32;
-            if (32..127).contains(&code) {
-                u32::from(WIDTHS[(code - 32) as usize])
-            } else {
-                556
-            }
-        })
-        .sum();
-    let width = thousandths as f32 * size / 1000.0;
+    let thousandths: f32 = text.chars().map(|c| thousandths(c, bold)).sum();
+    thousandths * size / 1000.0
+}
+
+/// The advance of `c` in thousandths of the font size.
+pub fn thousandths(c: char, bold: bool) -> f32 {
+    let code = c as u32;
+    let width = if (32..127).contains(&code) {
+        f32::from(WIDTHS[(code - 32) as usize])
+    } else {
+        556.0
+    };
     if bold { width * BOLD_WIDER } else { width }
 }
 
-/// `text` in WinAnsi, the encoding the page's fonts are set to; a
-/// character it has no code for becomes '?', a control character a space.
-pub fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars().map(win_ansi_byte).collect()
-}
-
-fn win_ansi_byte(c: char) -> u8 {
+/// The WinAnsi code of `c`, if it has one (control characters have none).
+pub fn win_ansi_code(c: char) -> Option<u8> {
     let code = c as u32;
-    match code {
+    let byte = match code {
         0x20..=0x7e | 0xa0..=0xff => code as u8,
-        _ if c.is_control() => b' ',
         _ => match c {
             '€' => 0x80,
             '‚' => 0x82,
@@ -60,49 +54,17 @@ fn win_ansi_byte(c: char) -> u8 {
             '–' => 0x96,
             '—' => 0x97,
             '™' => 0x99,
-            _ => b'?',
+            'Š' => 0x8a,
+            'š' => 0x9a,
+            'Œ' => 0x8c,
+            'œ' => 0x9c,
+            'Ž' => 0x8e,
+            'ž' => 0x9e,
+            'Ÿ' => 0x9f,
+            _ => return None,
         },
-    }
-}
-
-/// `text` cut to fit `room` points at `size`, with "..." where it was cut.
-pub fn fit(text: &str, size: f32, bold: bool, room: f32) -> String {
-    if width(text, size, bold) <= room {
-        return text.to_string();
-    }
-    let mut cut = String::new();
-    for c in text.chars() {
-        cut.push(c);
-        if width(&cut, size, bold) + width("...", size, bold) > room {
-            cut.pop();
-            break;
-        }
-    }
-    cut.push_str("...");
-    cut
-}
-
-/// `text` broken into lines of at most `room` points at `size`, at
-/// spaces where it can be.
-pub fn wrap(text: &str, size: f32, room: f32) -> Vec<String> {
-    let mut lines = Vec::new();
-    for paragraph in text.lines() {
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_string()
-            } else {
-                format!("{line} {word}")
-            };
-            if width(&candidate, size, false) <= room || line.is_empty() {
-                line = candidate;
-            } else {
-                lines.push(std::mem::replace(&mut line, word.to_string()));
-            }
-        }
-        lines.push(fit(&line, size, false, room));
-    }
-    lines
+    };
+    Some(byte)
 }
 
 #[cfg(test)]
@@ -117,18 +79,10 @@ mod tests {
 
     #[test]
     fn text_is_encoded_in_win_ansi() {
-        assert_eq!(
-            win_ansi("Knee – é €\u{1}✓"),
-            b"Knee \x96 \xe9 \x80 ?".to_vec()
-        );
-    }
-
-    #[test]
-    fn long_text_is_cut_and_wrapped_to_its_room() {
-        let cut = fit(&"walk ".repeat(50), 10.0, false, 100.0);
-        assert!(cut.ends_with("...") && width(&cut, 10.0, false) <= 100.0);
-        let lines = wrap("one two three four five six seven eight", 10.0, 60.0);
-        assert!(lines.len() > 2, "{lines:?}");
-        assert!(lines.iter().all(|l| width(l, 10.0, false) <= 60.0));
+        let codes: Vec<Option<u8>> = "K – é €Š\u{1}✓".chars().map(win_ansi_code).collect();
+        let expected = [b'K', b' ', 0x96, b' ', 0xe9, b' ', 0x80, 0x8a];
+        let mut expected: Vec<Option<u8>> = expected.into_iter().map(Some).collect();
+        expected.extend([None, None]);
+        assert_eq!(codes, expected);
     }
 }

@@ -88,8 +88,7 @@ pub async fn report_page(State(web): State<Web>, uri: Uri) -> Result<Response, A
 
 pub async fn report_pdf(State(web): State<Web>, uri: Uri) -> Result<Response, ApiError> {
     let (name, pdf) = report(&web, &uri, ReportFormat::Pdf).await?;
-    // The name is made of ASCII letters, digits, dashes and two dates.
-    let disposition = format!("inline; filename=\"{name}\"");
+    let disposition = disposition("inline", &name);
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -107,4 +106,27 @@ async fn report(web: &Web, uri: &Uri, format: ReportFormat) -> Result<(String, V
         .ask(move |c| c.report_file(&period.walker, &period.since, &period.until, format))
         .await?;
     Ok(answer)
+}
+
+/// A `Content-Disposition` for a file named `name` (letters and digits
+/// of any script, dashes and dots): plain when it is ASCII, else with
+/// the UTF-8 name as RFC 6266 gives it and an ASCII one for old clients.
+fn disposition(kind: &str, name: &str) -> String {
+    if name.is_ascii() {
+        return format!("{kind}; filename=\"{name}\"");
+    }
+    let plain: String = name
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '_' })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
 }
