@@ -86,7 +86,7 @@ fn discovery_of(watch: &mut Watch, node: &str, count: usize) -> Vec<Message> {
     }
 }
 
-const ENTITIES: usize = 11 + 6 + 1;
+const ENTITIES: usize = 11 + 6 + 2;
 
 #[test]
 fn two_treadmills_on_one_broker_are_two_devices_driven_from_mqtt_and_dbus() {
@@ -117,9 +117,10 @@ fn two_treadmills_on_one_broker_are_two_devices_driven_from_mqtt_and_dbus() {
     assert_eq!(configs_a[0].json()["device"]["name"], "treadmill-a");
 
     // Started from the front desk: the state on the broker and on D-Bus agree.
+    let mark = watch.seen.len();
     a.cmd(&broker, "start", LONG);
     assert_eq!(watch.wait_result(&a.topic, "start")["ok"], true);
-    let state = watch.wait_state(&a.topic, "a running", |s| s["state"] == "running");
+    let state = watch.wait_state_since(mark, &a.topic, "a running", |s| s["state"] == "running");
     assert_eq!(state["program"], LONG);
     assert_eq!(state["step_number"], 1);
     assert!(state["session_left"].as_u64().unwrap() > 1500, "{state}");
@@ -146,10 +147,11 @@ fn two_treadmills_on_one_broker_are_two_devices_driven_from_mqtt_and_dbus() {
     a.cmd(&broker, "resume", "PRESS");
     assert_eq!(watch.wait_result(&a.topic, "resume")["ok"], true);
     assert_eq!(a.status()["state"], "running");
+    let mark = watch.seen.len();
     a.cmd(&broker, "next", "PRESS");
     assert_eq!(watch.wait_result(&a.topic, "next")["ok"], true);
     assert_eq!(a.status()["step_index"], 1);
-    watch.wait_state(&a.topic, "a at step 2", |s| s["step_number"] == 2);
+    watch.wait_state_since(mark, &a.topic, "a at step 2", |s| s["step_number"] == 2);
     a.ctl(&["next"]);
     watch.wait_state(&a.topic, "a at step 3", |s| s["step_number"] == 3);
     a.cmd(&broker, "previous", "PRESS");
@@ -162,9 +164,10 @@ fn two_treadmills_on_one_broker_are_two_devices_driven_from_mqtt_and_dbus() {
     a.cmd(&broker, "start", r#"{"program": "demo", "replace": true}"#);
     assert_eq!(watch.wait_result(&a.topic, "start")["ok"], true);
     assert_eq!(a.status()["program"], "demo");
+    let mark = watch.seen.len();
     a.cmd(&broker, "stop", "PRESS");
     assert_eq!(watch.wait_result(&a.topic, "stop")["ok"], true);
-    let state = watch.wait_state(&a.topic, "a stopped", |s| s["state"] == "stopped");
+    let state = watch.wait_state_since(mark, &a.topic, "a stopped", |s| s["state"] == "stopped");
     assert!(state["step_left"].is_null(), "{state}");
 
     // Treadmill b saw none of it.

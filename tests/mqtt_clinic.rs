@@ -14,7 +14,7 @@ use support::bus::{Daemon, PrivateBus};
 use support::mosquitto::{Message, Mosquitto, test_certificates};
 use support::pulse::PulseServer;
 
-const ENTITIES: usize = 11 + 6 + 1;
+const ENTITIES: usize = 11 + 6 + 2;
 
 /// The fenced block that follows `marker` in docs/mqtt.md.
 fn documented_block(marker: &str) -> String {

@@ -240,6 +240,21 @@ impl Watch {
             .json()
     }
 
+    /// The state payload on `topic`/state that `wanted` accepts, among
+    /// those taken since `mark` or yet to come: the state a command
+    /// brought may come before the command's result, which takes it.
+    pub fn wait_state_since(
+        &mut self,
+        mark: usize,
+        topic: &str,
+        what: &str,
+        wanted: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let state = format!("{topic}/state");
+        self.wait_since(mark, what, |m| m.topic == state && wanted(&m.json()))
+            .json()
+    }
+
     /// The result of the next command on `topic`.
     pub fn wait_result(&mut self, topic: &str, command: &str) -> serde_json::Value {
         let result = format!("{topic}/result");

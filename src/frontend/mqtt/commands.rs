@@ -10,7 +10,7 @@ use crate::controller::{Command, IfRunning};
 /// The longest payload read: a program id, or a line of JSON.
 const MAX_PAYLOAD: usize = 1024;
 /// The verbs, as the error for an unknown one lists them.
-pub const VERBS: [&str; 7] = [
+pub const VERBS: [&str; 8] = [
     "pause",
     "resume",
     "next",
@@ -18,6 +18,7 @@ pub const VERBS: [&str; 7] = [
     "stop",
     "start",
     "start_today",
+    "walker",
 ];
 
 /// `start`'s JSON form.
@@ -33,7 +34,7 @@ struct Start {
 /// a command. A button's payload (Home Assistant sends `PRESS`) is not
 /// read further; `start` takes a program id, or `{"program": ID,
 /// "replace": true}` to end a session under way; `start_today` takes
-/// `PRESS`, or `replace`.
+/// `PRESS`, or `replace`; `walker` takes a walker's name.
 pub fn parse(verb: &str, payload: &[u8]) -> Result<Command, String> {
     if payload.len() > MAX_PAYLOAD {
         return Err(format!(
@@ -66,6 +67,7 @@ pub fn parse(verb: &str, payload: &[u8]) -> Result<Command, String> {
                 "start_today takes PRESS, or \"replace\"; not {other:?}"
             )),
         },
+        "walker" => Ok(Command::UseWalker(text.to_string())),
         other => Err(format!(
             "there is no command {other:?}; the commands are {}",
             VERBS.join(", ")
@@ -122,6 +124,14 @@ mod tests {
         assert_eq!(
             parse("start_today", b"PRESS"),
             Ok(Command::StartToday(IfRunning::Refuse))
+        );
+    }
+
+    #[test]
+    fn walker_takes_a_name_as_the_select_sends_it() {
+        assert_eq!(
+            parse("walker", "Anna Bé\n".as_bytes()),
+            Ok(Command::UseWalker("Anna Bé".into()))
         );
     }
 

@@ -1,5 +1,6 @@
 //! Home Assistant's MQTT discovery: one device per treadmill, with its
-//! sensors, buttons and a select of programs, each announced retained on
+//! sensors, buttons, a select of programs and one of walkers, each
+//! announced retained on
 //! `<prefix>/<component>/<node>/<object>/config` and removed by an empty
 //! retained message there. The keys are those of Home Assistant's MQTT
 //! schemas (`homeassistant/components/mqtt/`: `entity.py` for the
@@ -103,8 +104,15 @@ const BUTTONS: [(&str, &str, &str); 6] = [
     ("start_today", "Start today's session", "mdi:calendar-start"),
 ];
 
-/// Every entity of this treadmill; the select offers `programs` (ids).
-pub fn entities(options: &MqttOptions, programs: &[String]) -> Vec<Entity> {
+/// What the selects offer: the programs' ids and the walkers' names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Choices {
+    pub programs: Vec<String>,
+    pub walkers: Vec<String>,
+}
+
+/// Every entity of this treadmill.
+pub fn entities(options: &MqttOptions, choices: &Choices) -> Vec<Entity> {
     let topic = &options.topic;
     let mut all: Vec<Entity> = sensors()
         .into_iter()
@@ -125,7 +133,7 @@ pub fn entities(options: &MqttOptions, programs: &[String]) -> Vec<Entity> {
         "state_topic": format!("{topic}/state"),
         // "None" is Home Assistant's word for no option chosen.
         "value_template": "{{ value_json.program if value_json.program else 'None' }}",
-        "options": programs,
+        "options": choices.programs,
         "icon": "mdi:play-box-multiple",
     });
     all.push(entity(
@@ -134,6 +142,22 @@ pub fn entities(options: &MqttOptions, programs: &[String]) -> Vec<Entity> {
         "program_select",
         "Start program",
         [select, json!({})],
+    ));
+    // Choosing while a session is under way is refused (the result topic
+    // says so), and the state brings the select back to who walks.
+    let walker = json!({
+        "command_topic": format!("{topic}/cmd/walker"),
+        "state_topic": format!("{topic}/state"),
+        "value_template": "{{ value_json.walker }}",
+        "options": choices.walkers,
+        "icon": "mdi:account-switch",
+    });
+    all.push(entity(
+        options,
+        "select",
+        "walker_select",
+        "Walker",
+        [walker, json!({})],
     ));
     all
 }

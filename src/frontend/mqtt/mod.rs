@@ -35,7 +35,7 @@ use crate::controller::Handle;
 use crate::shutdown::Shutdown;
 
 pub use commands::parse as parse_command;
-pub use discovery::{Entity, entities};
+pub use discovery::{Choices, Entity, entities};
 pub use state::state_payload;
 
 /// The broker's address, from `mqtt://host:port` or `mqtts://host:port`.

@@ -9,7 +9,7 @@ use rumqttc::{AsyncClient, QoS};
 use serde_json::Value;
 
 use super::MqttOptions;
-use super::discovery::{Entity, entities};
+use super::discovery::{Choices, Entity, entities};
 
 /// The shortest gap between two state messages: a burst of changes is
 /// sent as its last state.
@@ -44,7 +44,7 @@ impl Publisher {
 
     /// Subscribes to commands and Home Assistant's birth, then says
     /// online and sends discovery and the state afresh.
-    pub fn connected(&mut self, programs: &[String], state: Value) {
+    pub fn connected(&mut self, choices: &Choices, state: Value) {
         self.connected = true;
         let topic = &self.options.topic;
         self.try_subscribe(format!("{topic}/cmd/+"));
@@ -53,7 +53,7 @@ impl Publisher {
         }
         let availability = super::client::availability(&self.options);
         self.send(availability, QoS::AtLeastOnce, true, "online");
-        self.discovery(programs);
+        self.discovery(choices);
         self.last_state = None;
         self.state(state);
     }
@@ -63,11 +63,11 @@ impl Publisher {
     }
 
     /// Announces every entity, or removes them when discovery is off.
-    pub fn discovery(&mut self, programs: &[String]) {
+    pub fn discovery(&mut self, choices: &Choices) {
         if !self.connected {
             return;
         }
-        let all = entities(&self.options, programs);
+        let all = entities(&self.options, choices);
         if self.options.discovery {
             for entity in &all {
                 let payload = entity.config.to_string();
@@ -120,10 +120,10 @@ impl Publisher {
 
     /// Says offline and disconnects; with `remove`, removes the entities
     /// first (discovery turned off, or the topic changed).
-    pub fn goodbye(&mut self, remove: bool, programs: &[String]) {
+    pub fn goodbye(&mut self, remove: bool, choices: &Choices) {
         if self.connected {
             if remove {
-                self.remove(&entities(&self.options, programs));
+                self.remove(&entities(&self.options, choices));
             }
             let availability = super::client::availability(&self.options);
             self.send(availability, QoS::AtLeastOnce, true, "offline");

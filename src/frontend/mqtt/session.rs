@@ -12,8 +12,8 @@ use tokio::sync::{mpsc, watch};
 
 use super::client::{self, LinkEvent};
 use super::publisher::Publisher;
-use super::{Ended, MqttOptions, commands, state};
-use crate::controller::{Command, Handle};
+use super::{Choices, Ended, MqttOptions, commands, state};
+use crate::controller::{Change, Command, Handle};
 use crate::frontend::link::MqttLink;
 use crate::session::State;
 use crate::shutdown::Shutdown;
@@ -74,14 +74,14 @@ impl Run<'_> {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut bad = BadCommands::default();
-        let mut programs = program_ids(self.handle).await;
+        let mut choices = choices(self.handle).await;
         loop {
             let pending_at = tokio::time::Instant::from_std(publisher.next_state_at());
             // An idle daemon is not woken each second.
             let running = self.handle.state() == State::Running;
             tokio::select! {
                 () = self.shutdown.wait() => {
-                    publisher.goodbye(false, &programs);
+                    publisher.goodbye(false, &choices);
                     return Ended::Shutdown;
                 }
                 changed = self.reconfigure.changed() => {
@@ -89,19 +89,29 @@ impl Run<'_> {
                         continue;
                     }
                     let new = self.reconfigure.borrow_and_update().clone();
-                    programs = program_ids(self.handle).await;
+                    choices = self::choices(self.handle).await;
                     if new.as_ref() == Some(self.options) {
                         // A reload may have changed the programs.
-                        publisher.discovery(&programs);
+                        publisher.discovery(&choices);
                         continue;
                     }
-                    publisher.goodbye(removes_entities(self.options, new.as_ref()), &programs);
+                    publisher.goodbye(removes_entities(self.options, new.as_ref()), &choices);
                     return Ended::Reconfigured;
                 }
                 Some(event) = events.recv() => {
-                    self.on_link(event, &mut publisher, &commands, &mut bad, &programs);
+                    self.on_link(event, &mut publisher, &commands, &mut bad, &choices);
                 }
-                Some(_) = changes.recv() => publisher.state(self.state()),
+                Some(change) = changes.recv() => {
+                    if matches!(change, Change::Walkers) {
+                        let now = self::choices(self.handle).await;
+                        // Added, renamed or removed: the select offers them.
+                        if now.walkers != choices.walkers {
+                            choices = now;
+                            publisher.discovery(&choices);
+                        }
+                    }
+                    publisher.state(self.state());
+                }
                 _ = tick.tick(), if running => publisher.state(self.state()),
                 () = tokio::time::sleep_until(pending_at), if publisher.pending => {
                     publisher.state(self.state());
@@ -116,7 +126,7 @@ impl Run<'_> {
         publisher: &mut Publisher,
         commands: &mpsc::Sender<(String, Command)>,
         bad: &mut BadCommands,
-        programs: &[String],
+        choices: &Choices,
     ) {
         let broker = self.options.broker.to_string();
         match event {
@@ -126,7 +136,7 @@ impl Run<'_> {
                     true,
                     &format!("connected to {broker} as {}", self.options.topic),
                 );
-                publisher.connected(programs, self.state());
+                publisher.connected(choices, self.state());
             }
             LinkEvent::Lost(why) => {
                 if self.link.get().text != why {
@@ -140,7 +150,7 @@ impl Run<'_> {
                 payload,
                 retained,
             } => self.on_message(
-                &topic, &payload, retained, publisher, commands, bad, programs,
+                &topic, &payload, retained, publisher, commands, bad, choices,
             ),
         }
     }
@@ -154,14 +164,14 @@ impl Run<'_> {
         publisher: &mut Publisher,
         commands: &mpsc::Sender<(String, Command)>,
         bad: &mut BadCommands,
-        programs: &[String],
+        choices: &Choices,
     ) {
         let options = publisher.options();
         if topic == format!("{}/status", options.discovery_prefix) {
             // Home Assistant came back: it needs the entities again.
             if payload == b"online" {
                 tracing::info!("mqtt: Home Assistant is online; announcing the entities again");
-                publisher.discovery(programs);
+                publisher.discovery(choices);
             }
             return;
         }
@@ -208,14 +218,16 @@ fn removes_entities(old: &MqttOptions, new: Option<&MqttOptions>) -> bool {
         })
 }
 
-/// The programs' ids, for the select.
-async fn program_ids(handle: &Handle) -> Vec<String> {
-    let listed = handle.ask(|c| Ok(c.list_programs())).await;
-    listed
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| p.id)
-        .collect()
+/// The programs' ids and the walkers' names, for the selects.
+async fn choices(handle: &Handle) -> Choices {
+    let listed = handle
+        .ask(|c| Ok((c.list_programs(), c.walkers())))
+        .await
+        .unwrap_or_default();
+    Choices {
+        programs: listed.0.into_iter().map(|p| p.id).collect(),
+        walkers: listed.1.into_iter().map(|w| w.name).collect(),
+    }
 }
 
 /// Applies commands in the order they came, each answered on `result`.

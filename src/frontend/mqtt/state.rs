@@ -38,6 +38,7 @@ pub fn state_payload(status: &Status, now: i64) -> Value {
         "course": text(&status.course.id),
         "course_name": text(&status.course.name),
         "course_position": text(&course_position(status)),
+        "walker": text(&status.walker),
     })
 }
 
