@@ -187,14 +187,22 @@ fn the_controls_act_on_the_one_session_every_front_end_sees() {
     assert!(out.status.success(), "{out:?}");
     let bytes = out.stdout;
     assert_eq!(&bytes[8..12], b".FIT", "a FIT file's header");
-    for (path, code) in [
-        (format!("/api/sessions/{session}/gpx"), 400),
-        ("/api/sessions/soon/fit".to_string(), 400),
-        (format!("/api/sessions/{}/fit", session + 1), 400),
+    for (path, code, error) in [
+        (
+            format!("/api/sessions/{session}/gpx"),
+            400,
+            "InvalidArgument",
+        ),
+        ("/api/sessions/soon/fit".to_string(), 400, "InvalidArgument"),
+        (
+            format!("/api/sessions/{}/fit", session + 1),
+            404,
+            "UnknownSession",
+        ),
     ] {
         let (status, reply) = remote.json("GET", &path, None);
         assert_eq!(status, code, "{path}: {reply}");
-        assert_eq!(reply["error"], "InvalidArgument", "{path}: {reply}");
+        assert_eq!(reply["error"], error, "{path}: {reply}");
     }
 }
 

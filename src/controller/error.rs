@@ -13,6 +13,9 @@ pub enum ControlError {
     InvalidState(String),
     #[error("{0}")]
     InvalidArgument(String),
+    /// A session the history does not have (a download of one, say).
+    #[error("{0}")]
+    UnknownSession(String),
     #[error("{0}")]
     Device(String),
     #[error("{0}")]

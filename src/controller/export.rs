@@ -20,7 +20,7 @@ impl Controller {
     /// The session that started at `session`, ready to be written out.
     pub fn activity(&self, session: i64) -> Result<Activity, ControlError> {
         let entry = self.find_in_history(session)?.ok_or_else(|| {
-            ControlError::InvalidArgument(format!(
+            ControlError::UnknownSession(format!(
                 "no session in the history started at {session} (microseconds since 1970; \
                  see the history's `session` field)"
             ))

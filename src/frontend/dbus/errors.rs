@@ -40,7 +40,10 @@ impl From<ControlError> for Error {
             ControlError::UnknownCourse(..) => Error::UnknownCourse(message),
             ControlError::InvalidProgram { .. } => Error::InvalidProgram(message),
             ControlError::InvalidState(_) => Error::InvalidState(message),
-            ControlError::InvalidArgument(_) => Error::InvalidArgument(message),
+            // A bus client named a session the history lacks: its argument.
+            ControlError::InvalidArgument(_) | ControlError::UnknownSession(_) => {
+                Error::InvalidArgument(message)
+            }
             ControlError::Device(_) => Error::NoDevice(message),
             ControlError::Voice(_) => Error::Voice(message),
             ControlError::Storage(_) => Error::Storage(message),

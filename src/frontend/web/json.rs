@@ -47,6 +47,7 @@ impl From<ControlError> for ApiError {
             }
             ControlError::InvalidState(_) => (StatusCode::CONFLICT, "InvalidState"),
             ControlError::InvalidArgument(_) => (StatusCode::BAD_REQUEST, "InvalidArgument"),
+            ControlError::UnknownSession(_) => (StatusCode::NOT_FOUND, "UnknownSession"),
             ControlError::Device(_) => (StatusCode::SERVICE_UNAVAILABLE, "NoDevice"),
             ControlError::Voice(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Voice"),
             ControlError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Storage"),
