@@ -1,7 +1,8 @@
 //! What a session worked up to survives a power cut: the fastest
 //! backward step walked before a SIGKILL is the session's top backward
 //! speed in the history, whether the session is brought back and walked
-//! on (more slowly) or given up as interrupted. A per-second record that
+//! on (more slowly) or given up as interrupted. The time walked comes
+//! back to the millisecond the checkpoint kept. A per-second record that
 //! cannot be written is said once and the session goes on.
 
 mod support;
@@ -69,6 +70,33 @@ fn a_session_brought_back_keeps_the_backward_speed_walked_before_the_crash() {
     let entry = last_entry(&bus);
     assert_eq!(entry["top_backward_speed"], 0.8, "{entry}");
     assert_eq!(entry["units"], "mph", "{entry}");
+}
+
+#[test]
+fn a_restore_keeps_the_time_walked_to_the_millisecond() {
+    let pulse = PulseServer::start();
+    let bus = PrivateBus::start(None);
+    walk_backward_then_kill(&bus, &pulse, &[]);
+    // Times that are not whole samples in floating point: 4.004 s is
+    // 192191.99999999997 samples at 48 kHz, 8.008 s 384383.99999999994.
+    let mut kept = checkpoint(&bus);
+    kept["walked"] = serde_json::json!([4.004, 8.008]);
+    let path = bus.dir().join("treadcue/session.json");
+    std::fs::write(&path, kept.to_string()).unwrap();
+    let _daemon = Daemon::start(&bus, &pulse.address(), &[]);
+    assert_eq!(bus.status()["state"], "paused");
+    assert_eq!(
+        checkpoint(&bus)["walked"],
+        serde_json::json!([4.004, 8.008]),
+        "brought back as it was kept"
+    );
+    ok(&bus, &["stop"]);
+    let entry = last_entry(&bus);
+    assert_eq!(
+        (&entry["walked"], &entry["walked_backward"]),
+        (&Value::from(12.012), &Value::from(8.008)),
+        "{entry}"
+    );
 }
 
 #[test]

@@ -317,14 +317,16 @@ impl Controller {
             .map(|program| self.in_walker_units(program))
             .map_err(|e| format!("cannot bring back {}: {e}", checkpoint.program))?;
         let (plan, bank) = self.prepare(&setup, &program).map_err(|e| e.to_string())?;
-        let at = (checkpoint.position.max(0.0) * f64::from(plan.sample_rate)) as u64;
+        // Rounded, not cut: 4.004 s is 192191.99999999997 samples at
+        // 48 kHz, and a cut would lose one on every restore.
+        let samples =
+            |seconds: f64| (seconds.max(0.0) * f64::from(plan.sample_rate)).round() as u64;
+        let at = samples(checkpoint.position);
         let kept = self.kept_record(checkpoint);
         self.player.open().map_err(|e| e.to_string())?;
         {
             let mut core = self.core();
-            let walked = checkpoint
-                .walked
-                .map(|w| (w.max(0.0) * f64::from(plan.sample_rate)) as u64);
+            let walked = checkpoint.walked.map(samples);
             let id = self
                 .player
                 .start_at(
