@@ -191,8 +191,6 @@ impl Plan {
     }
 }
 
-/// A duration in samples, rounded to the nearest: a length measured in
-/// samples and turned into a `Duration` comes back exact.
 /// Whether `spoken` samples of speech would talk over a step of `length`
 /// samples: a walker backward needs more quiet than words to feel their
 /// feet, so no step is more than half speech.
@@ -200,6 +198,8 @@ pub fn talked_over(spoken: u64, length: u64) -> bool {
     spoken * 2 > length
 }
 
+/// A duration in samples, rounded to the nearest: a length measured in
+/// samples and turned into a `Duration` comes back exact.
 pub fn to_samples(d: Duration, sample_rate: u32) -> u64 {
     ((d.as_nanos() * u128::from(sample_rate) + 500_000_000) / 1_000_000_000) as u64
 }
