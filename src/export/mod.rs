@@ -82,10 +82,7 @@ impl Activity {
 
     /// Seconds from the start to the end, pauses included.
     pub fn elapsed(&self) -> f64 {
-        let end = humantime::parse_rfc3339(&self.entry.end)
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs_f64());
+        let end = self.entry.end_unix();
         let from_samples = self.samples.last().map(|s| f64::from(s.at_ms) / 1000.0);
         let start = self.entry.session as f64 / 1e6;
         end.map(|end| end - start)

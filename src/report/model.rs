@@ -375,10 +375,7 @@ pub fn rests(history: &[Entry]) -> BTreeMap<i64, f64> {
         if let Some(end) = last_end.get(tag.course.as_str()) {
             rests.insert(entry.session, start - end);
         }
-        let end = humantime::parse_rfc3339(&entry.end)
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(start + entry.walked, |d| d.as_secs_f64());
+        let end = entry.end_unix().unwrap_or(start + entry.walked);
         last_end.insert(&tag.course, end);
     }
     rests

@@ -75,6 +75,17 @@ pub struct Entry {
     pub measured: crate::fitness::coach::Measured,
 }
 
+impl Entry {
+    /// When the session ended, in seconds since the Unix epoch, if its
+    /// `end` reads as RFC 3339.
+    pub fn end_unix(&self) -> Option<f64> {
+        humantime::parse_rfc3339(&self.end)
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs_f64())
+    }
+}
+
 /// The history file: what is in it, with how many lines were damaged.
 #[derive(Debug, Default)]
 pub struct HistoryRead {
