@@ -182,6 +182,9 @@ fn each_walkers_sessions_course_and_units_stay_theirs() {
     let walkers: Vec<&Value> = all.iter().map(|r| &r["walker"]).collect();
     assert_eq!(walkers, [&Value::from("Anna"), &Value::from("Ben")]);
     assert_eq!(all[1]["rating"], "too-easy");
+    let listed = ok(&bus, &["history", "--all"]);
+    let starts: Vec<&str> = listed.lines().map(|l| &l[..6]).collect();
+    assert_eq!(starts, ["Anna  ", "Ben   "], "a column of names:\n{listed}");
 
     let dir = state_dir(&bus);
     assert_eq!(lines(&dir.join("history.jsonl")).len(), 1, "Ben's file");

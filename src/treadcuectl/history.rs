@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthStr;
 
 use super::TreadcueProxy;
 use super::bluetooth::Measured;
@@ -44,9 +45,16 @@ pub(super) async fn history(proxy: &TreadcueProxy<'_>, shown: Shown) -> zbus::Re
     if rows.is_empty() {
         println!("No sessions yet.");
     }
+    let width = rows
+        .iter()
+        .map(|row| text(row, "walker").width())
+        .max()
+        .unwrap_or(0);
     for row in rows {
         if every_walker {
-            println!("{:<12} {}", text(&row, "walker"), line(&row));
+            let walker = text(&row, "walker");
+            let pad = " ".repeat(width - walker.width());
+            println!("{walker}{pad}  {}", line(&row));
         } else {
             println!("{}", line(&row));
         }
