@@ -229,6 +229,9 @@ impl Treadcue {
         self.apply(server, Command::UseWalker(name)).await
     }
 
+    /// Gives the walker `name` the name `new_name` (1 to 32 characters,
+    /// unique whatever its case); their history follows them, as entries
+    /// name their walker by an id that stays theirs.
     async fn rename_walker(
         &self,
         #[zbus(object_server)] server: &ObjectServer,
