@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use zbus::proxy;
 
 use crate::frontend::dbus::Bus;
+use crate::frontend::dbus::record::Records;
 use crate::program::clock;
 
 mod bluetooth;
@@ -55,23 +56,13 @@ pub trait Treadcue {
         offset: u32,
         limit: u32,
     ) -> zbus::Result<(Vec<crate::frontend::dbus::treadcue::HistoryRow>, u32)>;
-    fn history_records(
-        &self,
-        offset: u32,
-        limit: u32,
-    ) -> zbus::Result<(
-        Vec<std::collections::HashMap<String, zbus::OwnedVariant>>,
-        u32,
-    )>;
+    fn history_records(&self, offset: u32, limit: u32) -> zbus::Result<Records>;
     fn walker_history_records(
         &self,
         walker: &str,
         offset: u32,
         limit: u32,
-    ) -> zbus::Result<(
-        Vec<std::collections::HashMap<String, zbus::OwnedVariant>>,
-        u32,
-    )>;
+    ) -> zbus::Result<Records>;
     fn list_walkers(&self) -> zbus::Result<Vec<(String, bool, u32, String)>>;
     fn add_walker(&self, name: &str) -> zbus::Result<()>;
     fn use_walker(&self, name: &str) -> zbus::Result<()>;

@@ -128,37 +128,39 @@ pub fn entities(options: &MqttOptions, choices: &Choices) -> Vec<Entity> {
         let keys = json!({"command_topic": format!("{topic}/cmd/{object}"), "icon": icon});
         entity(options, "button", object, name, [keys, json!({})])
     }));
-    let select = json!({
-        "command_topic": format!("{topic}/cmd/start"),
-        "state_topic": format!("{topic}/state"),
-        // "None" is Home Assistant's word for no option chosen.
-        "value_template": "{{ value_json.program if value_json.program else 'None' }}",
-        "options": choices.programs,
-        "icon": "mdi:play-box-multiple",
-    });
-    all.push(entity(
-        options,
-        "select",
-        "program_select",
-        "Start program",
-        [select, json!({})],
-    ));
-    // Choosing while a session is under way is refused (the result topic
-    // says so), and the state brings the select back to who walks.
-    let walker = json!({
-        "command_topic": format!("{topic}/cmd/walker"),
-        "state_topic": format!("{topic}/state"),
-        "value_template": "{{ value_json.walker }}",
-        "options": choices.walkers,
-        "icon": "mdi:account-switch",
-    });
-    all.push(entity(
-        options,
-        "select",
-        "walker_select",
-        "Walker",
-        [walker, json!({})],
-    ));
+    // Choosing a walker while a session is under way is refused (the
+    // result topic says so), and the state brings the select back to who
+    // walks. "None" is Home Assistant's word for no option chosen.
+    let selects = [
+        (
+            "program_select",
+            "Start program",
+            "start",
+            "{{ value_json.program if value_json.program else 'None' }}",
+            &choices.programs,
+            "mdi:play-box-multiple",
+        ),
+        (
+            "walker_select",
+            "Walker",
+            "walker",
+            "{{ value_json.walker }}",
+            &choices.walkers,
+            "mdi:account-switch",
+        ),
+    ];
+    all.extend(
+        selects.map(|(object, name, verb, template, offered, icon)| {
+            let keys = json!({
+                "command_topic": format!("{topic}/cmd/{verb}"),
+                "state_topic": format!("{topic}/state"),
+                "value_template": template,
+                "options": offered,
+                "icon": icon,
+            });
+            entity(options, "select", object, name, [keys, json!({})])
+        }),
+    );
     all
 }
 
