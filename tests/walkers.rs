@@ -7,7 +7,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use support::bus::{Daemon, PrivateBus};
@@ -61,12 +61,9 @@ fn lines(path: &Path) -> Vec<String> {
         .collect()
 }
 
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "never: {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// Sessions of a minute or so, under a busy machine: a generous wait.
+fn wait_for(what: &str, done: impl FnMut() -> bool) {
+    support::bluez::wait_for(what, Duration::from_secs(60), done);
 }
 
 #[test]
